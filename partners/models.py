@@ -1,0 +1,169 @@
+"""Nations, agencies, suppliers and the people who act for them."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .calendars import WorkingCalendar
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups of these names (DESIGN §2)."""
+
+    REQUESTER = "requester", _("Requester")
+    LIAISON = "liaison", _("Liaison officer")
+    REVIEWER = "reviewer", _("Reviewer")
+    SUPPLIER = "supplier", _("Supplier")
+    OBSERVER = "observer", _("Observer")
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in available_timezones():
+        raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
+
+
+class Nation(models.Model):
+    code = models.CharField(_("ISO code"), max_length=2, unique=True)
+    name = models.CharField(max_length=100)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    holiday_calendar = models.CharField(
+        max_length=8, blank=True, help_text=_("Country code for the holidays library, e.g. US, IN.")
+    )
+    holiday_subdivision = models.CharField(
+        max_length=8, blank=True, help_text=_("Optional subdivision, e.g. DL for Delhi.")
+    )
+    sosa_signed_on = models.DateField(_("SOSA signing date"), null=True, blank=True)
+    priority_system = models.CharField(
+        max_length=16,
+        choices=[("dpas", _("DPAS rated orders")), ("code_of_conduct", _("Code of Conduct"))],
+        default="code_of_conduct",
+        help_text=_("How suppliers of this nation are bound to give priority."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def relies_on_code_of_conduct(self) -> bool:
+        """Partner side: only Code of Conduct signatories may receive forwarded requests."""
+        return self.priority_system == "code_of_conduct"
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Defence ministry")
+        PROGRAM_DETERMINATION = "program_determination", _("Program determination")
+        RATING_AUTHORITY = "rating_authority", _("Rating authority")
+        CONTRACT_ADMINISTRATION = "contract_administration", _("Contract administration")
+        OTHER = "other", _("Other")
+
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="agencies")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.MINISTRY)
+
+    class Meta:
+        ordering = ["nation__code", "name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(fields=["nation", "name"], name="agency_unique_name_per_nation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.nation.code})"
+
+
+class Supplier(models.Model):
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="suppliers")
+    name = models.CharField(max_length=200)
+    cage_code = models.CharField(_("CAGE/NCAGE code"), max_length=5, unique=True)
+    code_of_conduct_signed_on = models.DateField(
+        _("Code of Conduct signed on"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.cage_code})"
+
+    @property
+    def signed_code_of_conduct(self) -> bool:
+        return self.code_of_conduct_signed_on is not None
+
+
+class Profile(models.Model):
+    """Who a user acts for: a nation, and an agency or a supplier."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="people")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    served_nations = models.ManyToManyField(
+        Nation,
+        blank=True,
+        related_name="liaisons",
+        help_text=_("For liaison officers: the partner nations they serve."),
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, validators=[validate_time_zone], help_text=_("Blank: nation's.")
+    )
+    is_senior_contact = models.BooleanField(
+        default=False, help_text=_("Receives level-2 escalations for the nation.")
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.nation.code})"
+
+    def clean(self) -> None:
+        if self.agency_id and self.supplier_id:
+            raise ValidationError(_("A person acts for an agency or a supplier, not both."))
+        if self.agency_id and self.agency.nation_id != self.nation_id:
+            raise ValidationError({"agency": _("The agency belongs to another nation.")})
+        if self.supplier_id and self.supplier.nation_id != self.nation_id:
+            raise ValidationError({"supplier": _("The supplier belongs to another nation.")})
+
+    @property
+    def effective_time_zone(self) -> str:
+        return self.time_zone or self.nation.time_zone
+
+
+class Closure(models.Model):
+    """An extra non-working day of a nation beyond its statutory calendar."""
+
+    nation = models.ForeignKey(Nation, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["nation", "date"], name="closure_unique_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nation.code} {self.date}: {self.name}"
+
+
+def calendar_for(nation: Nation) -> WorkingCalendar:
+    """The working calendar of a nation, with its closures read from the database."""
+    closures = dict(Closure.objects.filter(nation=nation).values_list("date", "name"))
+    return WorkingCalendar(
+        country=nation.holiday_calendar,
+        subdiv=nation.holiday_subdivision,
+        time_zone=nation.time_zone,
+        closures=closures,
+    )

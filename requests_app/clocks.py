@@ -1,0 +1,155 @@
+"""Clock rows: open, pause, resume and stop them, keeping their ledger of intervals.
+
+Called only by `requests_app.services`, inside the service's transaction. The arithmetic comes
+from `requests_app.deadlines`; this module stores its results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+
+from partners.calendars import WorkingCalendar
+from partners.models import calendar_for
+
+from .deadlines import (
+    ladder_for,
+    next_rung,
+    open_due,
+    remaining_working_days,
+    resumed_due,
+    sla_rule,
+    stage_rule,
+)
+from .models import Clock, PriorityRequest
+
+
+def request_calendar(request: PriorityRequest) -> WorkingCalendar:
+    """Clocks count in working days of the responding nation (DESIGN §5)."""
+    return calendar_for(request.responding_nation)
+
+
+def _interval(status: str, at: dt.datetime, reason: str, actor_id: int | None) -> dict:
+    return {
+        "status": status,
+        "from": at.isoformat(),
+        "to": None,
+        "reason": reason,
+        "actor": actor_id,
+    }
+
+
+def _close_interval(clock: Clock, at: dt.datetime) -> None:
+    if clock.ledger and clock.ledger[-1]["to"] is None:
+        clock.ledger[-1]["to"] = at.isoformat()
+
+
+def _schedule_next(clock: Clock, calendar: WorkingCalendar) -> None:
+    found = next_rung(
+        ladder_for(stage_rule(clock.stage, getattr(settings, "SOSA_SLA_OVERRIDES", None))),
+        due_at=clock.due_at,
+        level_reached=clock.level,
+        calendar=calendar,
+    )
+    clock.next_escalation_at = found[1] if found else None
+
+
+def open_clock(
+    request: PriorityRequest,
+    state: str,
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    reason: str,
+    calendar: WorkingCalendar,
+) -> Clock | None:
+    """Open the clock of `state` (None when the state is not timed)."""
+    rule = sla_rule(state, getattr(settings, "SOSA_SLA_OVERRIDES", None))
+    if rule is None:
+        return None
+    due = open_due(
+        rule,
+        started_at=at,
+        calendar=calendar,
+        rating=request.rating,
+        urgency=request.urgency,
+        committed_date=request.committed_delivery_date,
+    )
+    clock = Clock(
+        request=request,
+        stage=rule.stage,
+        started_at=at,
+        due_at=due.due_at,
+        explanation=due.explanation,
+        ledger=[_interval("running", at, reason, actor_id)],
+    )
+    _schedule_next(clock, calendar)
+    clock.save()
+    return clock
+
+
+def stop_clock(clock: Clock, *, at: dt.datetime, reason: str) -> None:
+    _close_interval(clock, at)
+    clock.stopped_at = at
+    clock.stop_reason = reason[:32]
+    clock.next_escalation_at = None
+    clock.save(update_fields=["stopped_at", "stop_reason", "next_escalation_at", "ledger"])
+
+
+def pause_clock(
+    clock: Clock,
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    reason: str,
+    calendar: WorkingCalendar,
+) -> None:
+    """Pause a running clock, keeping the working days it had left."""
+    _close_interval(clock, at)
+    clock.ledger.append(_interval("paused", at, reason, actor_id))
+    clock.paused_at = at
+    clock.remaining_working_days = remaining_working_days(clock.due_at, at, calendar)
+    clock.next_escalation_at = None
+    clock.save(
+        update_fields=["paused_at", "remaining_working_days", "next_escalation_at", "ledger"]
+    )
+
+
+def resume_clock(
+    clock: Clock,
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    reason: str,
+    calendar: WorkingCalendar,
+) -> None:
+    """Resume a paused clock with the working time it had left."""
+    due = resumed_due(clock.remaining_working_days or 0, resumed_at=at, calendar=calendar)
+    _close_interval(clock, at)
+    clock.ledger.append(_interval("running", at, reason, actor_id))
+    clock.paused_at = None
+    clock.remaining_working_days = None
+    clock.due_at = due.due_at
+    clock.explanation = due.explanation
+    _schedule_next(clock, calendar)
+    clock.save(
+        update_fields=[
+            "paused_at",
+            "remaining_working_days",
+            "due_at",
+            "explanation",
+            "next_escalation_at",
+            "ledger",
+        ]
+    )
+
+
+def open_clocks(request: PriorityRequest) -> list[Clock]:
+    return list(Clock.objects.filter(request=request, stopped_at__isnull=True))
+
+
+def running_clock(request: PriorityRequest) -> Clock | None:
+    return Clock.objects.filter(
+        request=request, stopped_at__isnull=True, paused_at__isnull=True
+    ).first()

@@ -1,0 +1,189 @@
+"""Deadlines as data and pure arithmetic: the SLA table, the escalation ladder, explanations.
+
+Nothing here reads the database or the clock: callers pass the moment and the calendar.
+`requests_app.clocks` stores the results on `Clock` rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from partners.calendars import WorkingCalendar, describe_skipped, format_moment
+
+from .models import Party, Stage, State, Urgency
+
+
+@dataclass(frozen=True)
+class StageRule:
+    stage: str
+    ball: str  # the party that holds the next action
+    working_days: int | None = None
+    emergency_working_days: int | None = None
+    by_rating: Mapping[str, int] = field(default_factory=dict)
+    until_committed_date: bool = False
+    reminders_only: bool = False
+
+
+# DESIGN §5 defaults; override per stage with settings.SOSA_SLA_OVERRIDES, e.g.
+# {"triage": {"working_days": 3}}.
+SLA: dict[str, StageRule] = {
+    State.SUBMITTED: StageRule(Stage.TRIAGE, Party.LIAISON, working_days=2),
+    State.NEEDS_INFO: StageRule(Stage.ANSWER, Party.REQUESTER, working_days=5, reminders_only=True),
+    State.IN_REVIEW: StageRule(
+        Stage.DETERMINATION, Party.REVIEWER, working_days=5, emergency_working_days=2
+    ),
+    State.RATED: StageRule(Stage.FORWARD, Party.LIAISON, working_days=1),
+    State.WITH_SUPPLIER: StageRule(
+        Stage.SUPPLIER_RESPONSE, Party.SUPPLIER, by_rating={"DX": 10, "DO": 15}
+    ),
+    State.ACCEPTED: StageRule(Stage.DELIVERY, Party.SUPPLIER, until_committed_date=True),
+}
+STAGE_STATE = {rule.stage: state for state, rule in SLA.items()}
+
+
+def sla_rule(state: str, overrides: Mapping[str, Mapping] | None = None) -> StageRule | None:
+    """The clock rule for a state (None when the state is not timed), with overrides applied."""
+    rule = SLA.get(state)
+    if rule is None or not overrides or rule.stage not in overrides:
+        return rule
+    return StageRule(**{**rule.__dict__, **overrides[rule.stage]})
+
+
+def stage_rule(stage: str, overrides: Mapping[str, Mapping] | None = None) -> StageRule:
+    return sla_rule(STAGE_STATE[stage], overrides)
+
+
+def ball_in_court(state: str) -> str | None:
+    if state == State.DRAFT:
+        return Party.REQUESTER
+    rule = SLA.get(state)
+    return rule.ball if rule else None
+
+
+@dataclass(frozen=True)
+class Due:
+    due_at: dt.datetime
+    explanation: str
+
+
+def stage_working_days(rule: StageRule, *, rating: str = "", urgency: str = "") -> int:
+    if rule.by_rating:
+        # An unrated order with a supplier is treated like DO, the longer DPAS period.
+        return rule.by_rating.get(rating) or max(rule.by_rating.values())
+    if urgency == Urgency.EMERGENCY and rule.emergency_working_days is not None:
+        return rule.emergency_working_days
+    return rule.working_days or 0
+
+
+def _day_phrase(days: int) -> str:
+    return f"{days} working day{'s' if days != 1 else ''}"
+
+
+def _long_day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _with_skipped(text: str, skipped) -> str:
+    described = describe_skipped(skipped)
+    return f"{text}, skipping {described}" if described else text
+
+
+def open_due(
+    rule: StageRule,
+    *,
+    started_at: dt.datetime,
+    calendar: WorkingCalendar,
+    rating: str = "",
+    urgency: str = "",
+    committed_date: dt.date | None = None,
+) -> Due:
+    """When a clock opened at `started_at` is due, and why, in the calendar's time zone."""
+    if rule.until_committed_date:
+        if committed_date is None:
+            raise ValueError("A delivery clock needs the committed delivery date.")
+        due_at = calendar.close_of_business_on(committed_date)
+        return Due(due_at, f"the committed delivery date → due {format_moment(due_at)}")
+    days = stage_working_days(rule, rating=rating, urgency=urgency)
+    received_on = calendar.local_date(started_at)
+    result = calendar.add_working_days(received_on, days)
+    text = f"{_day_phrase(days)} after receipt on {_long_day(received_on)}"
+    if rule.by_rating and rating:
+        text = f"{rating}-rated order: {text}"
+    elif urgency == Urgency.EMERGENCY and rule.emergency_working_days is not None:
+        text = f"emergency: {text}"
+    return Due(
+        result.due_at, f"{_with_skipped(text, result.skipped)} → due {format_moment(result.due_at)}"
+    )
+
+
+def remaining_working_days(
+    due_at: dt.datetime, paused_at: dt.datetime, calendar: WorkingCalendar
+) -> int:
+    """Working days a paused clock still had: those after the pause day up to the due day."""
+    return calendar.working_days_between(
+        calendar.local_date(paused_at), calendar.local_date(due_at)
+    )
+
+
+def resumed_due(remaining: int, *, resumed_at: dt.datetime, calendar: WorkingCalendar) -> Due:
+    """The new due time of a clock resumed with `remaining` working days left."""
+    resumed_on = calendar.local_date(resumed_at)
+    result = calendar.add_working_days(resumed_on, max(remaining, 0))
+    text = f"resumed on {_long_day(resumed_on)} with {_day_phrase(max(remaining, 0))} left"
+    return Due(
+        result.due_at, f"{_with_skipped(text, result.skipped)} → due {format_moment(result.due_at)}"
+    )
+
+
+@dataclass(frozen=True)
+class Rung:
+    level: int
+    name: str
+    offset_working_days: int  # relative to the due day: -1 the day before, +2 two days after
+    notifies: tuple[str, ...]  # "assignee", "liaisons", "senior", "requester"
+    flags_request: bool = False
+
+
+# DESIGN §5: level 0 due soon → assignee; 1 overdue → assignee + both nations' liaison
+# officers; 2 escalated → senior contacts, and the request is flagged.
+LADDER: tuple[Rung, ...] = (
+    Rung(0, "due_soon", -1, ("assignee",)),
+    Rung(1, "overdue", 0, ("assignee", "liaisons")),
+    Rung(2, "escalated", 2, ("senior",), flags_request=True),
+)
+# The requester's answer clock only sends reminders.
+REMINDER_LADDER: tuple[Rung, ...] = (
+    Rung(0, "reminder", -1, ("requester",)),
+    Rung(1, "reminder_overdue", 0, ("requester",)),
+)
+
+
+def ladder_for(rule: StageRule) -> tuple[Rung, ...]:
+    return REMINDER_LADDER if rule.reminders_only else LADDER
+
+
+def rung_time(rung: Rung, due_at: dt.datetime, calendar: WorkingCalendar) -> dt.datetime:
+    if rung.offset_working_days == 0:
+        return due_at
+    due_on = calendar.local_date(due_at)
+    if rung.offset_working_days < 0:
+        day = calendar.subtract_working_days(due_on, -rung.offset_working_days)
+    else:
+        day = calendar.add_working_days(due_on, rung.offset_working_days).due_on
+    return calendar.close_of_business_on(day)
+
+
+def next_rung(
+    ladder: tuple[Rung, ...],
+    *,
+    due_at: dt.datetime,
+    level_reached: int | None,
+    calendar: WorkingCalendar,
+) -> tuple[Rung, dt.datetime] | None:
+    """The next rung above `level_reached`, and when it falls due; None at the top."""
+    for rung in ladder:
+        if level_reached is None or rung.level > level_reached:
+            return rung, rung_time(rung, due_at, calendar)
+    return None

@@ -1,0 +1,128 @@
+"""The life cycle of DESIGN §4 as data: action → from-states, to-state, roles, required fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from partners.models import Role
+
+from .models import Resolution, State
+
+OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: back to the state the request came from (answer)
+    roles: frozenset[str]
+    requires: tuple[str, ...] = ()
+    resolution: str = ""
+    # Only officials of the responding nation may take it (liaison or reviewer actions).
+    responding_side_only: bool = False
+
+    @property
+    def url_name(self) -> str:
+        return self.action.replace("_", "-")
+
+
+def _t(action, sources, target, roles, requires=(), **extra) -> Transition:
+    return Transition(
+        action, frozenset(sources), target, frozenset(roles), tuple(requires), **extra
+    )
+
+
+S, R = State, Role
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        _t("submit", [S.DRAFT], S.SUBMITTED, [R.REQUESTER]),
+        _t(
+            "request_info",
+            [S.SUBMITTED, S.IN_REVIEW],
+            S.NEEDS_INFO,
+            [R.LIAISON, R.REVIEWER],
+            ["question"],
+        ),
+        _t("answer", [S.NEEDS_INFO], None, [R.REQUESTER], ["answer"]),
+        _t(
+            "triage",
+            [S.SUBMITTED],
+            S.IN_REVIEW,
+            [R.LIAISON],
+            ["assignee"],
+            responding_side_only=True,
+        ),
+        _t(
+            "rate",
+            [S.IN_REVIEW],
+            S.RATED,
+            [R.REVIEWER],
+            ["rating", "program_symbol", "note"],
+            responding_side_only=True,
+        ),
+        _t(
+            "decline",
+            [S.SUBMITTED, S.IN_REVIEW],
+            S.RESOLVED,
+            [R.LIAISON, R.REVIEWER],
+            ["reason"],
+            resolution=Resolution.DECLINED,
+            responding_side_only=True,
+        ),
+        _t(
+            "forward",
+            [S.RATED],
+            S.WITH_SUPPLIER,
+            [R.LIAISON],
+            ["supplier"],
+            responding_side_only=True,
+        ),
+        _t(
+            "supplier_accept",
+            [S.WITH_SUPPLIER],
+            S.ACCEPTED,
+            [R.SUPPLIER, R.LIAISON],
+            ["committed_delivery_date"],
+        ),
+        _t(
+            "supplier_reject",
+            [S.WITH_SUPPLIER],
+            S.RATED,
+            [R.SUPPLIER, R.LIAISON],
+            ["reason", "earliest_date"],
+        ),
+        _t(
+            "report_delay",
+            [S.ACCEPTED],
+            S.ACCEPTED,
+            [R.SUPPLIER, R.LIAISON],
+            ["reason", "committed_delivery_date"],
+        ),
+        _t(
+            "fulfil",
+            [S.ACCEPTED],
+            S.RESOLVED,
+            [R.LIAISON, R.REQUESTER],
+            ["delivered_on"],
+            resolution=Resolution.FULFILLED,
+        ),
+        _t(
+            "close_unfulfilled",
+            [S.RATED, S.WITH_SUPPLIER, S.ACCEPTED],
+            S.RESOLVED,
+            [R.LIAISON],
+            ["reason"],
+            resolution=Resolution.UNFULFILLED,
+        ),
+        _t(
+            "withdraw",
+            OPEN_STATES,
+            S.RESOLVED,
+            [R.REQUESTER],
+            ["reason"],
+            resolution=Resolution.WITHDRAWN,
+        ),
+    ]
+}

@@ -1,0 +1,152 @@
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+
+from requests_app import services
+from tests import factories as f
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need_service(what: str, available: bool, why: str = "") -> None:
+    """Skip when a service is missing locally; fail when CI says services are required."""
+    if available:
+        return
+    message = f"{what} is not available{': ' + why if why else ''}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {message}")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def postgres(db):
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    ok = False
+    if url:
+        import redis
+
+        try:
+            ok = bool(redis.Redis.from_url(url, socket_timeout=2).ping())
+        except Exception:
+            ok = False
+    need_service("Redis", ok, "set REDIS_URL to a running server")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class People:
+    us: object
+    india: object
+    uk: object
+    requester_in: object
+    requester_in2: object
+    liaison_in: object
+    reviewer_in: object
+    observer_in: object
+    requester_us: object
+    liaison_us: object
+    reviewer_us: object
+    supplier_us: object
+    other_supplier_us: object
+    observer_us: object
+    requester_gb: object
+    liaison_gb: object
+    reviewer_gb: object
+    observer_gb: object
+    supplier_gb: object
+    senior_us: object
+    company_us: object
+    company_us_other: object
+    company_in_signed: object
+    company_in_unsigned: object
+
+
+@pytest.fixture
+def people(db) -> People:
+    us, india, uk = f.us(), f.india(), f.uk()
+    company_us = f.SupplierFactory(nation=us, name="Acme Gyro Inc", cage_code="1ACM1")
+    company_us_other = f.SupplierFactory(nation=us, name="Boeing Parts", cage_code="1BPT2")
+    company_in_signed = f.SupplierFactory(nation=india, name="Bharat Forge", cage_code="IN001")
+    company_in_unsigned = f.SupplierFactory(
+        nation=india, name="Unsigned Works", cage_code="IN002", code_of_conduct_signed_on=None
+    )
+    company_gb = f.SupplierFactory(nation=uk, name="BAE Parts", cage_code="K0001")
+    mod = f.AgencyFactory(nation=india, name="MoD Acquisition Wing")
+    dod = f.AgencyFactory(nation=us, name="DoD Industrial Base Policy")
+    u = f.make_user
+    return People(
+        us=us,
+        india=india,
+        uk=uk,
+        requester_in=u("requester.in", "requester", india, agency=mod),
+        requester_in2=u("requester2.in", "requester", india, agency=mod),
+        liaison_in=u("liaison.in", "liaison", india, serves=(us,)),
+        reviewer_in=u("reviewer.in", "reviewer", india),
+        observer_in=u("observer.in", "observer", india),
+        requester_us=u("requester.us", "requester", us, agency=dod),
+        liaison_us=u("liaison.us", "liaison", us, serves=(india,)),
+        reviewer_us=u("reviewer.us", "reviewer", us, agency=dod),
+        supplier_us=u("supplier.us", "supplier", us, supplier=company_us),
+        other_supplier_us=u("supplier2.us", "supplier", us, supplier=company_us_other),
+        observer_us=u("observer.us", "observer", us),
+        requester_gb=u("requester.gb", "requester", uk),
+        liaison_gb=u("liaison.gb", "liaison", uk, serves=(us,)),
+        reviewer_gb=u("reviewer.gb", "reviewer", uk),
+        observer_gb=u("observer.gb", "observer", uk),
+        supplier_gb=u("supplier.gb", "supplier", uk, supplier=company_gb),
+        senior_us=u("senior.us", "observer", us, senior=True),
+        company_us=company_us,
+        company_us_other=company_us_other,
+        company_in_signed=company_in_signed,
+        company_in_unsigned=company_in_unsigned,
+    )
+
+
+# The path an India→US request takes to each state, acting as the people above.
+PATH = [
+    ("submit", "requester_in", {}),
+    ("triage", "liaison_us", {"assignee": "reviewer_us"}),
+    ("rate", "reviewer_us", {"rating": "DX", "program_symbol": "A1", "note": "Supports G2."}),
+    ("forward", "liaison_us", {"supplier": "company_us"}),
+    ("supplier_accept", "supplier_us", {"committed_delivery_date": dt.date(2027, 3, 1)}),
+]
+STATE_AFTER = ["submitted", "in_review", "rated", "with_supplier", "accepted"]
+
+
+@pytest.fixture
+def make_request(people):
+    """make_request(state="rated", **draft_fields): an India→US request driven to `state`."""
+
+    def make(state: str = "draft", *, now=None, **fields):
+        request = f.draft(people.requester_in, people.us, **fields)
+        if state == "draft":
+            return request
+        for (action, actor, args), reached in zip(PATH, STATE_AFTER, strict=True):
+            resolved = {
+                key: getattr(people, value)
+                if isinstance(value, str) and hasattr(people, value)
+                else value
+                for key, value in args.items()
+            }
+            request = services.ACTIONS[action](
+                request, by=getattr(people, actor), now=now, **resolved
+            )
+            if reached == state:
+                return request
+        raise ValueError(f"no path to {state}")
+
+    return make
