@@ -1,0 +1,53 @@
+# The two commands: `make run` (the whole system with demo data) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT ?= 8000
+
+.PHONY: run test install dirs migrate demo lint format check-migrations clean-var
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+dirs:
+	mkdir -p var/broker/queue var/broker/processed var/media var/mail
+
+migrate: install dirs
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	@echo ""
+	@echo "  SOSA Portal: http://127.0.0.1:$(PORT)/   (health: /healthz, admin: /admin/)"
+	@echo "  Demo logins (password: $${DEMO_PASSWORD:-sosa-demo-pass}):"
+	@echo "    admin, requester.in, liaison.in, reviewer.in, supplier.in, observer.in,"
+	@echo "    requester.us, liaison.us, reviewer.us, supplier.us, requester.gb"
+	@echo "  Web, Celery worker and beat run together; Ctrl-C stops all."
+	@echo ""
+	$(BIN)/honcho start -f Procfile.dev
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install dirs check-migrations lint
+	$(BIN)/pytest
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,47 @@
+"""No Docker engine runs here: check what the compose file and Dockerfile declare."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_declares_the_production_stack():
+    services = compose()["services"]
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+
+
+def test_web_runs_gunicorn_and_worker_and_beat_run_celery():
+    services = compose()["services"]
+    assert services["web"]["command"][0] == "gunicorn"
+    assert "sosa_portal.wsgi:application" in services["web"]["command"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "sosa_portal", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "sosa_portal", "beat"]
+
+
+def test_app_services_point_at_postgres_and_redis_and_wait_for_them():
+    services = compose()["services"]
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"].startswith("redis://redis:")
+        assert env["DEBUG"] == "0"
+    for name in ("postgres", "redis", "web"):
+        assert "healthcheck" in services[name], name
+    assert services["web"]["depends_on"]["migrate"]["condition"] == (
+        "service_completed_successfully"
+    )
+
+
+def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "gunicorn" in dockerfile
+    requirements = (ROOT / "requirements.txt").read_text()
+    assert "gunicorn==" in requirements and "psycopg2-binary==" in requirements
