@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 dirs:
-	mkdir -p var/broker/queue var/broker/processed var/media var/mail
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/media var/mail
 
 migrate: install dirs
 	$(BIN)/python manage.py migrate --noinput

@@ -5,3 +5,6 @@ class RequestsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "requests_app"
     verbose_name = "Priority-support requests"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the Closure receiver)

@@ -129,7 +129,7 @@ def resume_clock(
     _close_interval(clock, at)
     clock.ledger.append(_interval("running", at, reason, actor_id))
     clock.paused_at = None
-    clock.remaining_working_days = None
+    # remaining_working_days stays: it is what the resumed clock counts (see recompute_due).
     clock.due_at = due.due_at
     clock.explanation = due.explanation
     _schedule_next(clock, calendar)
@@ -153,3 +153,36 @@ def running_clock(request: PriorityRequest) -> Clock | None:
     return Clock.objects.filter(
         request=request, stopped_at__isnull=True, paused_at__isnull=True
     ).first()
+
+
+def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:
+    """Recount a running clock's due time with the calendar as it is now (closures changed).
+
+    Levels already reached stay reached: nobody is told twice. Returns True when it moved."""
+    if clock.stopped_at or clock.paused_at:
+        return False
+    rule = stage_rule(clock.stage, getattr(settings, "SOSA_SLA_OVERRIDES", None))
+    if rule.until_committed_date:
+        return False
+    runs = [interval for interval in clock.ledger if interval["status"] == "running"]
+    if len(runs) > 1:  # resumed after a pause: counted from the resume
+        due = resumed_due(
+            clock.remaining_working_days or 0,
+            resumed_at=dt.datetime.fromisoformat(runs[-1]["from"]),
+            calendar=calendar,
+        )
+    else:
+        due = open_due(
+            rule,
+            started_at=clock.started_at,
+            calendar=calendar,
+            rating=clock.request.rating,
+            urgency=clock.request.urgency,
+        )
+    if due.due_at == clock.due_at:
+        return False
+    clock.due_at, clock.explanation = due.due_at, due.explanation
+    _schedule_next(clock, calendar)
+    clock.save(update_fields=["due_at", "explanation", "next_escalation_at"])
+    PriorityRequest.objects.filter(pk=clock.request_id).update(due_at=due.due_at)
+    return True

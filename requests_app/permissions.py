@@ -85,6 +85,9 @@ def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
     if role not in transition.roles:
         return False
     profile = profile_of(user)
+    # A role without a profile (e.g. a staff member added to a group) acts for no nation.
+    if profile is None:
+        return False
     return not (
         transition.responding_side_only and profile.nation_id != request.responding_nation_id
     )

@@ -209,7 +209,8 @@ def _act(
         elif action == "answer":
             locked.info_requested_in = ""
         locked.resolution = transition.resolution
-        if from_state != locked.state and locked.state in STAGE_TIMESTAMP:
+        # An answer returns to a stage already entered: keep the time it was first entered.
+        if action != "answer" and from_state != locked.state and locked.state in STAGE_TIMESTAMP:
             setattr(locked, STAGE_TIMESTAMP[locked.state], now)
         if change.comment:
             comment = Comment.objects.create(

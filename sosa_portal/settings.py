@@ -146,6 +146,7 @@ else:
         "data_folder_in": str(VAR / "broker" / "queue"),
         "data_folder_out": str(VAR / "broker" / "queue"),  # the same folder: one host
         "processed_folder": str(VAR / "broker" / "processed"),
+        "control_folder": str(VAR / "broker" / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
@@ -155,7 +156,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# A publish must not hang a web request when the broker is down: the outbox catches up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "requests_app.tasks.sweep_deadlines", "schedule": 60.0},
+    "resend-unsent-notifications": {"task": "requests_app.tasks.resend_unsent", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -173,8 +186,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Outbox: unsent notices older than this are re-sent by the periodic task (the on-commit send
+# normally gets there first).
+SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
+
 # Deadlines (DESIGN §5): working days per stage. Override a stage with SOSA_SLA_OVERRIDES.
-SOSA_CLOSE_OF_BUSINESS_HOUR = 17
 SOSA_SLA_OVERRIDES: dict = {}
 
 # Demo data

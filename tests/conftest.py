@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -45,6 +46,26 @@ def redis_url():
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Real hashing costs ~0.2 s per user; tests make dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks queued after commit run in-process (mail lands in mail.outbox); the worker and
+    outage tests switch this off and talk to a real broker."""
+    from sosa_portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def redis_exe():
+    exe = shutil.which("redis-server")
+    need_service("redis-server (for a private broker)", exe is not None)
+    return exe
 
 
 @dataclass

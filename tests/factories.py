@@ -87,7 +87,8 @@ def make_user(
     senior: bool = False,
 ):
     user = User.objects.create_user(username, f"{username}@example.org", "pw-for-tests-1")
-    user.groups.add(Group.objects.get(name=role))
+    # get_or_create: transactional tests flush the groups the migration made.
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
     profile = Profile.objects.create(
         user=user, nation=nation, agency=agency, supplier=supplier, is_senior_contact=senior
     )

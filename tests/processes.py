@@ -1,0 +1,171 @@
+"""Real processes for tests: a Celery worker subprocess and a private redis-server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def shared_database_url() -> str:
+    """The URL of the database this test runs on, for a subprocess to share it."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()
+
+
+@contextlib.contextmanager
+def celery_worker(*, broker_url: str, queue: str, mail_dir: Path, log: Path, **env_extra):
+    """A `celery worker` subprocess on `queue`, writing e-mail files into `mail_dir`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sosa_portal.settings",
+        "DATABASE_URL": shared_database_url(),
+        "REDIS_URL": broker_url,
+        "CELERY_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SOSA_OUTBOX_GRACE_SECONDS": "0",
+        "CONN_MAX_AGE": "0",
+        **env_extra,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "sosa_portal",
+        "worker",
+        "-Q",
+        queue,
+        "--pool",
+        "solo",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "--loglevel",
+        "INFO",
+        "-n",
+        f"test-{queue}@%h",
+    ]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        if not wait_for(lambda: b"ready" in log.read_bytes() or process.poll() is not None, 60):
+            raise RuntimeError(f"worker did not start:\n{log.read_text()[-3000:]}")
+        if process.poll() is not None:
+            raise RuntimeError(f"worker exited:\n{log.read_text()[-3000:]}")
+        yield process
+    finally:
+        kill(process)
+
+
+def kill(process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def redis_server(exe: str, port: int, folder: Path):
+    """A private redis-server; `stop()` and `start()` it to simulate an outage."""
+    server = RedisServer(exe, port, folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class RedisServer:
+    def __init__(self, exe: str, port: int, folder: Path):
+        self.exe, self.port, self.folder = exe, port, folder
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
+        except Exception:
+            return False
+
+    def start(self) -> None:
+        subprocess.run(
+            [
+                self.exe,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--daemonize",
+                "yes",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--pidfile",
+                str(self.folder / "redis.pid"),
+                "--logfile",
+                str(self.folder / "redis.log"),
+            ],
+            check=True,
+        )
+        if not wait_for(self.ping, 10):
+            raise RuntimeError("private redis-server did not start")
+
+    def stop(self) -> None:
+        import redis
+
+        with contextlib.suppress(Exception):
+            redis.Redis(port=self.port, socket_timeout=1).shutdown(nosave=True)
+        wait_for(lambda: not self.ping(), 10)
+
+
+def sent_mails(mail_dir: Path) -> list[str]:
+    """Subjects of every message the file backend wrote (one per message, duplicates kept)."""
+    subjects: list[str] = []
+    if not mail_dir.exists():
+        return subjects
+    for path in sorted(mail_dir.glob("*.log")):
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith("Subject: "):
+                subjects.append(line.removeprefix("Subject: "))
+    return subjects
