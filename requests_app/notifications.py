@@ -35,8 +35,8 @@ ACTION_AUDIENCE: dict[str, tuple[str, ...]] = {
     "supplier_reject": ("creator", "assignee", "responding_liaisons"),
     "report_delay": ("creator", "assignee", "responding_liaisons"),
     "fulfil": ("creator", "assignee", "responding_liaisons"),
-    "close_unfulfilled": ("creator", "assignee"),
-    "withdraw": ("assignee", "responding_liaisons"),
+    "close_unfulfilled": ("creator", "assignee", "supplier"),
+    "withdraw": ("assignee", "responding_liaisons", "supplier"),
 }
 
 

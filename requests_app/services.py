@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from partners.models import Nation, Role, Supplier
+from partners.models import Nation, Role, Supplier, calendar_for
 
 from . import clocks, notifications
 from .exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible, StaleVersion
@@ -585,7 +585,10 @@ def create_request(
     item_rows = _clean_items(items)
     with transaction.atomic():
         request = PriorityRequest.objects.create(
-            reference=next_reference(profile.nation.code, now.year),
+            # The year of the filing nation's local date, not of UTC.
+            reference=next_reference(
+                profile.nation.code, calendar_for(profile.nation).local_date(now).year
+            ),
             requesting_nation=profile.nation,
             created_by=by,
             created_at=now,

@@ -85,6 +85,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.ACCEPTED,
             [R.SUPPLIER, R.LIAISON],
             ["committed_delivery_date"],
+            responding_side_only=True,
         ),
         _t(
             "supplier_reject",
@@ -92,6 +93,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.RATED,
             [R.SUPPLIER, R.LIAISON],
             ["reason", "earliest_date"],
+            responding_side_only=True,
         ),
         _t(
             "report_delay",
@@ -99,6 +101,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.ACCEPTED,
             [R.SUPPLIER, R.LIAISON],
             ["reason", "committed_delivery_date"],
+            responding_side_only=True,
         ),
         _t(
             "fulfil",
@@ -115,6 +118,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.LIAISON],
             ["reason"],
             resolution=Resolution.UNFULFILLED,
+            responding_side_only=True,
         ),
         _t(
             "withdraw",

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from requests_app import services
 from tests import factories as f
@@ -143,7 +144,7 @@ PATH = [
     ("triage", "liaison_us", {"assignee": "reviewer_us"}),
     ("rate", "reviewer_us", {"rating": "DX", "program_symbol": "A1", "note": "Supports G2."}),
     ("forward", "liaison_us", {"supplier": "company_us"}),
-    ("supplier_accept", "supplier_us", {"committed_delivery_date": dt.date(2027, 3, 1)}),
+    ("supplier_accept", "supplier_us", {"committed_delivery_date": "in_120_days"}),
 ]
 STATE_AFTER = ["submitted", "in_review", "rated", "with_supplier", "accepted"]
 
@@ -163,6 +164,9 @@ def make_request(people):
                 else value
                 for key, value in args.items()
             }
+            if resolved.get("committed_delivery_date") == "in_120_days":
+                start = now or timezone.now()
+                resolved["committed_delivery_date"] = start.date() + dt.timedelta(days=120)
             request = services.ACTIONS[action](
                 request, by=getattr(people, actor), now=now, **resolved
             )

@@ -111,7 +111,8 @@ def draft(by, responding_nation: Nation, **overrides) -> PriorityRequest:
         "title": "Gyroscopes for the Tejas fleet",
         "responding_nation": responding_nation,
         "justification": "Fleet grounding risk without spares.",
-        "required_delivery_date": dt.date(2027, 6, 30),
+        # A year ahead of the real date: submit needs a future date whenever the suite runs.
+        "required_delivery_date": dt.date.today() + dt.timedelta(days=365),
         "contract_number": "W58RGZ-26-C-0042",
         **overrides,
     }
