@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from partners.models import Nation, Role, Supplier, calendar_for
 
-from . import clocks, notifications
+from . import attachments, clocks, notifications
 from .exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible, StaleVersion
 from .models import (
     PROGRAM_SYMBOLS,
+    Attachment,
     Comment,
     Event,
     PriorityRequest,
@@ -673,3 +674,44 @@ def add_comment(
             at=now,
         )
     return comment
+
+
+def add_attachment(request, *, by, uploaded, now=None) -> Attachment:
+    """Store an uploaded file under a random name after checking its size, name and content."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_visible(request, by)
+        if not may_comment(by, Visibility.SHARED):
+            raise NotAllowed("Your role may not add attachments.")
+        if uploaded is None:
+            raise InvalidInput(errors={"file": [REQUIRED]})
+        name = attachments.check_name(uploaded.name)
+        attachments.check_size(uploaded.size)
+        uploaded.seek(0)
+        kind = attachments.check_content(name, uploaded.read(2048))
+        digest = attachments.sha256_of(uploaded)
+        attachment = Attachment(
+            request=locked,
+            name=name,
+            size=uploaded.size,
+            content_type=kind.content_type,
+            sha256=digest,
+            uploaded_by=by,
+            created_at=now,
+        )
+        attachment.file.save(name, uploaded, save=False)
+        attachment.save()
+        _write_event(
+            locked,
+            by=by,
+            action="attach",
+            from_state=locked.state,
+            data={
+                "attachment_id": attachment.pk,
+                "name": name,
+                "size": uploaded.size,
+                "sha256": digest,
+            },
+            at=now,
+        )
+    return attachment

@@ -1,0 +1,54 @@
+"""`Authorization: Token <key>` against hashed, revocable, expiring API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from partners.models import ApiToken
+from partners.tokens import user_for_key
+
+# Write last_used_at at most this often, not on every call.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+class HashedTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Give the header as 'Token <key>'.")
+        try:
+            key = header[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("The token is not valid.") from None
+        token = user_for_key(key)
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed("The token is not valid, expired or revoked.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword  # makes DRF answer 401 (not 403) without credentials
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    target_class = HashedTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`; issue keys at /account/tokens/ or with "
+            "`manage.py issue_token`.",
+        }

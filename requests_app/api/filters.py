@@ -1,0 +1,47 @@
+"""List filters of DESIGN §7: state, rating, nations, assignee, overdue, q."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from ..models import PriorityRequest, Rating, RequestItem, State
+
+
+class RequestFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=State.choices)
+    rating = django_filters.ChoiceFilter(choices=Rating.choices)
+    requesting_nation = django_filters.CharFilter(
+        field_name="requesting_nation__code", lookup_expr="iexact", max_length=2
+    )
+    responding_nation = django_filters.CharFilter(
+        field_name="responding_nation__code", lookup_expr="iexact", max_length=2
+    )
+    assignee = django_filters.CharFilter(field_name="assignee__username", max_length=150)
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    q = django_filters.CharFilter(method="search", max_length=100)
+
+    class Meta:
+        model = PriorityRequest
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        if value:
+            return queryset.overdue(now)
+        return queryset.filter(Q(due_at__isnull=True) | Q(due_at__gte=now))
+
+    def search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        part = RequestItem.objects.filter(
+            Q(part_number__icontains=text) | Q(nsn__icontains=text), request=OuterRef("pk")
+        )
+        return queryset.filter(
+            Q(reference__icontains=text)
+            | Q(title__icontains=text)
+            | Q(contract_number__icontains=text)
+            | Exists(part)
+        )

@@ -1,0 +1,68 @@
+"""`Idempotency-Key` on POST: the same key and body return the first response again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from ..models import IdempotencyRecord
+from .errors import error
+
+HEADER = "Idempotency-Key"
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.get_full_path().encode())
+    digest.update(request._request.body)  # read before DRF parses it; Django keeps a copy
+    return digest.hexdigest()
+
+
+def idempotent(handler):
+    """Wrap a POST handler of a DRF view."""
+
+    @wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if not key:
+            return handler(self, request, *args, **kwargs)
+        if len(key) > 255:
+            return error(400, HEADER, "Use a key of at most 255 characters.")
+        fingerprint = _fingerprint(request)
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=request.user, key=key, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            first = IdempotencyRecord.objects.get(user=request.user, key=key)
+            if first.fingerprint != fingerprint:
+                return error(422, HEADER, "This key was already used with a different request.")
+            if first.status_code is None:
+                return error(409, HEADER, "A request with this key is still being processed.")
+            return Response(
+                first.response_body, status=first.status_code, headers={"Idempotent-Replay": "true"}
+            )
+        try:
+            response = handler(self, request, *args, **kwargs)
+        except Exception as exc:  # domain and validation errors become their response
+            try:
+                response = self.handle_exception(exc)
+            except Exception:
+                record.delete()
+                raise
+        if response.status_code >= 500:
+            record.delete()  # a server error may be retried for real
+            return response
+        record.status_code = response.status_code
+        record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+        record.save(update_fields=["status_code", "response_body"])
+        return response
+
+    return wrapper

@@ -1,0 +1,359 @@
+"""API shapes: how a request reads, what a draft accepts, and each action's body."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from partners.models import Agency, Nation, Supplier
+
+from ..models import (
+    PROGRAM_SYMBOLS,
+    Attachment,
+    Comment,
+    Event,
+    ExportJurisdiction,
+    LicenceStatus,
+    PriorityRequest,
+    Rating,
+    RequestItem,
+    Urgency,
+    Visibility,
+)
+from ..permissions import allowed_actions
+
+User = get_user_model()
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+
+    class Meta:
+        model = RequestItem
+        fields = ["description", "part_number", "nsn", "quantity", "unit", "required_date"]
+
+
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ClockSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    status = serializers.ChoiceField(choices=["running", "paused"])
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    explanation = serializers.CharField()
+
+
+def running_or_paused_clock(request: PriorityRequest):
+    """The clock that is ticking now (or the paused one), from the prefetched open clocks."""
+    open_clocks = getattr(request, "open_clocks", None)
+    if open_clocks is None:
+        open_clocks = list(request.clocks.filter(stopped_at__isnull=True))
+    running = [clock for clock in open_clocks if clock.paused_at is None]
+    return (running or open_clocks or [None])[0]
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    """A request as the API shows it (DESIGN §7)."""
+
+    requesting_nation = serializers.CharField(source="requesting_nation.code")
+    responding_nation = serializers.CharField(source="responding_nation.code")
+    requesting_agency = serializers.SerializerMethodField()
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    supplier = serializers.SerializerMethodField()
+    rating_label = serializers.CharField(source="rating_display")
+    items = ItemSerializer(many=True)
+    clock = serializers.SerializerMethodField()
+    due_explanation = serializers.SerializerMethodField()
+    ball_in_court = serializers.CharField(allow_null=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PriorityRequest
+        fields = [
+            "reference",
+            "title",
+            "state",
+            "resolution",
+            "requesting_nation",
+            "responding_nation",
+            "requesting_agency",
+            "urgency",
+            "rating",
+            "program_symbol",
+            "rating_label",
+            "contract_number",
+            "program",
+            "justification",
+            "required_delivery_date",
+            "committed_delivery_date",
+            "delivered_on",
+            "assignee",
+            "supplier",
+            "items",
+            "due_at",
+            "clock",
+            "due_explanation",
+            "ball_in_court",
+            "escalation_level",
+            "escalated_at",
+            "prime_contractor",
+            "supplier_tier",
+            "end_user",
+            "steps_taken",
+            "export_jurisdiction",
+            "export_classification",
+            "licence_status",
+            "handling_marking",
+            "determination_note",
+            "rating_authorisation_ref",
+            "resolution_reason",
+            "allowed_actions",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "resolved_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_requesting_agency(self, obj):
+        agency = obj.requesting_agency
+        return {"id": agency.pk, "name": agency.name} if agency else None
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_supplier(self, obj):
+        supplier = obj.supplier
+        return {"id": supplier.pk, "name": supplier.name} if supplier else None
+
+    @extend_schema_field(ClockSerializer(allow_null=True))
+    def get_clock(self, obj):
+        clock = running_or_paused_clock(obj)
+        if clock is None:
+            return None
+        return {
+            "stage": clock.stage,
+            "status": clock.status,
+            "started_at": serializers.DateTimeField().to_representation(clock.started_at),
+            "due_at": serializers.DateTimeField().to_representation(clock.due_at),
+            "explanation": clock.explanation,
+        }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_due_explanation(self, obj):
+        clock = running_or_paused_clock(obj)
+        return clock.explanation if clock else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj):
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [action.replace("_", "-") for action in allowed_actions(request.user, obj)]
+
+
+class DraftSerializer(serializers.Serializer):
+    """What a requester writes on a draft (create and PATCH)."""
+
+    title = serializers.CharField(max_length=200)
+    responding_nation = serializers.SlugRelatedField(
+        slug_field="code", queryset=Nation.objects.all()
+    )
+    requesting_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    contract_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    program = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    justification = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    required_delivery_date = serializers.DateField(required=False, allow_null=True)
+    prime_contractor = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    supplier_tier = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    end_user = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    steps_taken = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    export_jurisdiction = serializers.ChoiceField(
+        choices=ExportJurisdiction.choices, required=False, allow_blank=True
+    )
+    export_classification = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    licence_status = serializers.ChoiceField(
+        choices=LicenceStatus.choices, required=False, allow_blank=True
+    )
+    handling_marking = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    items = ItemSerializer(many=True, required=False, max_length=200)
+    version = serializers.IntegerField(required=False, min_value=1, write_only=True)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if hasattr(self, "initial_data") else ()
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["This field cannot be set here."] for name in sorted(unknown)}
+            )
+        return attrs
+
+
+# --- action bodies (DESIGN §7) ----------------------------------------------------------------
+
+
+class ActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you acted on; 409 if stale."
+    )
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments of the service function."""
+        return dict(self.validated_data)
+
+
+class SubmitSerializer(ActionSerializer):
+    pass
+
+
+class QuestionSerializer(ActionSerializer):
+    question = serializers.CharField(max_length=5000)
+
+
+class AnswerSerializer(ActionSerializer):
+    answer = serializers.CharField(max_length=5000)
+
+
+class TriageSerializer(ActionSerializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True)
+    )
+
+
+class RateSerializer(ActionSerializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    program_symbol = serializers.ChoiceField(choices=sorted(PROGRAM_SYMBOLS))
+    note = serializers.CharField(max_length=5000, help_text="The program determination.")
+    authorisation_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ReasonSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ForwardSerializer(ActionSerializer):
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
+
+
+class SupplierAcceptSerializer(ActionSerializer):
+    committed_delivery_date = serializers.DateField()
+
+
+class SupplierRejectSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+    earliest_date = serializers.DateField(help_text="The earliest date the supplier can meet.")
+
+
+class ReportDelaySerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+    committed_delivery_date = serializers.DateField(help_text="The new committed date.")
+
+
+class FulfilSerializer(ActionSerializer):
+    delivered_on = serializers.DateField()
+
+
+ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
+    "submit": SubmitSerializer,
+    "request_info": QuestionSerializer,
+    "answer": AnswerSerializer,
+    "triage": TriageSerializer,
+    "rate": RateSerializer,
+    "decline": ReasonSerializer,
+    "forward": ForwardSerializer,
+    "supplier_accept": SupplierAcceptSerializer,
+    "supplier_reject": SupplierRejectSerializer,
+    "report_delay": ReportDelaySerializer,
+    "fulfil": FulfilSerializer,
+    "close_unfulfilled": ReasonSerializer,
+    "withdraw": ReasonSerializer,
+}
+
+
+# --- comments, attachments, events, reference data --------------------------------------------
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    body = serializers.CharField(max_length=5000)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.SHARED)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "visibility", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "size",
+            "content_type",
+            "sha256",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/requests/{obj.request.reference}/attachments/{obj.pk}/"
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=False)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+
+    class Meta:
+        model = Event
+        fields = ["id", "action", "actor", "from_state", "to_state", "data", "created_at"]
+        read_only_fields = fields
+
+
+class NationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Nation
+        fields = [
+            "code",
+            "name",
+            "time_zone",
+            "holiday_calendar",
+            "sosa_signed_on",
+            "priority_system",
+        ]
+
+
+class SupplierSerializer(serializers.ModelSerializer):
+    nation = serializers.CharField(source="nation.code")
+
+    class Meta:
+        model = Supplier
+        fields = ["id", "name", "nation", "cage_code", "code_of_conduct_signed_on"]
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.CharField(allow_null=True)
+    nation = serializers.CharField(allow_null=True)
+    agency = NamedRefSerializer(allow_null=True)
+    supplier = NamedRefSerializer(allow_null=True)
+    serves = serializers.ListField(child=serializers.CharField())
+    time_zone = serializers.CharField()
+    is_staff = serializers.BooleanField()

@@ -1,0 +1,325 @@
+"""REST API v1 (DESIGN §7). Thin: parse with a serializer, call one service, render."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from partners.models import Nation, Supplier
+
+from .. import services
+from ..exceptions import NotAllowed
+from ..models import Attachment, Clock, Comment, Event, PriorityRequest, Visibility
+from ..permissions import may_take, profile_of, sees_internal, served_nation_ids, user_role
+from ..transitions import TRANSITIONS
+from .filters import RequestFilter
+from .idempotency import idempotent
+from .pagination import KeysetCursorPagination
+from .serializers import (
+    ACTION_SERIALIZERS,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    CommentSerializer,
+    DraftSerializer,
+    EventSerializer,
+    MeSerializer,
+    NationSerializer,
+    RequestSerializer,
+    SupplierSerializer,
+)
+
+ErrorSerializer = inline_serializer(
+    name="Errors",
+    fields={
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Messages by field name; `detail` for the request as a whole.",
+        )
+    },
+)
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid fields, named."),
+    401: OpenApiResponse(ErrorSerializer, description="No or bad token."),
+    403: OpenApiResponse(ErrorSerializer, description="Visible, but not for your role."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found or not yours to see."),
+    409: OpenApiResponse(ErrorSerializer, description="Not allowed now, or a stale version."),
+    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused, other body."),
+    429: OpenApiResponse(ErrorSerializer, description="Throttled."),
+}
+READ_ERRORS = {code: ERRORS[code] for code in (400, 401, 404, 429)}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = RequestSerializer
+    lookup_field = "reference"
+    lookup_value_regex = "[A-Za-z0-9-]{1,20}"
+    pagination_class = KeysetCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RequestFilter
+
+    def get_queryset(self):
+        return (
+            PriorityRequest.objects.visible_to(self.request.user)
+            .select_related(
+                "requesting_nation",
+                "responding_nation",
+                "requesting_agency",
+                "assignee",
+                "supplier",
+            )
+            .prefetch_related(
+                "items",
+                Prefetch(
+                    "clocks",
+                    queryset=Clock.objects.filter(stopped_at__isnull=True),
+                    to_attr="open_clocks",
+                ),
+            )
+        )
+
+    def fresh(self, request_row: PriorityRequest) -> dict:
+        """The representation of a request after a service changed it."""
+        row = self.get_queryset().get(pk=request_row.pk)
+        return RequestSerializer(row, context=self.get_serializer_context()).data
+
+    @extend_schema(responses={200: RequestSerializer(many=True), **READ_ERRORS})
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: RequestSerializer, **READ_ERRORS})
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request=DraftSerializer,
+        responses={201: RequestSerializer, **errors(400, 401, 403, 409, 422, 429)},
+        summary="File a draft request (requesters)",
+    )
+    @idempotent
+    def create(self, request):
+        body = DraftSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        fields.pop("version", None)
+        items = fields.pop("items", [])
+        created = services.create_request(by=request.user, items=items, **fields)
+        return Response(self.fresh(created), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DraftSerializer(partial=True),
+        responses={200: RequestSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        summary="Change a draft (requesters); `items`, when given, replaces them all",
+    )
+    def partial_update(self, request, reference=None):
+        draft = self.get_object()
+        body = DraftSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        version = fields.pop("version", None)
+        items = fields.pop("items", None)
+        updated = services.update_draft(
+            draft, by=request.user, version=version, items=items, **fields
+        )
+        return Response(self.fresh(updated))
+
+    # --- comments, attachments, events ---
+
+    def visible_comments(self, request_row):
+        comments = Comment.objects.filter(request=request_row).select_related("author")
+        if not sees_internal(self.request.user):
+            comments = comments.filter(visibility=Visibility.SHARED)
+        return comments
+
+    @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        methods=["POST"],
+        request=CommentSerializer,
+        responses={201: CommentSerializer, **errors(400, 401, 403, 404, 422, 429)},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def comments(self, request, reference=None):
+        request_row = self.get_object()
+        if request.method == "GET":
+            data = CommentSerializer(self.visible_comments(request_row), many=True).data
+            return Response(data)
+        return self._add_comment(request, request_row)
+
+    @idempotent
+    def _add_comment(self, request, request_row):
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = services.add_comment(
+            request_row,
+            by=request.user,
+            body=body.validated_data["body"],
+            visibility=body.validated_data["visibility"],
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **errors(400, 401, 403, 404, 422, 429)},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def attachments(self, request, reference=None):
+        request_row = self.get_object()
+        if request.method == "GET":
+            rows = Attachment.objects.filter(request=request_row).select_related(
+                "uploaded_by", "request"
+            )
+            return Response(AttachmentSerializer(rows, many=True).data)
+        return self._add_attachment(request, request_row)
+
+    @idempotent
+    def _add_attachment(self, request, request_row):
+        body = AttachmentUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        attachment = services.add_attachment(
+            request_row, by=request.user, uploaded=body.validated_data["file"]
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="The file."),
+            **READ_ERRORS,
+        }
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]{1,18})",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def download(self, request, reference=None, attachment_id=None):
+        request_row = self.get_object()
+        attachment = Attachment.objects.filter(request=request_row, pk=attachment_id).first()
+        if attachment is None:
+            return Response({"errors": {"detail": ["Not found."]}}, status=404)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @extend_schema(responses={200: EventSerializer(many=True), **READ_ERRORS})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def events(self, request, reference=None):
+        request_row = self.get_object()
+        events = Event.objects.filter(request=request_row).select_related("actor")
+        if not sees_internal(request.user):
+            events = events.exclude(action="comment", data__visibility=Visibility.INTERNAL)
+        return Response(EventSerializer(events, many=True).data)
+
+
+def _action_handler(name: str):
+    transition = TRANSITIONS[name]
+    body_class = ACTION_SERIALIZERS[name]
+
+    def handler(self, request, reference=None):
+        request_row = self.get_object()
+        if not may_take(request.user, request_row, transition):
+            raise NotAllowed(f"Your role may not {name.replace('_', ' ')} this request.")
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        updated = services.ACTIONS[name](request_row, by=request.user, **body.service_kwargs())
+        return Response(self.fresh(updated))
+
+    # The router maps POST to the method by its __name__: name it before decorating.
+    handler.__name__ = handler.__qualname__ = name
+    handler = idempotent(handler)
+    handler = action(
+        detail=True,
+        methods=["post"],
+        url_path=transition.url_name,
+        url_name=transition.url_name,
+        serializer_class=body_class,
+        pagination_class=None,
+        filter_backends=[],
+    )(handler)
+    return extend_schema(
+        request=body_class,
+        responses={200: RequestSerializer, **errors(400, 401, 403, 404, 409, 422, 429)},
+        summary=f"{name.replace('_', ' ').capitalize()} "
+        f"({', '.join(sorted(transition.roles))}; from {', '.join(sorted(transition.sources))})",
+    )(handler)
+
+
+for _name in TRANSITIONS:
+    setattr(RequestViewSet, _name, _action_handler(_name))
+
+
+class NationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NationSerializer
+    queryset = Nation.objects.order_by("code")
+    lookup_field = "code"
+    pagination_class = None
+
+
+class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = SupplierSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        suppliers = Supplier.objects.select_related("nation").order_by("name")
+        nation = self.request.query_params.get("nation")
+        if nation:
+            suppliers = suppliers.filter(nation__code__iexact=nation)
+        if self.request.query_params.get("code_of_conduct") in ("true", "1"):
+            suppliers = suppliers.filter(code_of_conduct_signed_on__isnull=False)
+        return suppliers
+
+
+@extend_schema(responses={200: MeSerializer, 401: ERRORS[401]})
+@api_view(["GET"])
+def me(request):
+    user = request.user
+    profile = profile_of(user)
+    served = (
+        list(Nation.objects.filter(pk__in=served_nation_ids(user)).values_list("code", flat=True))
+        if profile
+        else []
+    )
+    return Response(
+        {
+            "username": user.get_username(),
+            "name": user.get_full_name(),
+            "email": user.email,
+            "role": user_role(user),
+            "nation": profile.nation.code if profile else None,
+            "agency": {"id": profile.agency.pk, "name": profile.agency.name}
+            if profile and profile.agency
+            else None,
+            "supplier": {"id": profile.supplier.pk, "name": profile.supplier.name}
+            if profile and profile.supplier
+            else None,
+            "serves": sorted(served),
+            "time_zone": profile.effective_time_zone if profile else "UTC",
+            "is_staff": user.is_staff,
+        }
+    )
+
+
+__all__ = ["JSONParser", "NationViewSet", "RequestViewSet", "SupplierViewSet", "me"]
