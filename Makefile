@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test install dirs migrate demo lint format check-migrations clean-var
+.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ test: install dirs check-migrations lint
 
 clean-var:
 	rm -rf var
+
+# Sweep cost with 1% of open clocks due (PostgreSQL; DATABASE_URL or a local sosa_bench).
+bench-sweep: install
+	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 --due 1000

@@ -64,16 +64,20 @@ class WorkingCalendar:
             name = self._holidays.get(day)
         return name or None
 
+    @cached_property
+    def _reasons(self) -> dict[dt.date, str | None]:
+        return {}
+
     def non_working_reason(self, day: dt.date) -> str | None:
-        """Why `day` is not a working day, or None when it is one."""
+        """Why `day` is not a working day, or None when it is one (memoised per calendar)."""
+        if day in self._reasons:
+            return self._reasons[day]
         if day in self.closures:
-            return self.closures[day]
-        name = self.holiday_name(day)
-        if name:
-            return name
-        if day.weekday() in WEEKEND:
-            return "weekend"
-        return None
+            reason = self.closures[day]
+        else:
+            reason = self.holiday_name(day) or ("weekend" if day.weekday() in WEEKEND else None)
+        self._reasons[day] = reason
+        return reason
 
     def is_working_day(self, day: dt.date) -> bool:
         return self.non_working_reason(day) is None

@@ -6,10 +6,11 @@ indexes and small derived properties.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
@@ -494,3 +495,88 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} → {self.status_code}"
+
+
+# --- webhooks (logic in requests_app/webhooks.py) ----------------------------------------------
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    """An agency's endpoint that receives, signed, the events of the requests its nation sees."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(
+        _("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    # Kept in clear: it signs every delivery (HMAC-SHA256). Shown to the agency once.
+    secret = models.CharField(max_length=100, blank=True, editable=False)
+    event_kinds = models.JSONField(
+        default=list, blank=True, help_text=_("Event actions to send; empty: all.")
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["agency", "is_active"], name="webhook_agency_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} → {self.url}"
+
+    def save(self, *args, **kwargs):
+        if not self.secret:
+            self.secret = new_webhook_secret()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from .webhooks import check_event_kinds
+
+        check_event_kinds(self.event_kinds)
+
+    def wants(self, action: str) -> bool:
+        return not self.event_kinds or action in self.event_kinds
+
+
+class WebhookDelivery(models.Model):
+    """Outbox and delivery log: one event for one webhook; sent by workers after commit."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="webhook_deliveries")
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event"], name="webhook_delivery_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(delivered_at__isnull=True, failed_at__isnull=True),
+                name="webhook_delivery_pending_idx",
+            ),
+            models.Index(fields=["webhook", "-created_at"], name="webhook_delivery_log_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id} → webhook {self.webhook_id}"
+
+    @property
+    def status(self) -> str:
+        if self.delivered_at:
+            return "delivered"
+        return "failed" if self.failed_at else "pending"

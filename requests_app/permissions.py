@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
-from partners.models import Profile, Role
+from partners.models import Profile, Role, Supplier
 
 from .models import PriorityRequest, State
 from .transitions import TRANSITIONS, Transition
@@ -75,8 +76,20 @@ def visibility_filter(user) -> Q:
             return NOTHING
         return not_draft & Q(supplier_id=profile.supplier_id)
     if role == Role.OBSERVER:
-        return not_draft & (Q(requesting_nation_id=nation) | Q(responding_nation_id=nation))
+        return nation_visibility_filter(nation)
     return NOTHING
+
+
+def nation_visibility_filter(nation_id) -> Q:
+    """Read-only view of a nation: the requests it files or answers, once submitted."""
+    return ~Q(state=State.DRAFT) & (
+        Q(requesting_nation_id=nation_id) | Q(responding_nation_id=nation_id)
+    )
+
+
+def agency_visibility_filter(agency) -> Q:
+    """What an agency's own systems receive (webhooks): the observer rule of its nation."""
+    return nation_visibility_filter(agency.nation_id)
 
 
 def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
@@ -117,5 +130,40 @@ def sees_internal(user) -> bool:
     return is_admin(user) or user_role(user) in INTERNAL_READERS
 
 
+# Suppliers see only what is forwarded to them: no aggregate reports.
+REPORT_ROLES = frozenset({Role.REQUESTER, Role.LIAISON, Role.REVIEWER, Role.OBSERVER})
+
+
+def may_see_reports(user) -> bool:
+    return is_admin(user) or user_role(user) in REPORT_ROLES
+
+
 def may_file(user) -> bool:
     return user_role(user) == Role.REQUESTER and profile_of(user) is not None
+
+
+def assignable_people(nation_id) -> QuerySet:
+    """Who a request answered by this nation may be assigned to: its active reviewers and
+    liaison officers (used by `services.triage` and by the pages' assignee pickers)."""
+    # A person's role is the first role group they are in (`user_role`); requester comes first.
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            profile__nation_id=nation_id,
+            groups__name__in=[Role.LIAISON, Role.REVIEWER],
+        )
+        .exclude(groups__name=Role.REQUESTER)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def eligible_suppliers(request: PriorityRequest) -> QuerySet:
+    """Suppliers a rated request may be forwarded to: those of the responding nation and, where
+    that nation relies on its Code of Conduct, only its signatories (used by `services.forward`
+    and by the page's supplier picker)."""
+    suppliers = Supplier.objects.filter(nation_id=request.responding_nation_id)
+    if request.responding_nation.relies_on_code_of_conduct:
+        suppliers = suppliers.filter(code_of_conduct_signed_on__isnull=False)
+    return suppliers.order_by("name")

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from partners.models import Nation, Role, Supplier, calendar_for
 
-from . import attachments, clocks, notifications
+from . import attachments, clocks, notifications, webhooks
 from .exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible, StaleVersion
 from .models import (
     PROGRAM_SYMBOLS,
@@ -35,7 +35,16 @@ from .models import (
     Urgency,
     Visibility,
 )
-from .permissions import may_comment, may_edit_draft, may_file, may_take, profile_of, user_role
+from .permissions import (
+    assignable_people,
+    eligible_suppliers,
+    may_comment,
+    may_edit_draft,
+    may_file,
+    may_take,
+    profile_of,
+    user_role,
+)
 from .transitions import TRANSITIONS
 
 User = get_user_model()
@@ -131,7 +140,7 @@ def _check_version(locked: PriorityRequest, version: int | None) -> None:
 def _write_event(
     locked: PriorityRequest, *, by, action: str, from_state: str, data: dict, at: dt.datetime
 ) -> Event:
-    return Event.objects.create(
+    event = Event.objects.create(
         request=locked,
         actor=by if by and by.is_authenticated else None,
         action=action,
@@ -140,6 +149,8 @@ def _write_event(
         data=data,
         created_at=at,
     )
+    webhooks.queue_for_events([event])
+    return event
 
 
 def _sync_due(locked: PriorityRequest) -> None:
@@ -287,17 +298,8 @@ def triage(request, *, by, assignee, version=None, now=None) -> PriorityRequest:
         errors: dict[str, list[str]] = {}
         if not assignee:
             errors["assignee"] = [REQUIRED]
-        else:
-            profile = profile_of(assignee)
-            if (
-                user_role(assignee) not in (Role.REVIEWER, Role.LIAISON)
-                or profile is None
-                or profile.nation_id != locked.responding_nation_id
-                or not assignee.is_active
-            ):
-                errors["assignee"] = [
-                    "Assign a reviewer or liaison officer of the responding nation."
-                ]
+        elif not assignable_people(locked.responding_nation_id).filter(pk=assignee.pk).exists():
+            errors["assignee"] = ["Assign a reviewer or liaison officer of the responding nation."]
         _raise_if(errors)
         return Change(fields={"assignee": assignee}, data={"assignee": assignee.get_username()})
 
@@ -368,12 +370,12 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
         errors: dict[str, list[str]] = {}
         if supplier is None:
             errors["supplier"] = [REQUIRED]
-        elif supplier.nation_id != locked.responding_nation_id:
-            errors["supplier"] = ["Choose a supplier of the responding nation."]
-        elif locked.responding_nation.relies_on_code_of_conduct and not (
-            supplier.signed_code_of_conduct
-        ):
-            errors["supplier"] = ["This supplier has not signed the Code of Conduct."]
+        elif not eligible_suppliers(locked).filter(pk=supplier.pk).exists():
+            errors["supplier"] = [
+                "Choose a supplier of the responding nation."
+                if supplier.nation_id != locked.responding_nation_id
+                else "This supplier has not signed the Code of Conduct."
+            ]
         _raise_if(errors)
         return Change(
             fields={"supplier": supplier},

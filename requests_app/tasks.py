@@ -6,7 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 
-from . import escalations, notifications
+from . import escalations, notifications, webhooks
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -44,3 +44,22 @@ def recompute_closure_clocks(nation_id: int, on: str) -> int:
     if nation is None:
         return 0
     return escalations.recompute_open_clocks(nation, on=dt.date.fromisoformat(on))
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def send_webhooks(event_ids: list[int]) -> int:
+    """POST the pending webhook deliveries of these events (done or held rows are skipped)."""
+    return webhooks.deliver_for_events(event_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def resend_webhooks() -> int:
+    """Beat, every minute: deliver webhook rows left pending (broker down, retries due)."""
+    return webhooks.deliver_due()

@@ -4,6 +4,7 @@ Unset `DATABASE_URL` means SQLite under `var/`; unset `REDIS_URL` means kombu's 
 under `var/`. Production sets `DEBUG=0`, `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL`, `REDIS_URL`.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -45,6 +46,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "partners",
     "requests_app",
 ]
@@ -56,8 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "partners.middleware.TwoFactorMiddleware",
+    "partners.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the locked-out page
 ]
 
 ROOT_URLCONF = "sosa_portal.urls"
@@ -73,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "requests_app.context_processors.portal",
             ],
         },
     },
@@ -125,6 +134,32 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Sign-in (DESIGN §8). Sessions end after 8 hours without a request: SESSION_SAVE_EVERY_REQUEST
+# renews the cookie on each request, so SESSION_COOKIE_AGE is an idle timeout, not a day length.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
+# Lock-out after repeated failures (django-axes): 5 failures of one user name from one address
+# lock that pair for 30 minutes. The lock-out backend goes first.
+AUTHENTICATION_BACKENDS = [
+    "partners.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "partners.views.locked_out"
+# The address is REMOTE_ADDR: behind a reverse proxy the pair becomes user name + proxy.
+
+# Two-factor sign-in (TOTP, django-otp): required for these roles, or for everyone with
+# SOSA_REQUIRE_2FA_FOR_ALL. The demo (DEBUG and SOSA_DEMO_SKIP_2FA) lets people skip enrolment.
+SOSA_2FA_ROLES = ("liaison", "reviewer")
+SOSA_REQUIRE_2FA_FOR_ALL = env_bool("SOSA_REQUIRE_2FA_FOR_ALL", False)
+SOSA_DEMO_SKIP_2FA = env_bool("SOSA_DEMO_SKIP_2FA", DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "SOSA Portal")
+
 # E-mail: EMAIL_URL-style settings kept explicit; console backend in the embedded default.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -169,6 +204,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "requests_app.tasks.sweep_deadlines", "schedule": 60.0},
     "resend-unsent-notifications": {"task": "requests_app.tasks.resend_unsent", "schedule": 60.0},
+    "resend-webhooks": {"task": "requests_app.tasks.resend_webhooks", "schedule": 60.0},
 }
 
 REST_FRAMEWORK = {
@@ -223,6 +259,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file request bodies
 
 # Deadlines (DESIGN §5): working days per stage. Override a stage with SOSA_SLA_OVERRIDES.
 SOSA_SLA_OVERRIDES: dict = {}
+
+# A banner at the top and bottom of every page, e.g. "CUI" for deployments that handle
+# controlled unclassified information (DoDI 5200.48). Empty: no banner.
+SOSA_CUI_BANNER = os.environ.get("SOSA_CUI_BANNER", "")
 
 # Demo data
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sosa-demo-pass")

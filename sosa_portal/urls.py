@@ -10,4 +10,6 @@ urlpatterns = [
     path("api/v1/", include(("requests_app.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("partners.urls")),
+    path("", include("requests_app.urls")),
 ]

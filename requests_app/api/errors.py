@@ -23,7 +23,12 @@ def _as_field_errors(detail) -> dict[str, list[str]]:
 def _collect(detail, prefix: str, flat: dict[str, list[str]]) -> None:
     if isinstance(detail, dict):
         for field, value in detail.items():
-            _collect(value, f"{prefix}.{field}" if prefix else str(field), flat)
+            # DRF ≥ 3.16 reports list items as {index: errors}: name them `items[0]`, as lists do.
+            if isinstance(field, int):
+                name = f"{prefix}[{field}]"
+            else:
+                name = f"{prefix}.{field}" if prefix else str(field)
+            _collect(value, name, flat)
     elif isinstance(detail, list | tuple) and any(isinstance(x, dict | list) for x in detail):
         for index, value in enumerate(detail):
             if isinstance(value, dict | list):

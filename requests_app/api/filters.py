@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from ..models import PriorityRequest, Rating, RequestItem, State
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than silently no filter."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise ValidationError("Enter true or false.", code="invalid") from None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 class RequestFilter(django_filters.FilterSet):
@@ -19,7 +42,7 @@ class RequestFilter(django_filters.FilterSet):
         field_name="responding_nation__code", lookup_expr="iexact", max_length=2
     )
     assignee = django_filters.CharFilter(field_name="assignee__username", max_length=150)
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = StrictBooleanFilter(method="filter_overdue")
     q = django_filters.CharFilter(method="search", max_length=100)
 
     class Meta:

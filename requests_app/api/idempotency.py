@@ -20,7 +20,21 @@ def _fingerprint(request) -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode())
     digest.update(request.get_full_path().encode())
-    digest.update(request._request.body)  # read before DRF parses it; Django keeps a copy
+    if request.content_type.startswith("multipart/"):
+        # Uploads outgrow DATA_UPLOAD_MAX_MEMORY_SIZE (raw `body` refuses them) and may already
+        # have been read for a CSRF check: hash the parsed parts, files chunk by chunk.
+        for name in sorted(request.data):
+            for value in request.data.getlist(name):
+                digest.update(b"\0" + name.encode() + b"\0")
+                if hasattr(value, "chunks"):
+                    digest.update((value.name or "").encode() + b"\0")
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+    else:
+        digest.update(request._request.body)  # read before DRF parses it; Django keeps a copy
     return digest.hexdigest()
 
 

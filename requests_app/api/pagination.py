@@ -58,6 +58,20 @@ def after_position(ordering: str, values: list) -> Q:
     return condition
 
 
+def _position_value(field: str, direction: str, value):
+    """One decoded cursor value, checked: a forged cursor is a 400, never a database error."""
+    if value is None and direction == ASC_NULLS_LAST:
+        return None
+    if field in DATETIME_FIELDS:
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment
+    if type(value) is not int or not -(2**63) <= value < 2**63:  # ids and ranks only
+        raise ValueError("not an integer")
+    return value
+
+
 class KeysetCursorPagination(BasePagination):
     page_size = 25
     max_page_size = 100
@@ -92,12 +106,9 @@ class KeysetCursorPagination(BasePagination):
             values = data["v"]
             if data["o"] != ordering or len(values) != len(ORDERINGS[ordering]):
                 raise ValueError
-            fields = [field for field, _ in ORDERINGS[ordering]]
             return [
-                dt.datetime.fromisoformat(value)
-                if field in DATETIME_FIELDS and value is not None
-                else value
-                for field, value in zip(fields, values, strict=True)
+                _position_value(field, direction, value)
+                for (field, direction), value in zip(ORDERINGS[ordering], values, strict=True)
             ]
         except (ValueError, KeyError, TypeError, json.JSONDecodeError):
             raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None

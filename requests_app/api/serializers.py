@@ -9,6 +9,7 @@ from rest_framework import serializers
 from partners.models import Agency, Nation, Supplier
 
 from ..models import (
+    PROGRAM_SYMBOL_CHOICES,
     PROGRAM_SYMBOLS,
     Attachment,
     Comment,
@@ -18,6 +19,7 @@ from ..models import (
     PriorityRequest,
     Rating,
     RequestItem,
+    Resolution,
     Urgency,
     Visibility,
 )
@@ -62,8 +64,21 @@ class RequestSerializer(serializers.ModelSerializer):
     requesting_nation = serializers.CharField(source="requesting_nation.code")
     responding_nation = serializers.CharField(source="responding_nation.code")
     requesting_agency = serializers.SerializerMethodField()
-    assignee = serializers.CharField(source="assignee.username", default=None)
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
     supplier = serializers.SerializerMethodField()
+    # Blank until set. Declared because DRF drops `allow_blank` from read-only model fields,
+    # and the schema would then promise one of the choices where the API sends "".
+    rating = serializers.ChoiceField(Rating.choices, allow_blank=True, read_only=True)
+    program_symbol = serializers.ChoiceField(
+        PROGRAM_SYMBOL_CHOICES, allow_blank=True, read_only=True
+    )
+    resolution = serializers.ChoiceField(Resolution.choices, allow_blank=True, read_only=True)
+    export_jurisdiction = serializers.ChoiceField(
+        ExportJurisdiction.choices, allow_blank=True, read_only=True
+    )
+    licence_status = serializers.ChoiceField(
+        LicenceStatus.choices, allow_blank=True, read_only=True
+    )
     rating_label = serializers.CharField(source="rating_display")
     items = ItemSerializer(many=True)
     clock = serializers.SerializerMethodField()

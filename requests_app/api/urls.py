@@ -1,15 +1,18 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("requests", views.RequestViewSet, basename="request")
 router.register("nations", views.NationViewSet, basename="nation")
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("me/", views.me, name="me"),
     path("", include(router.urls)),
+    # Last: any other path ending in "/" is a JSON 404 (others still get APPEND_SLASH).
+    re_path(r"^(?:[\s\S]*/)?$", views.NotFoundView.as_view(), name="not-found"),
 ]

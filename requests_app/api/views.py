@@ -5,11 +5,18 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from partners.models import Nation, Supplier
 
@@ -68,28 +75,30 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = RequestFilter
 
     def get_queryset(self):
-        return (
-            PriorityRequest.objects.visible_to(self.request.user)
-            .select_related(
-                "requesting_nation",
-                "responding_nation",
-                "requesting_agency",
-                "assignee",
-                "supplier",
-            )
-            .prefetch_related(
-                "items",
-                Prefetch(
-                    "clocks",
-                    queryset=Clock.objects.filter(stopped_at__isnull=True),
-                    to_attr="open_clocks",
-                ),
-            )
+        return self.with_related(PriorityRequest.objects.visible_to(self.request.user))
+
+    @staticmethod
+    def with_related(requests):
+        return requests.select_related(
+            "requesting_nation",
+            "responding_nation",
+            "requesting_agency",
+            "assignee",
+            "supplier",
+        ).prefetch_related(
+            "items",
+            Prefetch(
+                "clocks",
+                queryset=Clock.objects.filter(stopped_at__isnull=True),
+                to_attr="open_clocks",
+            ),
         )
 
     def fresh(self, request_row: PriorityRequest) -> dict:
         """The representation of a request after a service changed it."""
-        row = self.get_queryset().get(pk=request_row.pk)
+        # Not filtered by visibility: the service checked it, and a supplier that has just
+        # rejected (and so no longer sees the request) still gets the result of its action.
+        row = self.with_related(PriorityRequest.objects.filter(pk=request_row.pk)).get()
         return RequestSerializer(row, context=self.get_serializer_context()).data
 
     @extend_schema(responses={200: RequestSerializer(many=True), **READ_ERRORS})
@@ -271,6 +280,10 @@ for _name in TRANSITIONS:
     setattr(RequestViewSet, _name, _action_handler(_name))
 
 
+@extend_schema_view(
+    list=extend_schema(responses={200: NationSerializer(many=True), **errors(401, 429)}),
+    retrieve=extend_schema(responses={200: NationSerializer, **errors(401, 404, 429)}),
+)
 class NationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NationSerializer
     queryset = Nation.objects.order_by("code")
@@ -278,6 +291,18 @@ class NationViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = None
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("nation", str, description="ISO code of the supplier's nation."),
+            OpenApiParameter(
+                "code_of_conduct", bool, description="Only signatories of the Code of Conduct."
+            ),
+        ],
+        responses={200: SupplierSerializer(many=True), **errors(401, 429)},
+    ),
+    retrieve=extend_schema(responses={200: SupplierSerializer, **errors(401, 404, 429)}),
+)
 class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SupplierSerializer
     pagination_class = None
@@ -292,7 +317,7 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
         return suppliers
 
 
-@extend_schema(responses={200: MeSerializer, 401: ERRORS[401]})
+@extend_schema(responses={200: MeSerializer, **errors(401, 429)})
 @api_view(["GET"])
 def me(request):
     user = request.user
@@ -322,4 +347,23 @@ def me(request):
     )
 
 
-__all__ = ["JSONParser", "NationViewSet", "RequestViewSet", "SupplierViewSet", "me"]
+class NotFoundView(APIView):
+    """Any other path under /api/v1/ (a malformed reference, say): a JSON 404 after
+    authentication, as everywhere in the API, never Django's HTML page."""
+
+    schema = None  # not an operation of the OpenAPI document
+
+    def not_found(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    get = post = put = patch = delete = options = not_found
+
+
+__all__ = [
+    "JSONParser",
+    "NationViewSet",
+    "NotFoundView",
+    "RequestViewSet",
+    "SupplierViewSet",
+    "me",
+]

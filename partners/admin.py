@@ -1,0 +1,186 @@
+"""Admin for nations, agencies, suppliers, people and closures (DESIGN §2: admins manage these)."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+
+import holidays
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+
+from .models import Agency, ApiToken, Closure, Nation, Profile, Supplier
+
+User = get_user_model()
+
+
+@lru_cache(maxsize=256)
+def holiday_coverage_gap(country: str, subdiv: str, year: int) -> str:
+    """The `holidays` package's warning when it lacks (lunar) holidays of a year, else ''."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            holidays.country_holidays(country, subdiv=subdiv or None, years=year)
+        except NotImplementedError as error:
+            return str(error)
+    return "; ".join(str(warning.message) for warning in caught)
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+    ordering = ["-date"]
+
+
+@admin.register(Nation)
+class NationAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "priority_system",
+        "time_zone",
+        "holiday_calendar",
+        "holiday_subdivision",
+        "sosa_signed_on",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = ["priority_system"]
+    search_fields = ["code", "name"]
+    ordering = ["name"]
+    inlines = [ClosureInline]
+
+    def changelist_view(self, request, extra_context=None):
+        # Lunar holidays (Diwali, Eid…) may be missing for some years: admins add Closures.
+        year = timezone.now().year
+        calendars = Nation.objects.exclude(holiday_calendar="").values_list(
+            "code", "holiday_calendar", "holiday_subdivision"
+        )
+        for code, country, subdiv in calendars:
+            for checked in (year, year + 1):
+                gap = holiday_coverage_gap(country, subdiv, checked)
+                if gap:
+                    messages.warning(
+                        request,
+                        f"{code}: the holidays package has no full calendar for {checked} "
+                        f"({gap}). Add the missing holidays as Closures.",
+                    )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "nation", "kind"]
+    list_filter = ["kind", "nation"]
+    search_fields = ["name", "nation__name", "nation__code"]
+    list_select_related = ["nation"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ["name", "cage_code", "nation", "code_of_conduct_signed_on", "signed"]
+    list_filter = [("code_of_conduct_signed_on", admin.EmptyFieldListFilter), "nation"]
+    search_fields = ["name", "cage_code", "nation__name", "nation__code"]
+    list_select_related = ["nation"]
+
+    @admin.display(boolean=True, description="Code of Conduct")
+    def signed(self, supplier: Supplier) -> bool:
+        return supplier.signed_code_of_conduct
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "nation", "agency", "supplier", "is_senior_contact"]
+    list_filter = ["nation", "user__groups", "is_senior_contact"]
+    search_fields = ["user__username", "user__email", "user__last_name", "nation__code"]
+    list_select_related = ["user", "nation", "agency__nation", "supplier"]
+    autocomplete_fields = ["user", "agency", "supplier"]
+    filter_horizontal = ["served_nations"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("user__groups")
+
+    @admin.display(description="role")
+    def role(self, profile: Profile) -> str:
+        return ", ".join(group.name for group in profile.user.groups.all())
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    fk_name = "user"
+    can_delete = False
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["agency", "supplier"]
+    filter_horizontal = ["served_nations"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin with the SOSA profile (nation, agency or supplier, served nations)."""
+
+    inlines = [ProfileInline]
+    list_display = ["username", "email", "role", "nation", "is_staff", "is_active"]
+    list_filter = ["groups", "profile__nation", "is_staff", "is_superuser", "is_active"]
+    list_select_related = ["profile__nation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="role")
+    def role(self, user) -> str:
+        return ", ".join(group.name for group in user.groups.all())
+
+    @admin.display(description="nation", ordering="profile__nation__code")
+    def nation(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.nation.code if profile else ""
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["date", "nation", "name"]
+    list_filter = ["nation"]
+    search_fields = ["name", "nation__code", "nation__name"]
+    list_select_related = ["nation"]
+    date_hierarchy = "date"
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "user",
+        "key_hint",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "active",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["name", "key_hint", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "key_hint", "created_at", "revoked_at", "last_used_at"]
+    fields = ["user", "name", "key_hint", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        # A key is shown once, to its owner: tokens are issued at /account/tokens/.
+        return False
+
+    @admin.display(boolean=True, description="active")
+    def active(self, token: ApiToken) -> bool:
+        return token.is_active
+
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    def revoke(self, request, queryset) -> None:
+        from .tokens import revoke_token
+
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            revoke_token(token)
+        self.message_user(request, f"{len(tokens)} token(s) revoked.")

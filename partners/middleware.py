@@ -1,0 +1,66 @@
+"""Show times in the signed-in person's time zone (their own, else their nation's); keep
+people who owe a second factor on the two-factor pages until they have given it."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+class UserTimeZoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            from requests_app.permissions import profile_of
+
+            profile = profile_of(user)
+            zone = profile.effective_time_zone if profile else None
+        if zone:
+            timezone.activate(ZoneInfo(zone))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """A signed-in user who owes the code step or enrolment reaches no other page (DESIGN §8).
+
+    Exempt: sign-in and sign-out, the two-factor pages, static files, /healthz, and API calls
+    that carry a token (the API authenticates those itself). An API call riding on a session
+    that has not passed the second factor is refused.
+    """
+
+    EXEMPT_PREFIXES = (
+        "/accounts/login/",
+        "/accounts/logout/",
+        "/account/two-factor/",
+        "/healthz",
+        "/favicon.ico",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        static = "/" + settings.STATIC_URL.lstrip("/")
+        self.exempt = (*self.EXEMPT_PREFIXES, static)
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.exempt):
+            from .two_factor import pending_step
+
+            step = pending_step(user)
+            if step is not None:
+                if request.path.startswith("/api/"):
+                    if request.META.get("HTTP_AUTHORIZATION"):
+                        return self.get_response(request)
+                    message = _("Finish signing in with your second factor first.")
+                    return JsonResponse({"errors": {"detail": [message]}}, status=403)
+                return redirect_to_login(request.get_full_path(), step)
+        return self.get_response(request)

@@ -1,0 +1,109 @@
+"""Two-factor sign-in with TOTP (django-otp): who must use it, their device, the QR code.
+
+The rule: liaison officers and reviewers (settings.SOSA_2FA_ROLES), or everyone with
+SOSA_REQUIRE_2FA_FOR_ALL, enrol an authenticator app; anyone who has enrolled gives a code after
+the password. The demo (DEBUG and SOSA_DEMO_SKIP_2FA) waives enrolment, never the code.
+"""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+DEVICE_NAME = "Authenticator app"
+
+
+def demo_skip_active() -> bool:
+    return bool(settings.DEBUG and settings.SOSA_DEMO_SKIP_2FA)
+
+
+def required_for(user) -> bool:
+    """Whether this user must have a second factor before using the portal."""
+    if not user.is_authenticated or demo_skip_active():
+        return False
+    if settings.SOSA_REQUIRE_2FA_FOR_ALL:
+        return True
+    from requests_app.permissions import user_role
+
+    return user_role(user) in settings.SOSA_2FA_ROLES
+
+
+def is_verified(user) -> bool:
+    """True once this session passed the code step (set by django-otp's middleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def pending_device(user) -> TOTPDevice:
+    """The unconfirmed device being enrolled (the same secret across reloads of the page)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+def confirm(device: TOTPDevice, code: str) -> bool:
+    """Confirm an enrolling device with a code from the app; False when the code is wrong."""
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if not locked.verify_token(code):
+            return False
+        locked.confirmed = True
+        locked.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user_id=locked.user_id, confirmed=False).delete()
+    device.refresh_from_db()
+    return True
+
+
+def pending_step(user) -> str | None:
+    """Where a signed-in user must go before any other page: the code step, enrolment, or
+    nowhere (None)."""
+    if not user.is_authenticated or is_verified(user):
+        return None
+    if confirmed_device(user) is not None:
+        return reverse("two_factor_verify")
+    if required_for(user):
+        return reverse("two_factor")
+    return None
+
+
+def safe_next(request, default: str = "/") -> str:
+    """The `next` parameter if it points into this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def secret_text(device: TOTPDevice) -> str:
+    """The secret as an app expects it typed in: base32, in groups of four."""
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_svg(device: TOTPDevice) -> SafeString:
+    """The enrolment QR code as inline SVG, drawn here (no image service sees the secret)."""
+    image = qrcode.make(
+        device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2
+    )
+    svg = image.to_string(encoding="unicode")
+    label = format_html(
+        '<svg role="img" aria-label="{}" ',
+        _("QR code to add the SOSA Portal to your authenticator app"),
+    )
+    # The markup comes from qrcode, not from user input; only the opening tag is rewritten.
+    return mark_safe(svg.replace("<svg ", label, 1))  # noqa: S308

@@ -1,0 +1,16 @@
+"""Sign-in, second factor, password and API-token pages (DESIGN §8)."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    # Before Django's auth URLs: the same /accounts/login/, followed by the second factor.
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("account/two-factor/", views.two_factor_setup, name="two_factor"),
+    path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("account/tokens/", views.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,186 @@
+"""Account pages (DESIGN §8): sign-in with a second factor, two-factor enrolment, API tokens."""
+
+from __future__ import annotations
+
+import django_otp
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import two_factor
+from .forms import CodeForm, TokenForm
+from .models import ApiToken
+from .tokens import issue_token, revoke_token
+
+
+class SignInView(auth_views.LoginView):
+    """Django's login (username + password, with the request for the lock-out check), then
+    straight on to the second factor when this user owes one."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        step = two_factor.pending_step(self.request.user)
+        if step is not None:
+            return redirect_to_login(self.get_success_url(), step)
+        return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes shows once a user name + address is locked: the sign-in page, saying so."""
+    username = (credentials or {}).get("username", "")
+    context = {
+        "form": AuthenticationForm(request, initial={"username": username}),
+        "locked_out": True,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        "next": two_factor.safe_next(request, default=""),
+    }
+    return render(request, "registration/login.html", context, status=429)
+
+
+def _refusal(device: TOTPDevice) -> str | None:
+    """Why no code may be tried right now (too many wrong ones), or None."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return None
+    locked_until = (info or {}).get("locked_until")
+    seconds = (
+        max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
+    )
+    return _("Too many wrong codes. Wait %(seconds)s seconds and try the current code.") % {
+        "seconds": seconds
+    }
+
+
+WRONG_CODE = gettext_lazy(
+    "That code is not right. Use the current code of the SOSA Portal entry in your app, and "
+    "check that your phone's clock is set automatically."
+)
+
+
+def _signed_in_with(request, device: TOTPDevice) -> None:
+    django_otp.login(request, device)
+    request.session.cycle_key()  # a new session id for the now fully signed-in session
+
+
+@login_required
+def two_factor_verify(request):
+    """The code step after the password, for anyone with a confirmed device."""
+    user, target = request.user, two_factor.safe_next(request)
+    if two_factor.is_verified(user):
+        return redirect(target)
+    device = two_factor.confirmed_device(user)
+    if device is None:
+        if two_factor.required_for(user):
+            return redirect_to_login(target, reverse("two_factor"))
+        return redirect(target)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = _refusal(device)
+        if refusal:
+            form.add_error("code", refusal)
+        else:
+            verified = django_otp.verify_token(
+                user, device.persistent_id, form.cleaned_data["code"]
+            )
+            if verified is not None:
+                _signed_in_with(request, verified)
+                return redirect(target)
+            form.add_error("code", WRONG_CODE)
+    return render(request, "registration/two_factor_verify.html", {"form": form, "next": target})
+
+
+@login_required
+def two_factor_setup(request):
+    """Enrol an authenticator app (QR code drawn here, secret in text), or show that it is on."""
+    user = request.user
+    device = two_factor.confirmed_device(user)
+    if device is not None:
+        if not two_factor.is_verified(user):
+            return redirect_to_login(request.get_full_path(), reverse("two_factor_verify"))
+        context = {"device": device, "may_disable": not two_factor.required_for(user)}
+        return render(request, "partners/two_factor_status.html", context)
+
+    device = two_factor.pending_device(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refusal = _refusal(device)
+        if refusal:
+            form.add_error("code", refusal)
+        elif two_factor.confirm(device, form.cleaned_data["code"]):
+            _signed_in_with(request, device)
+            messages.success(
+                request,
+                _("Two-factor sign-in is on. You will be asked for a code each time you sign in."),
+            )
+            return redirect(two_factor.safe_next(request))
+        else:
+            form.add_error("code", WRONG_CODE)
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_svg(device),
+        "secret": two_factor.secret_text(device),
+        "required": two_factor.required_for(user),
+        "demo_skip": two_factor.demo_skip_active(),
+        "next": two_factor.safe_next(request, default=""),
+    }
+    return render(request, "partners/two_factor_enrol.html", context)
+
+
+@require_POST
+@login_required
+def two_factor_disable(request):
+    """Turn two-factor off, for people whose role does not require it."""
+    user = request.user
+    if not two_factor.is_verified(user):
+        return redirect_to_login(reverse("two_factor"), reverse("two_factor_verify"))
+    if two_factor.required_for(user):
+        messages.error(request, _("Your role requires two-factor sign-in; it stays on."))
+    else:
+        TOTPDevice.objects.filter(user=user).delete()
+        messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("two_factor")
+
+
+@login_required
+def tokens(request):
+    """The user's API tokens; a new key is shown once, in the answer to the form that made it."""
+    form = TokenForm(request.POST or None)
+    new_token = new_key = None
+    if request.method == "POST" and form.is_valid():
+        new_token, new_key = issue_token(
+            request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+        )
+        form = TokenForm()
+    context = {
+        "form": form,
+        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id"),
+        "new_token": new_token,
+        "new_key": new_key,
+        "now": timezone.now(),
+    }
+    return render(request, "partners/tokens.html", context)
+
+
+@login_required
+def token_revoke(request, token_id: int):
+    """Confirm (GET) and revoke (POST) one of the user's own tokens; anyone else's is a 404."""
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    if request.method == "POST":
+        if token.revoked_at is None:
+            revoke_token(token)
+            messages.success(
+                request,
+                _("Token “%(name)s” is revoked: it no longer works.") % {"name": token.name},
+            )
+        return redirect("tokens")
+    return render(request, "partners/token_revoke.html", {"token": token})

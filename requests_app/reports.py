@@ -1,0 +1,511 @@
+"""Report figures (DESIGN §5: reports are computed from the clocks and their ledgers).
+
+Selectors only: each takes a `Scope` (the requests a user may see, a period, the moment) and
+returns a `Table`, aggregated in the database where it can be, with a fixed number of queries
+whatever the number of requests. The page draws charts from these tables and offers each as CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from partners.calendars import WorkingCalendar
+from partners.models import Nation, calendar_for
+
+from .deadlines import SLA
+from .models import Clock, PriorityRequest, Rating, Stage, State
+
+# Officials read reports; suppliers see only the requests forwarded to them, so a nation-wide
+# report is not theirs to read.
+# A clock stopped by these did not finish its stage: the request was withdrawn, or the delivery
+# clock was replaced by a new committed date. They count neither as met nor as missed.
+NOT_COMPLETED = ("withdraw", "report_delay")
+STAGES: tuple[str, ...] = tuple(rule.stage for rule in SLA.values())
+OPEN_STATES: tuple[str, ...] = tuple(
+    state for state in State.values if state not in (State.DRAFT, State.RESOLVED)
+)
+RATINGS: tuple[str, ...] = (Rating.DX, Rating.DO, "")
+TREND_WEEKS = 12
+MAX_PERIOD_DAYS = 3 * 366
+
+
+# --- what a report is made of -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local dates `start_on`..`end_on` (both included) in the reader's time zone."""
+
+    start_on: dt.date
+    end_on: dt.date
+    tz: dt.tzinfo
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.start_on, dt.time.min, tzinfo=self.tz)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The first moment after the period."""
+        return dt.datetime.combine(self.end_on + dt.timedelta(days=1), dt.time.min, tzinfo=self.tz)
+
+    def months(self) -> list[dt.date]:
+        month, months = self.start_on.replace(day=1), []
+        while month <= self.end_on:
+            months.append(month)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        return months
+
+
+def default_period(today: dt.date, tz: dt.tzinfo) -> Period:
+    """The last six months: this month and the five before it."""
+    start = today.replace(day=1)
+    for _month in range(5):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    return Period(start, today, tz)
+
+
+@dataclass(frozen=True)
+class Scope:
+    requests: QuerySet  # already restricted to what the reader may see
+    period: Period
+    now: dt.datetime
+
+    @property
+    def clocks(self) -> QuerySet:
+        return Clock.objects.filter(request__in=self.requests.values("pk"))
+
+    @cached_property
+    def open_counts(self) -> dict[tuple[str, str], int]:
+        """Open requests per (state, rating); both open-request tables read it."""
+        grouped = (
+            self.requests.filter(state__in=OPEN_STATES)
+            .values("state", "rating")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        return {(row["state"], row["rating"]): row["count"] for row in grouped}
+
+
+def scoped_requests(user, nation: Nation | None = None) -> QuerySet:
+    """The requests a report may count for `user`: never more than they may see."""
+    requests = PriorityRequest.objects.visible_to(user)
+    if nation is not None:
+        requests = requests.filter(Q(requesting_nation=nation) | Q(responding_nation=nation))
+    return requests
+
+
+def nations_in(requests: QuerySet) -> list[Nation]:
+    """Nations on either side of these requests (the nation filter offers only these)."""
+    return list(
+        Nation.objects.filter(
+            Q(pk__in=requests.values("requesting_nation"))
+            | Q(pk__in=requests.values("responding_nation"))
+        ).order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # also the CSV header
+    label: str
+    kind: str = "count"  # text | count | percent | days | month | day
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("count", "percent", "days")
+
+    def display(self, value) -> str:
+        if value is None:
+            return "—"
+        if self.kind == "percent":
+            return f"{value:.1f}%"
+        if self.kind == "days":
+            return number(value)
+        if self.kind == "month":
+            return date_format(value, "M Y")
+        if self.kind == "day":
+            return date_format(value, "j M Y")
+        return str(value)
+
+    def csv(self, value) -> str:
+        if value is None:
+            return ""
+        if self.kind in ("percent", "days"):
+            return f"{value:.1f}"
+        if self.kind == "month":
+            return f"{value:%Y-%m}"
+        if self.kind == "day":
+            return value.isoformat()
+        text = str(value)
+        # A cell a spreadsheet would run as a formula is written as text.
+        return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    description: str
+    empty_message: str
+    columns: tuple[Column, ...]
+    rows: list[dict] = field(default_factory=list)
+    is_empty: bool = False
+
+    def values(self, key: str) -> list:
+        return [row[key] for row in self.rows]
+
+    def display_rows(self) -> list[list[tuple[str, bool]]]:
+        return [
+            [(column.display(row[column.key]), column.numeric) for column in self.columns]
+            for row in self.rows
+        ]
+
+    def csv_rows(self) -> Iterable[list[str]]:
+        yield [column.key for column in self.columns]
+        for row in self.rows:
+            yield [column.csv(row[column.key]) for column in self.columns]
+
+
+def number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * fraction
+    below = int(rank)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (rank - below)
+
+
+# --- SLA compliance ---------------------------------------------------------------------------
+
+SLA_COLUMNS = (
+    Column("met", _("Met"), "count"),
+    Column("missed", _("Missed"), "count"),
+    Column("total", _("Stopped clocks"), "count"),
+    Column("percent_met", _("Met on time"), "percent"),
+)
+SLA_EMPTY = _("No clock stopped in this period.")
+
+
+def completed_clocks(scope: Scope) -> QuerySet:
+    """Clocks whose stage finished in the period (not withdrawn or replaced)."""
+    period = scope.period
+    return scope.clocks.filter(
+        stopped_at__gte=period.starts_at, stopped_at__lt=period.ends_at
+    ).exclude(stop_reason__in=NOT_COMPLETED)
+
+
+def _met_missed(clocks: QuerySet, *group_by) -> QuerySet:
+    return (
+        clocks.values(*group_by)
+        .annotate(
+            met=Count("pk", filter=Q(stopped_at__lte=F("due_at"))),
+            missed=Count("pk", filter=Q(stopped_at__gt=F("due_at"))),
+        )
+        .order_by(*group_by)
+    )
+
+
+def _sla_row(label_key: str, label, met: int, missed: int) -> dict:
+    total = met + missed
+    return {
+        label_key: label,
+        "met": met,
+        "missed": missed,
+        "total": total,
+        "percent_met": round(100 * met / total, 1) if total else None,
+    }
+
+
+def _sla_table(name, title, description, first: Column, rows: list[dict]) -> Table:
+    return Table(
+        name,
+        title,
+        description,
+        SLA_EMPTY,
+        (first, *SLA_COLUMNS),
+        rows,
+        is_empty=not any(row["total"] for row in rows),
+    )
+
+
+def sla_by_stage(scope: Scope) -> Table:
+    found = {row["stage"]: row for row in _met_missed(completed_clocks(scope), "stage")}
+    rows = [
+        _sla_row(
+            "stage",
+            str(Stage(stage).label),
+            found.get(stage, {}).get("met", 0),
+            found.get(stage, {}).get("missed", 0),
+        )
+        for stage in STAGES
+    ]
+    return _sla_table(
+        "sla_by_stage",
+        _("SLA compliance by stage"),
+        _("Clocks stopped in the period: met when stopped by their due time, missed when after."),
+        Column("stage", _("Stage"), "text"),
+        rows,
+    )
+
+
+def sla_by_nation(scope: Scope) -> Table:
+    grouped = _met_missed(
+        completed_clocks(scope), "request__responding_nation__name", "request__responding_nation"
+    )
+    rows = [
+        _sla_row("nation", row["request__responding_nation__name"], row["met"], row["missed"])
+        for row in grouped
+    ]
+    return _sla_table(
+        "sla_by_nation",
+        _("SLA compliance by responding nation"),
+        _("The same clocks, by the nation that answers the request and owns the deadlines."),
+        Column("nation", _("Responding nation"), "text"),
+        rows,
+    )
+
+
+def sla_by_month(scope: Scope) -> Table:
+    clocks = completed_clocks(scope).annotate(
+        month=TruncMonth("stopped_at", tzinfo=scope.period.tz)
+    )
+    found = {}
+    for row in _met_missed(clocks, "month"):
+        month = row["month"]
+        found[month.date() if isinstance(month, dt.datetime) else month] = row
+    rows = [
+        _sla_row(
+            "month",
+            month,
+            found.get(month, {}).get("met", 0),
+            found.get(month, {}).get("missed", 0),
+        )
+        for month in scope.period.months()
+    ]
+    return _sla_table(
+        "sla_by_month",
+        _("SLA compliance by month"),
+        _("The same clocks, by the month in which they stopped."),
+        Column("month", _("Month"), "month"),
+        rows,
+    )
+
+
+# --- time per stage ---------------------------------------------------------------------------
+
+
+def running_working_days(
+    ledger: list[dict],
+    *,
+    started_at: dt.datetime,
+    stopped_at: dt.datetime,
+    calendar: WorkingCalendar,
+) -> int:
+    """Working days a stopped clock ran: each running interval of the ledger counted as the SLA
+    counts (finished on its first day: 0, on the next working day: 1); paused time left out."""
+    intervals = [
+        (
+            dt.datetime.fromisoformat(entry["from"]),
+            dt.datetime.fromisoformat(entry["to"]) if entry.get("to") else stopped_at,
+        )
+        for entry in ledger
+        if entry.get("status") == "running"
+    ] or [(started_at, stopped_at)]
+    return sum(
+        max(calendar.working_days_between(calendar.local_date(begin), calendar.local_date(end)), 0)
+        for begin, end in intervals
+    )
+
+
+def time_by_stage(scope: Scope) -> Table:
+    clocks = list(
+        completed_clocks(scope).values(
+            "stage", "started_at", "stopped_at", "ledger", "request__responding_nation"
+        )
+    )
+    nation_ids = {clock["request__responding_nation"] for clock in clocks}
+    # One calendar per responding nation (clocks count in its working days), not per clock.
+    calendars = {
+        nation.pk: calendar_for(nation) for nation in Nation.objects.filter(pk__in=nation_ids)
+    }
+    durations: dict[str, list[int]] = {stage: [] for stage in STAGES}
+    for clock in clocks:
+        durations.setdefault(clock["stage"], []).append(
+            running_working_days(
+                clock["ledger"] or [],
+                started_at=clock["started_at"],
+                stopped_at=clock["stopped_at"],
+                calendar=calendars[clock["request__responding_nation"]],
+            )
+        )
+    rows = [
+        {
+            "stage": str(Stage(stage).label),
+            "completed": len(durations[stage]),
+            "median_days": percentile(durations[stage], 0.5),
+            "p90_days": percentile(durations[stage], 0.9),
+        }
+        for stage in STAGES
+    ]
+    return Table(
+        "time_by_stage",
+        _("Time per stage"),
+        _(
+            "Working days of the responding nation from the clock's start to its stop, paused "
+            "time left out; a stage finished on the day it started counts 0."
+        ),
+        _("No stage finished in this period."),
+        (
+            Column("stage", _("Stage"), "text"),
+            Column("completed", _("Stages finished"), "count"),
+            Column("median_days", _("Median (working days)"), "days"),
+            Column("p90_days", _("90th percentile (working days)"), "days"),
+        ),
+        rows,
+        is_empty=not clocks,
+    )
+
+
+# --- open requests ----------------------------------------------------------------------------
+
+
+def rating_label(rating: str) -> str:
+    return rating or str(_("Unrated"))
+
+
+OPEN_DESCRIPTION = _("Submitted and not yet resolved, as of now: the period does not apply.")
+OPEN_EMPTY = _("No open requests.")
+
+
+def open_by_state(scope: Scope) -> Table:
+    counts = scope.open_counts
+    rows = []
+    for state in OPEN_STATES:
+        row = {"state": str(State(state).label)}
+        for rating in RATINGS:
+            row[rating.lower() or "unrated"] = counts.get((state, rating), 0)
+        row["total"] = row["dx"] + row["do"] + row["unrated"]
+        rows.append(row)
+    return Table(
+        "open_by_state",
+        _("Open requests by state"),
+        OPEN_DESCRIPTION,
+        OPEN_EMPTY,
+        (
+            Column("state", _("State"), "text"),
+            Column("dx", "DX"),
+            Column("do", "DO"),
+            Column("unrated", _("Unrated")),
+            Column("total", _("Total")),
+        ),
+        rows,
+        is_empty=not any(row["total"] for row in rows),
+    )
+
+
+def open_by_rating(scope: Scope) -> Table:
+    counts = scope.open_counts
+    rows = [
+        {
+            "rating": rating_label(rating),
+            "open": sum(n for (_state, each), n in counts.items() if each == rating),
+        }
+        for rating in RATINGS
+    ]
+    return Table(
+        "open_by_rating",
+        _("Open requests by rating"),
+        OPEN_DESCRIPTION,
+        OPEN_EMPTY,
+        (Column("rating", _("Rating"), "text"), Column("open", _("Open requests"))),
+        rows,
+        is_empty=not any(row["open"] for row in rows),
+    )
+
+
+# --- overdue trend ----------------------------------------------------------------------------
+
+
+def trend_points(period: Period, now: dt.datetime, weeks: int = TREND_WEEKS) -> list[dt.datetime]:
+    """The ends of the last `weeks` weeks of the period (the last one no later than now)."""
+    last = min(now.astimezone(period.tz), period.ends_at)
+    return [last - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+
+
+def closing_day(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    """The day a point closes, in the reader's time zone (midnight closes the day before)."""
+    return (moment - dt.timedelta(microseconds=1)).astimezone(tz).date()
+
+
+def overdue_at(moment: dt.datetime) -> Q:
+    """A clock overdue at `moment`: started, past due, not yet stopped, and not paused then
+    (a clock still paused keeps its old due time, which no longer binds anyone)."""
+    return (
+        Q(started_at__lte=moment, due_at__lt=moment)
+        & (Q(stopped_at__isnull=True) | Q(stopped_at__gt=moment))
+        & (Q(paused_at__isnull=True) | Q(paused_at__gt=moment))
+    )
+
+
+def overdue_trend(scope: Scope) -> Table:
+    points = trend_points(scope.period, scope.now)
+    counted = scope.clocks.filter(
+        Q(stopped_at__isnull=True) | Q(stopped_at__gt=points[0]),
+        started_at__lte=points[-1],
+        due_at__lt=points[-1],
+    ).aggregate(
+        **{
+            f"at_{index}": Count("request", distinct=True, filter=overdue_at(moment))
+            for index, moment in enumerate(points)
+        }
+    )
+    rows = [
+        {
+            "week_ending": closing_day(moment, scope.period.tz),
+            "overdue": counted[f"at_{index}"] or 0,
+        }
+        for index, moment in enumerate(points)
+    ]
+    return Table(
+        "overdue_trend",
+        _("Overdue trend"),
+        _(
+            "Requests with an overdue clock at the end of each of the %(weeks)d weeks up to the "
+            "end of the period (or up to now); a clock paused at that moment is not overdue."
+        )
+        % {"weeks": TREND_WEEKS},
+        _("No request was overdue at the end of any of these weeks."),
+        (Column("week_ending", _("Week ending"), "day"), Column("overdue", _("Overdue requests"))),
+        rows,
+        is_empty=not any(row["overdue"] for row in rows),
+    )
+
+
+TABLES: dict[str, Callable[[Scope], Table]] = {
+    "sla_by_stage": sla_by_stage,
+    "sla_by_nation": sla_by_nation,
+    "sla_by_month": sla_by_month,
+    "time_by_stage": time_by_stage,
+    "open_by_state": open_by_state,
+    "open_by_rating": open_by_rating,
+    "overdue_trend": overdue_trend,
+}
+
+
+def all_tables(scope: Scope) -> list[Table]:
+    return [build(scope) for build in TABLES.values()]

@@ -1,0 +1,210 @@
+"""Home page for the signed-in role (DESIGN §8): what this person should look at first.
+
+Everything is read through `PriorityRequest.objects.visible_to(user)` (the tenant rule); counts
+come from one grouped or aggregate query, lists from one query each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+
+from partners.models import Role, calendar_for
+
+from ..models import PriorityRequest, State
+from ..permissions import is_admin, profile_of, user_role
+
+# A requester's groups, in the order they read them: what waits for them first.
+REQUESTER_ORDER = [
+    State.NEEDS_INFO,
+    State.DRAFT,
+    State.SUBMITTED,
+    State.IN_REVIEW,
+    State.RATED,
+    State.WITH_SUPPLIER,
+    State.ACCEPTED,
+]
+PER_GROUP = 10
+TOP_OF_QUEUE = 10
+DUE_SOON = dt.timedelta(hours=24)  # "within one working day", approximated
+
+
+@dataclass
+class StateGroup:
+    state: str
+    label: str
+    count: int
+    requests: list[PriorityRequest]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.requests)
+
+    @property
+    def list_url(self) -> str:
+        return "/requests/?" + urlencode({"state": self.state})
+
+
+def _with_parties(requests: QuerySet) -> QuerySet:
+    return requests.select_related(
+        "requesting_nation", "responding_nation", "supplier", "assignee", "created_by"
+    )
+
+
+def _counts_by_state(visible: QuerySet) -> dict[str, int]:
+    """One grouped query: state → number of requests."""
+    rows = visible.order_by().values_list("state").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def _state_tiles(counts: dict[str, int]) -> list[dict]:
+    return [
+        {
+            "state": state,
+            "label": label,
+            "count": counts.get(state, 0),
+            "url": "/requests/?" + urlencode({"state": state}),
+        }
+        for state, label in State.choices
+        if state != State.DRAFT or counts.get(state)
+    ]
+
+
+def _requester(user, visible: QuerySet, now: dt.datetime) -> dict:
+    counts = _counts_by_state(visible)
+    # The first PER_GROUP of each open state in one query (a window per state).
+    ranked = _with_parties(
+        visible.exclude(state=State.RESOLVED)
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("state")],
+                order_by=[F("due_at").asc(nulls_last=True), F("created_at").desc(), F("id")],
+            )
+        )
+        .filter(place__lte=PER_GROUP)
+        .order_by("state", "place")
+    )
+    by_state: dict[str, list[PriorityRequest]] = {}
+    for request in ranked:
+        by_state.setdefault(request.state, []).append(request)
+    labels = dict(State.choices)
+    groups = [
+        StateGroup(state, labels[state], counts.get(state, 0), by_state.get(state, []))
+        for state in REQUESTER_ORDER
+        if counts.get(state)
+    ]
+    return {
+        "needs_answer": next((g for g in groups if g.state == State.NEEDS_INFO), None),
+        "groups": [g for g in groups if g.state != State.NEEDS_INFO],
+        "resolved_count": counts.get(State.RESOLVED, 0),
+        "open_count": sum(n for state, n in counts.items() if state != State.RESOLVED),
+    }
+
+
+def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
+    open_requests = visible.exclude(state=State.RESOLVED)
+    stats = open_requests.aggregate(
+        new=Count("id", filter=Q(state=State.SUBMITTED)),
+        due_soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        escalated=Count("id", filter=Q(escalation_level=2) | Q(escalated_at__isnull=False)),
+        open=Count("id"),
+    )
+    tiles = [
+        ("new", "state=submitted", ""),
+        ("due_soon", "due_soon=true", "warn"),
+        ("overdue", "overdue=true", "bad"),
+        ("escalated", "escalated=true", "bad"),
+    ]
+    return {
+        "stats": stats,
+        "queue_tiles": [
+            {"key": key, "count": stats[key], "url": f"/queue/?{query}", "tone": tone}
+            for key, query, tone in tiles
+        ],
+        "top": list(_with_parties(open_requests.by_priority())[:TOP_OF_QUEUE]),
+    }
+
+
+def _reviewer(user, visible: QuerySet, now: dt.datetime) -> dict:
+    mine = visible.filter(assignee=user).exclude(state=State.RESOLVED)
+    stats = mine.aggregate(
+        in_review=Count("id", filter=Q(state=State.IN_REVIEW)),
+        overdue=Count("id", filter=Q(state=State.IN_REVIEW, due_at__lt=now)),
+        waiting_answer=Count("id", filter=Q(state=State.NEEDS_INFO)),
+    )
+    return {
+        "stats": stats,
+        "assigned": list(_with_parties(mine.filter(state=State.IN_REVIEW).by_priority())),
+    }
+
+
+def _working_days_left(request: PriorityRequest, now: dt.datetime, calendars: dict) -> int | None:
+    """Working days of the responding nation from today until the due day (negative: late)."""
+    if request.due_at is None:
+        return None
+    nation = request.responding_nation
+    if nation.pk not in calendars:
+        calendars[nation.pk] = calendar_for(nation)
+    calendar = calendars[nation.pk]
+    return calendar.working_days_between(
+        calendar.local_date(now), calendar.local_date(request.due_at)
+    )
+
+
+def _supplier(user, visible: QuerySet, now: dt.datetime) -> dict:
+    profile = profile_of(user)
+    ours = visible.filter(supplier_id=profile.supplier_id if profile else None)
+    stats = ours.aggregate(
+        awaiting=Count("id", filter=Q(state=State.WITH_SUPPLIER)),
+        overdue=Count("id", filter=Q(state=State.WITH_SUPPLIER, due_at__lt=now)),
+        accepted=Count("id", filter=Q(state=State.ACCEPTED)),
+    )
+    calendars: dict = {}
+    awaiting = list(_with_parties(ours.filter(state=State.WITH_SUPPLIER).by_priority()))
+    for request in awaiting:
+        request.working_days_left = _working_days_left(request, now, calendars)
+    committed = list(
+        _with_parties(ours.filter(state=State.ACCEPTED)).order_by(
+            F("committed_delivery_date").asc(nulls_last=True), "id"
+        )[:PER_GROUP]
+    )
+    return {"stats": stats, "awaiting": awaiting, "committed": committed}
+
+
+def _overview(user, visible: QuerySet, now: dt.datetime) -> dict:
+    counts = _counts_by_state(visible)
+    return {"state_tiles": _state_tiles(counts), "total": sum(counts.values())}
+
+
+BY_ROLE = {
+    Role.REQUESTER: _requester,
+    Role.LIAISON: _liaison,
+    Role.REVIEWER: _reviewer,
+    Role.SUPPLIER: _supplier,
+    Role.OBSERVER: _overview,
+}
+
+
+@login_required
+def home(request):
+    user, now = request.user, timezone.now()
+    role = user_role(user)
+    build = BY_ROLE.get(role) or (_overview if is_admin(user) else None)
+    context = {"home_role": role, "is_admin": is_admin(user), "now": now, "soon": now + DUE_SOON}
+    if build is not None and (profile_of(user) is not None or is_admin(user)):
+        visible = PriorityRequest.objects.visible_to(user)
+        context |= {"view": build.__name__.strip("_"), **build(user, visible, now)}
+    return render(request, "requests/home.html", context)
+
+
+urlpatterns = [path("", home, name="home")]

@@ -1,0 +1,102 @@
+"""In-app notifications (DESIGN §8): the signed-in user's outbox rows, newest first."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from ..models import Notification
+
+PER_PAGE = 25
+
+# What each kind of notice says, for people (actions of DESIGN §4 and rungs of §5).
+KIND_LABELS = {
+    "submit": gettext_lazy("Submitted"),
+    "request_info": gettext_lazy("Information requested"),
+    "answer": gettext_lazy("Answered"),
+    "triage": gettext_lazy("Assigned to you"),
+    "rate": gettext_lazy("Rated"),
+    "decline": gettext_lazy("Declined"),
+    "forward": gettext_lazy("Forwarded to supplier"),
+    "supplier_accept": gettext_lazy("Accepted by supplier"),
+    "supplier_reject": gettext_lazy("Rejected by supplier"),
+    "report_delay": gettext_lazy("Delivery delayed"),
+    "fulfil": gettext_lazy("Fulfilled"),
+    "close_unfulfilled": gettext_lazy("Closed unfulfilled"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "due_soon": gettext_lazy("Due soon"),
+    "overdue": gettext_lazy("Overdue"),
+    "escalated": gettext_lazy("Escalated"),
+    "reminder": gettext_lazy("Reminder: your answer is due soon"),
+    "reminder_overdue": gettext_lazy("Reminder: your answer is overdue"),
+}
+ALARMS = {"overdue", "escalated", "reminder_overdue"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def _back(request) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/notifications/"
+
+
+@login_required
+def notifications(request):
+    notices = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-id")
+    page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
+    for notice in page:
+        notice.label = kind_label(notice.kind)
+        notice.alarm = notice.kind in ALARMS
+    return render(
+        request,
+        "requests/notifications.html",
+        {"page": page, "notices": page.object_list},
+    )
+
+
+@require_POST
+@login_required
+def mark_read(request, notice_id: int):
+    """Mark one of the user's own notices read (someone else's id changes nothing: 404)."""
+    notice = get_object_or_404(Notification, pk=notice_id, recipient=request.user)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return redirect(_back(request))
+
+
+@require_POST
+@login_required
+def mark_all_read(request):
+    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s notification marked as read.",
+                "%(count)s notifications marked as read.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect(_back(request))
+
+
+urlpatterns = [
+    path("notifications/", notifications, name="notifications"),
+    path("notifications/<int:notice_id>/read/", mark_read, name="notification_read"),
+    path("notifications/read-all/", mark_all_read, name="notifications_read_all"),
+]

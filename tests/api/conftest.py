@@ -1,0 +1,65 @@
+"""API test helpers: clients that carry a real token, and the throttle cache cleared per test."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from partners.tokens import issue_token
+from requests_app import services
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: no test inherits another's calls."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def client_for(user) -> APIClient:
+    """An APIClient that sends `Authorization: Token <key>` for a freshly issued key."""
+    _, key = issue_token(user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def api(people):
+    """api("requester_in") → a token client for that person of the `people` fixture."""
+    clients = {}
+
+    def get(name: str) -> APIClient:
+        if name not in clients:
+            clients[name] = client_for(getattr(people, name))
+        return clients[name]
+
+    return get
+
+
+def url(reference: str = "", tail: str = "") -> str:
+    """/api/v1/requests/[{reference}/[{tail}/]]"""
+    path = "/api/v1/requests/"
+    if reference:
+        path += f"{reference}/"
+    if tail:
+        path += f"{tail.strip('/')}/"
+    return path
+
+
+@pytest.fixture
+def request_in(make_request, people):
+    """request_in(state): an India→US request in any state, including needs_info and resolved."""
+
+    def make(state: str = "draft", **fields):
+        if state == "needs_info":
+            submitted = make_request("submitted", **fields)
+            return services.request_info(
+                submitted, by=people.liaison_us, question="Which NSN applies?"
+            )
+        if state == "resolved":
+            submitted = make_request("submitted", **fields)
+            return services.withdraw(submitted, by=people.requester_in, reason="Not needed.")
+        return make_request(state, **fields)
+
+    return make

@@ -1,0 +1,699 @@
+"""Requests over HTTP: the representation, drafts, and every action for allowed and refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db.models import F
+
+from requests_app.models import Event, PriorityRequest
+
+from .conftest import url
+
+TODAY = dt.date.today()
+FUTURE = (TODAY + dt.timedelta(days=120)).isoformat()
+LATER = (TODAY + dt.timedelta(days=150)).isoformat()
+# A few days back: "today" in Washington may still be yesterday in UTC.
+PAST = (TODAY - dt.timedelta(days=3)).isoformat()
+
+# Issue 4 §2: what every agency system may rely on.
+CONTRACT_FIELDS = {
+    "reference",
+    "title",
+    "state",
+    "resolution",
+    "requesting_nation",
+    "responding_nation",
+    "requesting_agency",
+    "urgency",
+    "rating",
+    "program_symbol",
+    "contract_number",
+    "program",
+    "justification",
+    "required_delivery_date",
+    "committed_delivery_date",
+    "assignee",
+    "supplier",
+    "items",
+    "due_at",
+    "clock",
+    "due_explanation",
+    "ball_in_court",
+    "escalation_level",
+    "version",
+    "created_at",
+    "updated_at",
+}
+ITEM_FIELDS = {"description", "part_number", "nsn", "quantity", "unit", "required_date"}
+
+
+def item(**overrides) -> dict:
+    return {
+        "description": "Gyroscope assembly",
+        "part_number": "GY-200",
+        "quantity": 4,
+        **overrides,
+    }
+
+
+def new_request_body(**overrides) -> dict:
+    return {
+        "title": "Ring-laser gyros for Tejas",
+        "responding_nation": "US",
+        "contract_number": "W58RGZ-26-C-0042",
+        "program": "Tejas Mk1A",
+        "justification": "Aircraft on ground without them.",
+        "urgency": "urgent",
+        "required_delivery_date": FUTURE,
+        "items": [item(), item(description="Mounting kit", part_number="MK-7", quantity=2)],
+        **overrides,
+    }
+
+
+def bump_version(request: PriorityRequest) -> None:
+    """Someone else changes the request behind the caller's back."""
+    PriorityRequest.objects.filter(pk=request.pk).update(version=F("version") + 1)
+
+
+# --- representation ---------------------------------------------------------------------------
+
+
+def test_a_request_reads_with_every_field_agency_systems_rely_on(api, people, request_in):
+    accepted = request_in("accepted")
+
+    body = api("requester_in").get(url(accepted.reference)).json()
+
+    assert set(body) >= CONTRACT_FIELDS
+    assert body["reference"] == accepted.reference
+    assert body["state"] == "accepted"
+    assert body["resolution"] == ""
+    assert body["requesting_nation"] == "IN"
+    assert body["responding_nation"] == "US"
+    assert body["requesting_agency"]["name"] == "MoD Acquisition Wing"
+    assert (body["rating"], body["program_symbol"]) == ("DX", "A1")
+    assert body["contract_number"] == "W58RGZ-26-C-0042"
+    assert body["required_delivery_date"] == accepted.required_delivery_date.isoformat()
+    assert body["committed_delivery_date"] == accepted.committed_delivery_date.isoformat()
+    assert body["assignee"] == "reviewer.us"
+    assert body["supplier"] == {"id": people.company_us.pk, "name": "Acme Gyro Inc"}
+    assert [set(row) for row in body["items"]] == [ITEM_FIELDS]
+    assert body["items"][0]["part_number"] == "GY-200"
+    assert body["items"][0]["quantity"] == 4
+    assert body["clock"]["stage"] == "delivery"
+    assert body["clock"]["status"] == "running"
+    assert body["clock"]["due_at"] == body["due_at"]
+    assert body["due_explanation"] and body["due_explanation"] == body["clock"]["explanation"]
+    assert body["ball_in_court"] == "supplier"
+    assert body["escalation_level"] is None
+    assert body["version"] == accepted.version
+    assert body["created_at"] and body["updated_at"]
+
+
+def test_a_draft_has_no_clock_and_the_ball_is_with_the_requester(api, request_in):
+    draft = request_in("draft")
+
+    body = api("requester_in").get(url(draft.reference)).json()
+
+    assert body["clock"] is None
+    assert body["due_at"] is None
+    assert body["due_explanation"] is None
+    assert body["ball_in_court"] == "requester"
+    assert body["assignee"] is None
+    assert body["supplier"] is None
+
+
+def test_a_request_waiting_for_information_shows_the_answer_clock(api, request_in):
+    waiting = request_in("needs_info")
+
+    body = api("requester_in").get(url(waiting.reference)).json()
+
+    assert body["state"] == "needs_info"
+    assert body["clock"]["stage"] == "answer"
+    assert body["ball_in_court"] == "requester"
+
+
+def test_the_list_shows_each_request_as_its_detail_does(api, request_in):
+    rated = request_in("rated")
+    client = api("liaison_us")
+
+    listed = client.get(url()).json()["results"]
+    detail = client.get(url(rated.reference)).json()
+
+    assert [row["reference"] for row in listed] == [rated.reference]
+    assert listed[0] == detail
+
+
+def test_the_representation_lists_the_actions_the_caller_may_take_now(api, request_in):
+    submitted = request_in("submitted")
+
+    liaison = api("liaison_us").get(url(submitted.reference)).json()
+    requester = api("requester_in").get(url(submitted.reference)).json()
+
+    assert set(liaison["allowed_actions"]) == {"request-info", "triage", "decline"}
+    assert requester["allowed_actions"] == ["withdraw"]
+
+
+# --- create and edit drafts -------------------------------------------------------------------
+
+
+def test_a_requester_files_a_draft_with_its_items(api, people):
+    response = api("requester_in").post(url(), new_request_body(), format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert re.fullmatch(r"IN-\d{4}-\d{5}", body["reference"])
+    assert body["state"] == "draft"
+    assert body["version"] == 1
+    assert body["requesting_nation"] == "IN"
+    assert body["requesting_agency"]["name"] == "MoD Acquisition Wing"
+    assert [(i["description"], i["quantity"]) for i in body["items"]] == [
+        ("Gyroscope assembly", 4),
+        ("Mounting kit", 2),
+    ]
+    saved = PriorityRequest.objects.get(reference=body["reference"])
+    assert saved.created_by == people.requester_in
+    assert saved.items.count() == 2
+
+
+def test_references_count_up_per_nation(api):
+    client = api("requester_in")
+
+    first = client.post(url(), new_request_body(), format="json").json()["reference"]
+    second = client.post(url(), new_request_body(), format="json").json()["reference"]
+
+    assert int(second[-5:]) == int(first[-5:]) + 1
+
+
+def test_only_requesters_file_requests(api):
+    response = api("liaison_us").post(url(), new_request_body(), format="json")
+
+    assert response.status_code == 403
+    assert not PriorityRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"items": [item(quantity=-3)]}, "items[0].quantity"),
+        ({"items": [item(quantity=0)]}, "items[0].quantity"),
+        ({"items": [item(), item(quantity="many")]}, "items[1].quantity"),
+        ({"items": [item(description="")]}, "items[0].description"),
+        ({"items": [item(required_date="next week")]}, "items[0].required_date"),
+        ({"required_delivery_date": "2026-13-01"}, "required_delivery_date"),
+        ({"required_delivery_date": "31/12/2026"}, "required_delivery_date"),
+        ({"responding_nation": "XX"}, "responding_nation"),
+        ({"responding_nation": "IN"}, "responding_nation"),
+        ({"requesting_agency": 10**20}, "requesting_agency"),
+        ({"urgency": "yesterday"}, "urgency"),
+        ({"title": ""}, "title"),
+        ({"state": "resolved"}, "state"),
+        ({"rating": "DX"}, "rating"),
+    ],
+    ids=[
+        "negative-quantity",
+        "zero-quantity",
+        "text-quantity-second-item",
+        "item-without-description",
+        "bad-item-date",
+        "impossible-date",
+        "date-not-iso",
+        "unknown-nation",
+        "own-nation",
+        "unknown-agency",
+        "unknown-urgency",
+        "empty-title",
+        "state-not-settable",
+        "rating-not-settable",
+    ],
+)
+def test_a_draft_with_a_bad_field_is_refused_naming_it(api, overrides, field):
+    response = api("requester_in").post(url(), new_request_body(**overrides), format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"], response.json()
+    assert not PriorityRequest.objects.exists()
+
+
+def test_a_draft_agency_must_belong_to_the_requesting_nation(api, people):
+    dod = people.requester_us.profile.agency
+
+    response = api("requester_in").post(
+        url(), new_request_body(requesting_agency=dod.pk), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "requesting_agency" in response.json()["errors"]
+
+
+def test_patching_a_draft_replaces_its_items(api, request_in):
+    draft = request_in("draft")
+
+    response = api("requester_in").patch(
+        url(draft.reference),
+        {"title": "Gyros, revised", "items": [item(description="Gyro, rev B", quantity=7)]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["title"] == "Gyros, revised"
+    assert [(i["description"], i["quantity"]) for i in body["items"]] == [("Gyro, rev B", 7)]
+    assert body["version"] == draft.version + 1
+    assert draft.items.count() == 1
+
+
+def test_patching_without_items_keeps_them(api, request_in):
+    draft = request_in("draft")
+
+    response = api("requester_in").patch(url(draft.reference), {"program": "LCA"}, format="json")
+
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 1
+
+
+def test_patching_a_draft_with_a_stale_version_is_a_conflict(api, request_in):
+    draft = request_in("draft")
+    client = api("requester_in")
+    first = client.patch(
+        url(draft.reference), {"title": "First edit", "version": draft.version}, format="json"
+    )
+    assert first.status_code == 200
+
+    second = client.patch(
+        url(draft.reference), {"title": "Second edit", "version": draft.version}, format="json"
+    )
+
+    assert second.status_code == 409
+    assert "version" in second.json()["errors"]
+    draft.refresh_from_db()
+    assert draft.title == "First edit"
+
+
+def test_patching_a_submitted_request_is_a_conflict(api, request_in):
+    submitted = request_in("submitted")
+
+    response = api("requester_in").patch(
+        url(submitted.reference), {"title": "Too late"}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "state" in response.json()["errors"]
+
+
+def test_an_official_may_not_patch_a_request(api, request_in):
+    submitted = request_in("submitted")
+
+    response = api("liaison_us").patch(url(submitted.reference), {"title": "Mine"}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_patching_a_draft_with_a_bad_quantity_names_the_item(api, request_in):
+    draft = request_in("draft")
+
+    response = api("requester_in").patch(
+        url(draft.reference), {"items": [item(quantity=-1)]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "items[0].quantity" in response.json()["errors"]
+    assert draft.items.count() == 1
+
+
+# --- the actions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # as in the URL
+    state: str  # a state it may be taken from
+    actor: str  # a person who may take it
+    body: Callable[[object], dict]
+    to_state: str
+    wrong_role: str | None  # sees the request, but the role may not act
+    wrong_state: str  # a state the actor sees the request in, where it is not allowed
+    bad_body: Callable[[object], dict]
+    bad_field: str
+
+
+ACTIONS = [
+    Action(
+        "submit", "draft", "requester_in", lambda p: {}, "submitted",
+        None, "submitted", lambda p: {"version": "one"}, "version",
+    ),
+    Action(
+        "request-info", "submitted", "liaison_us", lambda p: {"question": "Which NSN?"},
+        "needs_info", "requester_in", "rated", lambda p: {}, "question",
+    ),
+    Action(
+        "answer", "needs_info", "requester_in", lambda p: {"answer": "NSN 6605-01-123-4567."},
+        "submitted", "liaison_us", "submitted", lambda p: {"answer": ""}, "answer",
+    ),
+    Action(
+        "triage", "submitted", "liaison_us", lambda p: {"assignee": "reviewer.us"},
+        "in_review", "reviewer_us", "in_review", lambda p: {"assignee": "nobody"}, "assignee",
+    ),
+    Action(
+        "rate", "in_review", "reviewer_us",
+        lambda p: {"rating": "DO", "program_symbol": "G2", "note": "Direct defence need."},
+        "rated", "liaison_us", "rated",
+        lambda p: {"rating": "DO", "program_symbol": "Z9", "note": "x"}, "program_symbol",
+    ),
+    Action(
+        "decline", "submitted", "liaison_us", lambda p: {"reason": "No defence program."},
+        "resolved", "requester_in", "rated", lambda p: {}, "reason",
+    ),
+    Action(
+        "forward", "rated", "liaison_us", lambda p: {"supplier": p.company_us.pk},
+        "with_supplier", "reviewer_us", "in_review", lambda p: {"supplier": 999_999}, "supplier",
+    ),
+    Action(
+        "supplier-accept", "with_supplier", "supplier_us",
+        lambda p: {"committed_delivery_date": FUTURE}, "accepted", "requester_in", "accepted",
+        lambda p: {"committed_delivery_date": "31/12/2026"}, "committed_delivery_date",
+    ),
+    Action(
+        "supplier-reject", "with_supplier", "supplier_us",
+        lambda p: {"reason": "No capacity.", "earliest_date": LATER}, "rated", "reviewer_us",
+        "accepted", lambda p: {"reason": "No capacity."}, "earliest_date",
+    ),
+    Action(
+        "report-delay", "accepted", "supplier_us",
+        lambda p: {"reason": "Casting scrapped.", "committed_delivery_date": LATER}, "accepted",
+        "requester_in", "with_supplier",
+        lambda p: {"reason": "Late.", "committed_delivery_date": "soon"}, "committed_delivery_date",
+    ),
+    Action(
+        "fulfil", "accepted", "requester_in", lambda p: {"delivered_on": PAST}, "resolved",
+        "supplier_us", "with_supplier", lambda p: {"delivered_on": "2026-02-30"}, "delivered_on",
+    ),
+    Action(
+        "close-unfulfilled", "rated", "liaison_us", lambda p: {"reason": "Line closed."},
+        "resolved", "reviewer_us", "submitted", lambda p: {"reason": "  "}, "reason",
+    ),
+    Action(
+        "withdraw", "submitted", "requester_in", lambda p: {"reason": "Found stock."},
+        "resolved", "liaison_us", "resolved", lambda p: {}, "reason",
+    ),
+]  # fmt: skip
+BY_NAME = {action.name: action for action in ACTIONS}
+ids = [action.name for action in ACTIONS]
+
+
+def test_every_action_of_the_life_cycle_has_a_case_here():
+    from requests_app.transitions import TRANSITIONS
+
+    assert set(BY_NAME) == {t.url_name for t in TRANSITIONS.values()}
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_an_allowed_caller_takes_the_action_and_gets_the_updated_request(
+    api, people, request_in, action
+):
+    target = request_in(action.state)
+
+    response = api(action.actor).post(
+        url(target.reference, action.name), action.body(people), format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["reference"] == target.reference
+    assert body["state"] == action.to_state
+    assert body["version"] == target.version + 1
+    last = Event.objects.filter(request=target).order_by("-id").first()
+    assert last.action == action.name.replace("-", "_")
+    assert last.actor == getattr(people, action.actor)
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_an_action_with_the_current_version_is_taken(api, people, request_in, action):
+    target = request_in(action.state)
+
+    response = api(action.actor).post(
+        url(target.reference, action.name),
+        {**action.body(people), "version": target.version},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+
+
+@pytest.mark.parametrize("action", [a for a in ACTIONS if a.wrong_role], ids=lambda a: a.name)
+def test_a_caller_whose_role_may_not_act_gets_403(api, people, request_in, action):
+    target = request_in(action.state)
+
+    response = api(action.wrong_role).post(
+        url(target.reference, action.name), action.body(people), format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["errors"]["detail"]
+    assert PriorityRequest.objects.get(pk=target.pk).state == target.state
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "actor"),
+    [
+        ("triage", "submitted", "liaison_in"),
+        ("decline", "submitted", "liaison_in"),
+        ("forward", "rated", "liaison_in"),
+        ("supplier-accept", "with_supplier", "liaison_in"),
+        ("close-unfulfilled", "accepted", "liaison_in"),
+    ],
+)
+def test_a_liaison_of_the_requesting_side_may_not_act_for_the_responding_side(
+    api, people, request_in, name, state, actor
+):
+    target = request_in(state)
+
+    response = api(actor).post(
+        url(target.reference, name), BY_NAME[name].body(people), format="json"
+    )
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("third", ["requester_gb", "liaison_gb", "reviewer_gb", "supplier_gb"])
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_a_third_nation_gets_404_on_every_action(api, people, request_in, action, third):
+    target = request_in(action.state)
+
+    response = api(third).post(
+        url(target.reference, action.name), action.body(people), format="json"
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"detail": ["Not found."]}}
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_an_action_in_the_wrong_state_is_a_conflict(api, people, request_in, action):
+    target = request_in(action.wrong_state)
+
+    response = api(action.actor).post(
+        url(target.reference, action.name), action.body(people), format="json"
+    )
+
+    assert response.status_code == 409, response.json()
+    assert "state" in response.json()["errors"]
+    assert Event.objects.filter(request=target).count() == target.events.count()
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_an_action_on_a_stale_version_is_a_conflict_and_changes_nothing(
+    api, people, request_in, action
+):
+    target = request_in(action.state)
+    seen = target.version
+    bump_version(target)
+    events = target.events.count()
+
+    response = api(action.actor).post(
+        url(target.reference, action.name), {**action.body(people), "version": seen}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert "version" in response.json()["errors"]
+    assert PriorityRequest.objects.get(pk=target.pk).state == action.state
+    assert target.events.count() == events
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ids)
+def test_an_action_with_a_bad_body_names_the_field(api, people, request_in, action):
+    target = request_in(action.state)
+
+    response = api(action.actor).post(
+        url(target.reference, action.name), action.bad_body(people), format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    assert action.bad_field in response.json()["errors"]
+    assert PriorityRequest.objects.get(pk=target.pk).state == action.state
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "field"),
+    [
+        ("triage", lambda p: {"assignee": "reviewer.in"}, "assignee"),
+        ("triage", lambda p: {"assignee": "requester.us"}, "assignee"),
+        ("triage", lambda p: {}, "assignee"),
+        ("rate", lambda p: {"rating": "DZ", "program_symbol": "A1", "note": "x"}, "rating"),
+        ("rate", lambda p: {"rating": "DX", "program_symbol": "A1"}, "note"),
+        ("forward", lambda p: {"supplier": p.company_in_signed.pk}, "supplier"),
+        ("forward", lambda p: {"supplier": 10**20}, "supplier"),
+        ("forward", lambda p: {"supplier": "Acme"}, "supplier"),
+        ("supplier-accept", lambda p: {"committed_delivery_date": PAST}, "committed_delivery_date"),
+        ("supplier-accept", lambda p: {}, "committed_delivery_date"),
+        ("supplier-reject", lambda p: {"earliest_date": FUTURE}, "reason"),
+        ("supplier-reject", lambda p: {"reason": "x", "earliest_date": PAST}, "earliest_date"),
+        ("fulfil", lambda p: {"delivered_on": LATER}, "delivered_on"),
+        ("fulfil", lambda p: {"delivered_on": None}, "delivered_on"),
+        ("withdraw", lambda p: {"reason": ["a", "b"]}, "reason"),
+        ("request-info", lambda p: {"question": "x" * 5001}, "question"),
+        ("submit", lambda p: {"version": 0}, "version"),
+    ],
+)
+def test_more_bad_bodies_are_400s_naming_the_field(api, people, request_in, name, body, field):
+    action = BY_NAME[name]
+    target = request_in(action.state)
+
+    response = api(action.actor).post(url(target.reference, name), body(people), format="json")
+
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["errors"], response.json()
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        ("[1, 2]", "application/json"),
+        ('"reason"', "application/json"),
+        ("{not json", "application/json"),
+        ("reason=x", "application/x-www-form-urlencoded"),
+        ("<reason>x</reason>", "application/xml"),
+    ],
+    ids=["list", "string", "broken-json", "form", "xml"],
+)
+def test_a_body_that_is_not_a_json_object_is_refused_without_a_server_error(
+    api, request_in, content, content_type
+):
+    target = request_in("submitted")
+
+    response = api("requester_in").post(
+        url(target.reference, "withdraw"), content, content_type=content_type
+    )
+
+    assert response.status_code in (400, 415)
+    assert "errors" in response.json()
+
+
+def test_submitting_an_incomplete_draft_names_what_is_missing(api, request_in):
+    draft = request_in("draft", items=[], justification="")
+
+    response = api("requester_in").post(url(draft.reference, "submit"), {}, format="json")
+
+    assert response.status_code == 400
+    assert {"items", "justification"} <= set(response.json()["errors"])
+
+
+def test_an_unknown_action_is_not_found(api, request_in):
+    target = request_in("submitted")
+
+    response = api("liaison_us").post(url(target.reference, "approve"), {}, format="json")
+
+    assert response.status_code == 404
+
+
+def test_the_url_names_use_dashes_not_underscores(api, request_in):
+    target = request_in("with_supplier")
+
+    response = api("supplier_us").post(
+        url(target.reference, "supplier_accept"),
+        {"committed_delivery_date": FUTURE},
+        format="json",
+    )
+
+    assert response.status_code == 404
+
+
+def test_the_whole_life_cycle_runs_over_http(api, people):
+    requester, liaison, reviewer = api("requester_in"), api("liaison_us"), api("reviewer_us")
+    supplier, other = api("supplier_us"), api("other_supplier_us")
+    created = requester.post(url(), new_request_body(), format="json")
+    assert created.status_code == 201
+    current = created.json()
+    ref = current["reference"]
+
+    steps = [
+        (requester, "submit", {}, "submitted"),
+        (liaison, "request-info", {"question": "Which NSN?"}, "needs_info"),
+        (requester, "answer", {"answer": "6605-01-123-4567"}, "submitted"),
+        (liaison, "triage", {"assignee": "reviewer.us"}, "in_review"),
+        (reviewer, "rate", {"rating": "DX", "program_symbol": "A1", "note": "G2 need"}, "rated"),
+        (liaison, "forward", {"supplier": people.company_us_other.pk}, "with_supplier"),
+        (supplier, "forward", {"supplier": people.company_us.pk}, None),  # not forwarded to it
+        (other, "supplier-reject", {"reason": "No", "earliest_date": LATER}, "rated"),
+        (liaison, "forward", {"supplier": people.company_us.pk}, "with_supplier"),
+        (supplier, "supplier-accept", {"committed_delivery_date": FUTURE}, "accepted"),
+        (
+            supplier,
+            "report-delay",
+            {"reason": "Scrap", "committed_delivery_date": LATER},
+            "accepted",
+        ),
+        (requester, "fulfil", {"delivered_on": PAST}, "resolved"),
+    ]
+    for client, name, body, state in steps:
+        response = client.post(
+            url(ref, name), {**body, "version": current["version"]}, format="json"
+        )
+        if state is None:
+            assert response.status_code == 404, name
+            continue
+        assert response.status_code == 200, (name, response.json())
+        assert response.json()["version"] == current["version"] + 1
+        current = response.json()
+        assert current["state"] == state, name
+
+    assert current["resolution"] == "fulfilled"
+    assert current["committed_delivery_date"] == LATER
+    assert current["supplier"]["name"] == "Acme Gyro Inc"
+    assert current["clock"] is None
+    assert current["allowed_actions"] == []
+    events = requester.get(url(ref, "events")).json()
+    assert [event["action"] for event in events] == [
+        "create",
+        "submit",
+        "request_info",
+        "answer",
+        "triage",
+        "rate",
+        "forward",
+        "supplier_reject",
+        "forward",
+        "supplier_accept",
+        "report_delay",
+        "fulfil",
+    ]
+
+
+def test_a_supplier_that_rejects_gets_the_result_then_loses_sight_of_the_request(api, request_in):
+    target = request_in("with_supplier")
+    supplier = api("supplier_us")
+
+    response = supplier.post(
+        url(target.reference, "supplier-reject"),
+        {"reason": "No capacity.", "earliest_date": LATER},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["state"] == "rated"
+    assert response.json()["supplier"] is None
+    assert supplier.get(url(target.reference)).status_code == 404
