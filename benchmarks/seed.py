@@ -43,8 +43,14 @@ def reset() -> None:
             )
         else:
             for table in (
-                "escalation", "notification", "clock", "event", "requestitem", "comment",
-                "attachment", "priorityrequest",
+                "escalation",
+                "notification",
+                "clock",
+                "event",
+                "requestitem",
+                "comment",
+                "attachment",
+                "priorityrequest",
             ):
                 cursor.execute(f"DELETE FROM requests_app_{table}")
 
@@ -118,12 +124,21 @@ def seed_supplier_stage(
                         )
                     )
                 for action, to_state in (
-                    ("create", "draft"), ("submit", "submitted"), ("triage", "in_review"),
-                    ("rate", "rated"), ("forward", "with_supplier"), ("comment", "with_supplier"),
+                    ("create", "draft"),
+                    ("submit", "submitted"),
+                    ("triage", "in_review"),
+                    ("rate", "rated"),
+                    ("forward", "with_supplier"),
+                    ("comment", "with_supplier"),
                 ):
                     events.append(
-                        Event(request=request, actor=creator, action=action, to_state=to_state,
-                              created_at=request.forwarded_at)
+                        Event(
+                            request=request,
+                            actor=creator,
+                            action=action,
+                            to_state=to_state,
+                            created_at=request.forwarded_at,
+                        )
                     )
             Clock.objects.bulk_create(clocks, batch_size=CHUNK)
             RequestItem.objects.bulk_create(items, batch_size=CHUNK)

@@ -10,7 +10,9 @@ if missing). Prints a markdown table and writes it to benchmarks/results/sweep-<
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import io
 import os
 import resource
 import sys
@@ -25,17 +27,19 @@ os.environ.setdefault("SOSA_QUIET_SEED", "1")
 
 
 def ensure_database(url: str) -> None:
+    import dj_database_url
     import psycopg2
     from psycopg2 import sql
-
-    import dj_database_url
 
     config = dj_database_url.parse(url)
     if not config["ENGINE"].endswith("postgresql"):
         return
     admin = psycopg2.connect(
-        dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
-        host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432,
+        dbname="postgres",
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
@@ -54,10 +58,8 @@ def _status_kb(field: str) -> int:
 
 def reset_peak_rss() -> float:
     """Reset the kernel's peak-RSS mark (Linux) and return the current RSS in MB."""
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
     return _status_kb("VmRSS") / 1024
 
 
@@ -84,7 +86,7 @@ def main() -> None:
     from requests_app.models import Escalation, Event, Notification
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     from requests_app import notifications
 
     # Measure the sweep's own work: the after-commit hand-off to workers is not timed here.

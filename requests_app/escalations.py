@@ -73,8 +73,7 @@ def update_rows(model, rows: list, fields: list[str]) -> None:
     for row in rows:
         params.append(row.pk)
         params.extend(
-            column.get_db_prep_save(getattr(row, column.attname), connection)
-            for column in columns
+            column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns
         )
     assignments = ", ".join(f'"{c.column}" = v."{c.column}"' for c in columns)
     names = ", ".join(f'"{c.column}"' for c in columns)

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from partners.models import Profile, Role
 
-from .models import Event, Notification, PriorityRequest
+from .models import Event, Notification, PriorityRequest, State
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +199,8 @@ def render_email(notice: Notification) -> tuple[str, str, str]:
     context = {
         "notice": notice,
         "payload": payload,
-        "kind_label": KIND_LABELS.get(notice.kind, notice.kind.replace("_", " ")),
+        "kind_label": kind_label(notice.kind),
+        "state_label": State(payload["state"]).label if payload.get("state") else "",
         "due_local": due_local,
         "recipient": notice.recipient,
         "url": f"{settings.SITE_URL.rstrip('/')}/requests/{payload.get('reference', '')}/",
@@ -285,10 +287,28 @@ def deliver_due(
     return sum(deliver_one(pk, now=now) for pk in pks)
 
 
+# What each kind of notice says, for people (actions of DESIGN §4 and rungs of §5).
 KIND_LABELS = {
-    "due_soon": "Due soon",
-    "overdue": "Overdue",
-    "escalated": "Escalated",
-    "reminder": "Reminder: your answer is due soon",
-    "reminder_overdue": "Reminder: your answer is overdue",
+    "submit": gettext_lazy("Submitted"),
+    "request_info": gettext_lazy("Information requested"),
+    "answer": gettext_lazy("Answered"),
+    "triage": gettext_lazy("Assigned to you"),
+    "rate": gettext_lazy("Rated"),
+    "decline": gettext_lazy("Declined"),
+    "forward": gettext_lazy("Forwarded to supplier"),
+    "supplier_accept": gettext_lazy("Accepted by supplier"),
+    "supplier_reject": gettext_lazy("Rejected by supplier"),
+    "report_delay": gettext_lazy("Delivery delayed"),
+    "fulfil": gettext_lazy("Fulfilled"),
+    "close_unfulfilled": gettext_lazy("Closed unfulfilled"),
+    "withdraw": gettext_lazy("Withdrawn"),
+    "due_soon": gettext_lazy("Due soon"),
+    "overdue": gettext_lazy("Overdue"),
+    "escalated": gettext_lazy("Escalated"),
+    "reminder": gettext_lazy("Reminder: your answer is due soon"),
+    "reminder_overdue": gettext_lazy("Reminder: your answer is overdue"),
 }
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()

@@ -13,3 +13,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("requests_app.urls")),
 ]
+
+handler403 = "requests_app.views.errors.forbidden"
+handler404 = "requests_app.views.errors.not_found"
+handler500 = "requests_app.views.errors.server_error"

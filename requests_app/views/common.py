@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from ..exceptions import DomainError, NotAllowed, NotVisible, StaleVersion
+from ..exceptions import DomainError, InvalidTransition, NotAllowed, NotVisible, StaleVersion
 from ..models import PriorityRequest
 
 
@@ -15,8 +15,12 @@ def visible_request_or_404(user, reference: str) -> PriorityRequest:
     found = (
         PriorityRequest.objects.visible_to(user)
         .select_related(
-            "requesting_nation", "responding_nation", "requesting_agency", "assignee",
-            "supplier", "created_by",
+            "requesting_nation",
+            "responding_nation",
+            "requesting_agency",
+            "assignee",
+            "supplier",
+            "created_by",
         )
         .filter(reference=reference)
         .first()
@@ -41,6 +45,8 @@ def flash_domain_error(request, error: DomainError) -> None:
         )
     elif isinstance(error, NotAllowed):
         messages.error(request, error.message or _("Your role may not do that."))
+    elif isinstance(error, InvalidTransition):
+        messages.error(request, error.message)
     else:
         for field, field_messages in error.errors.items():
             label = "" if field in ("detail", "state") else f"{field.replace('_', ' ')}: "

@@ -9,39 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ..models import Notification
+from ..notifications import kind_label
 
 PER_PAGE = 25
-
-# What each kind of notice says, for people (actions of DESIGN §4 and rungs of §5).
-KIND_LABELS = {
-    "submit": gettext_lazy("Submitted"),
-    "request_info": gettext_lazy("Information requested"),
-    "answer": gettext_lazy("Answered"),
-    "triage": gettext_lazy("Assigned to you"),
-    "rate": gettext_lazy("Rated"),
-    "decline": gettext_lazy("Declined"),
-    "forward": gettext_lazy("Forwarded to supplier"),
-    "supplier_accept": gettext_lazy("Accepted by supplier"),
-    "supplier_reject": gettext_lazy("Rejected by supplier"),
-    "report_delay": gettext_lazy("Delivery delayed"),
-    "fulfil": gettext_lazy("Fulfilled"),
-    "close_unfulfilled": gettext_lazy("Closed unfulfilled"),
-    "withdraw": gettext_lazy("Withdrawn"),
-    "due_soon": gettext_lazy("Due soon"),
-    "overdue": gettext_lazy("Overdue"),
-    "escalated": gettext_lazy("Escalated"),
-    "reminder": gettext_lazy("Reminder: your answer is due soon"),
-    "reminder_overdue": gettext_lazy("Reminder: your answer is overdue"),
-}
 ALARMS = {"overdue", "escalated", "reminder_overdue"}
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
 
 
 def _back(request) -> str:

@@ -1,0 +1,206 @@
+"""The small form of each action of DESIGN §4 on the request page.
+
+Field names are those of the API's action bodies (`api.serializers.ACTION_SERIALIZERS`) and of the
+service functions' keyword arguments; which fields an action needs is read from `TRANSITIONS`.
+The pickers offer what the rules allow: `assignable_people` and `eligible_suppliers`.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Supplier
+
+from .forms import DateInput, person_label
+from .models import PROGRAM_SYMBOL_CHOICES, Rating
+from .permissions import assignable_people, eligible_suppliers
+from .transitions import TRANSITIONS
+
+
+class ActionForm(forms.Form):
+    """Base of each action's form; `version` guards against acting on a stale page."""
+
+    action = ""
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, request_row=None, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.action}_%s")
+        super().__init__(*args, **kwargs)
+        self.request_row = request_row
+        if request_row is not None and not self.is_bound:
+            self.initial.setdefault("version", request_row.version)
+        # Required-ness is read from the transition table, the one list of each action's needs.
+        requires = TRANSITIONS[self.action].requires
+        for name, field in self.fields.items():
+            if name != "version":
+                field.required = name in requires
+
+    def service_kwargs(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if value != ""}
+
+
+def _reason_field(label=None, help_text=""):
+    return forms.CharField(
+        label=label or _("Reason"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+class SubmitForm(ActionForm):
+    action = "submit"
+
+
+class QuestionForm(ActionForm):
+    action = "request_info"
+    question = _reason_field(
+        _("Your question to the requester"),
+        _("Shared with the requesting nation. The deadline pauses until they answer."),
+    )
+
+
+class AnswerForm(ActionForm):
+    action = "answer"
+    answer = _reason_field(_("Your answer"), _("The paused deadline resumes when you answer."))
+
+
+class TriageForm(ActionForm):
+    action = "triage"
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"),
+        queryset=get_user_model().objects.none(),  # assignable_people(…), set below
+        empty_label=_("Choose a reviewer or liaison officer"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request_row is not None:
+            self.fields["assignee"].queryset = assignable_people(
+                self.request_row.responding_nation_id
+            )
+        self.fields["assignee"].label_from_instance = person_label
+
+
+class RateForm(ActionForm):
+    action = "rate"
+    rating = forms.ChoiceField(
+        label=_("Priority rating"),
+        choices=[("", _("Choose DO or DX"))] + list(Rating.choices),
+        help_text=_("DX goes before DO; both go before unrated orders."),
+    )
+    program_symbol = forms.ChoiceField(
+        label=_("Program identification symbol"),
+        choices=[("", _("Choose a symbol (DPAS Schedule I)"))] + PROGRAM_SYMBOL_CHOICES,
+    )
+    note = _reason_field(_("Program determination"), _("Why the item supports the program."))
+    authorisation_ref = forms.CharField(
+        label=_("Rating authorisation reference"), max_length=64, help_text=_("Optional")
+    )
+
+
+class ReasonForm(ActionForm):
+    reason = _reason_field()
+
+
+class DeclineForm(ReasonForm):
+    action = "decline"
+
+
+class CloseUnfulfilledForm(ReasonForm):
+    action = "close_unfulfilled"
+
+
+class WithdrawForm(ReasonForm):
+    action = "withdraw"
+
+
+class ForwardForm(ActionForm):
+    action = "forward"
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"),
+        queryset=Supplier.objects.none(),  # eligible_suppliers(request), set below
+        empty_label=_("Choose a supplier"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["supplier"]
+        if self.request_row is not None:
+            field.queryset = eligible_suppliers(self.request_row)
+            if self.request_row.responding_nation.relies_on_code_of_conduct:
+                field.help_text = _("Only suppliers that signed the Code of Conduct are listed.")
+        field.label_from_instance = lambda supplier: f"{supplier.name} ({supplier.cage_code})"
+
+
+class SupplierAcceptForm(ActionForm):
+    action = "supplier_accept"
+    committed_delivery_date = forms.DateField(
+        label=_("Committed delivery date"), widget=DateInput()
+    )
+
+
+class SupplierRejectForm(ActionForm):
+    action = "supplier_reject"
+    reason = _reason_field(help_text=_("DPAS requires the reasons in writing."))
+    earliest_date = forms.DateField(label=_("Earliest date you could deliver"), widget=DateInput())
+
+
+class ReportDelayForm(ActionForm):
+    action = "report_delay"
+    reason = _reason_field()
+    committed_delivery_date = forms.DateField(
+        label=_("New committed delivery date"), widget=DateInput()
+    )
+
+
+class FulfilForm(ActionForm):
+    action = "fulfil"
+    delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput())
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        SubmitForm,
+        QuestionForm,
+        AnswerForm,
+        TriageForm,
+        RateForm,
+        DeclineForm,
+        ForwardForm,
+        SupplierAcceptForm,
+        SupplierRejectForm,
+        ReportDelayForm,
+        FulfilForm,
+        CloseUnfulfilledForm,
+        WithdrawForm,
+    )
+}
+assert set(ACTION_FORMS) == set(TRANSITIONS), "every action has its form"
+
+# What the button of each action says.
+ACTION_LABELS = {
+    "submit": _("Submit the request"),
+    "request_info": _("Ask for more information"),
+    "answer": _("Answer the question"),
+    "triage": _("Accept for review and assign"),
+    "rate": _("Rate (program determination)"),
+    "decline": _("Decline"),
+    "forward": _("Forward to a supplier"),
+    "supplier_accept": _("Accept the order"),
+    "supplier_reject": _("Reject the order"),
+    "report_delay": _("Report a delay"),
+    "fulfil": _("Record delivery"),
+    "close_unfulfilled": _("Close as unfulfilled"),
+    "withdraw": _("Withdraw the request"),
+}
+# A liaison officer records what the supplier said on its behalf.
+ON_BEHALF_LABELS = {
+    "supplier_accept": _("Record the supplier's acceptance"),
+    "supplier_reject": _("Record the supplier's rejection"),
+    "report_delay": _("Record a delay reported by the supplier"),
+}
+DANGEROUS_ACTIONS = frozenset({"decline", "supplier_reject", "close_unfulfilled", "withdraw"})

@@ -1,0 +1,220 @@
+"""The liaison officer's triage queue (DESIGN §8): open requests by priority, bulk assignment
+through `services.triage`, and a CSV export of exactly the filtered list."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from partners.models import Role
+
+from .. import services
+from ..api.filters import RequestFilter
+from ..exceptions import DomainError, InvalidInput, StaleVersion
+from ..forms import BulkAssignForm, person_label
+from ..models import PriorityRequest
+from ..permissions import allowed_actions, is_admin, profile_of, user_role
+from .requests import PARTY_LABELS, list_context
+
+CSV_HEADER = (
+    "reference",
+    "title",
+    "state",
+    "resolution",
+    "rating",
+    "urgency",
+    "requesting_nation",
+    "responding_nation",
+    "assignee",
+    "supplier",
+    "ball_in_court",
+    "due_at",
+    "overdue",
+    "escalated",
+    "required_delivery_date",
+    "submitted_at",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def ensure_queue_user(user) -> None:
+    if user_role(user) != Role.LIAISON and not is_admin(user):
+        raise Http404(_("The queue is for liaison officers."))
+
+
+def queue_requests(request):
+    """The queue's rows for this user and query string: (filterset, rows by priority)."""
+    user = request.user
+    ensure_queue_user(user)
+    visible = PriorityRequest.objects.visible_to(user).open()
+    filterset = RequestFilter(request.GET, queryset=visible)
+    rows = filterset.qs.select_related(
+        "requesting_nation", "responding_nation", "assignee", "supplier"
+    ).by_priority()
+    return filterset, rows
+
+
+@login_required
+def queue(request):
+    filterset, rows = queue_requests(request)
+    if request.GET.get("format") == "csv":
+        return csv_export(rows)
+    context = list_context(request, rows, filterset)
+    for row in context["page"].object_list:
+        row.may_assign = "triage" in allowed_actions(request.user, row)
+    profile = profile_of(request.user)
+    assigned = (
+        get_user_model()
+        .objects.filter(requests_assigned__in=rows.order_by().values("pk"))
+        .distinct()
+        .order_by("username")
+    )
+    context |= {
+        "assignees": [{"username": p.username, "label": person_label(p)} for p in assigned],
+        "open_only": True,
+        "bulk_form": BulkAssignForm(nation_id=profile.nation_id) if profile else None,
+        "csv_query": request.GET.urlencode(),
+    }
+    return render(request, "requests/queue.html", context)
+
+
+@login_required
+@require_POST
+def queue_assign(request):
+    """Triage each selected request with the chosen assignee, one service call each."""
+    ensure_queue_user(request.user)
+    back = request.POST.get("next", "")
+    if not (back.startswith("/queue/") and url_has_allowed_host_and_scheme(back, None)):
+        back = "/queue/"
+    references = list(dict.fromkeys(request.POST.getlist("references")))
+    profile = profile_of(request.user)
+    form = BulkAssignForm(request.POST, nation_id=profile.nation_id if profile else None)
+    if not references:
+        messages.error(request, _("Select at least one request to assign."))
+        return redirect(back)
+    if not form.is_valid():
+        messages.error(request, _("Choose the person to assign the selected requests to."))
+        return redirect(back)
+    assignee = form.cleaned_data["assignee"]
+    found = {
+        row.reference: row
+        for row in PriorityRequest.objects.visible_to(request.user).filter(reference__in=references)
+    }
+    assigned = []
+    for reference in references:
+        row = found.get(reference)
+        if row is None:
+            messages.error(request, _("%(reference)s: no such request.") % {"reference": reference})
+            continue
+        try:
+            services.triage(
+                row, by=request.user, assignee=assignee, version=posted_version(request, reference)
+            )
+        except DomainError as error:
+            messages.error(
+                request,
+                _("%(reference)s was not assigned: %(reason)s")
+                % {"reference": reference, "reason": failure_reason(error)},
+            )
+        else:
+            assigned.append(reference)
+    if assigned:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d request assigned to %(person)s: %(references)s.",
+                "%(count)d requests assigned to %(person)s: %(references)s.",
+                len(assigned),
+            )
+            % {
+                "count": len(assigned),
+                "person": person_label(assignee),
+                "references": ", ".join(assigned),
+            },
+        )
+    return redirect(back)
+
+
+def posted_version(request, reference: str) -> int | None:
+    value = request.POST.get(f"version-{reference}", "")
+    return int(value) if value.isdigit() else None
+
+
+def failure_reason(error: DomainError) -> str:
+    """One line for a request of a bulk action (the page-wide wording is in flash_domain_error)."""
+    if isinstance(error, StaleVersion):
+        return _("someone else changed it since the queue was loaded; check it and try again.")
+    if isinstance(error, InvalidInput):
+        return " ".join(message for messages_ in error.errors.values() for message in messages_)
+    return error.message or _("not allowed.")
+
+
+# --- CSV export ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheets run cells that start like a formula: keep them text.
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_export(rows):
+    """Every row of the filtered queue (not just one page), streamed. No comments at all."""
+    zone = timezone.get_current_timezone()
+    now = timezone.now()
+    writer = csv.writer(_Echo())
+
+    def when(moment):
+        return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
+
+    def lines():
+        yield writer.writerow(CSV_HEADER)
+        for row in rows.iterator(chunk_size=500):
+            yield writer.writerow(
+                _cell(value)
+                for value in (
+                    row.reference,
+                    row.title,
+                    row.state,
+                    row.resolution,
+                    row.rating_display,
+                    row.urgency,
+                    row.requesting_nation.code,
+                    row.responding_nation.code,
+                    row.assignee.username if row.assignee else "",
+                    row.supplier.name if row.supplier else "",
+                    PARTY_LABELS.get(row.ball_in_court, ""),
+                    when(row.due_at),
+                    "yes" if row.due_at and row.due_at < now else "no",
+                    "yes" if row.escalated_at else "no",
+                    row.required_delivery_date.isoformat() if row.required_delivery_date else "",
+                    when(row.submitted_at),
+                )
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"sosa-queue-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+urlpatterns = [
+    path("queue/", queue, name="queue"),
+    path("queue/assign/", queue_assign, name="queue-assign"),
+]
