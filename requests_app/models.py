@@ -6,6 +6,7 @@ indexes and small derived properties.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 
@@ -114,6 +115,22 @@ class ReferenceSequence(models.Model):
         return f"{self.prefix}: {self.last}"
 
 
+# "Due soon" on lists and home pages: the running clock falls due within a day.
+DUE_SOON_WINDOW = dt.timedelta(hours=24)
+
+
+def due_soon_q(now) -> Q:
+    return Q(due_at__gte=now, due_at__lt=now + DUE_SOON_WINDOW)
+
+
+def overdue_q(now) -> Q:
+    return Q(due_at__lt=now)
+
+
+# Level 2 of the ladder reached (the sweep sets both; escalated_at stays until resolved).
+ESCALATED_Q = Q(escalation_level=2) | Q(escalated_at__isnull=False)
+
+
 class PriorityRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> PriorityRequestQuerySet:
         """The tenant rule of DESIGN §2: only what this user may see."""
@@ -125,7 +142,13 @@ class PriorityRequestQuerySet(models.QuerySet):
         return self.exclude(state=State.RESOLVED)
 
     def overdue(self, now=None) -> PriorityRequestQuerySet:
-        return self.open().filter(due_at__lt=now or timezone.now())
+        return self.open().filter(overdue_q(now or timezone.now()))
+
+    def due_soon(self, now=None) -> PriorityRequestQuerySet:
+        return self.open().filter(due_soon_q(now or timezone.now()))
+
+    def escalated(self) -> PriorityRequestQuerySet:
+        return self.open().filter(ESCALATED_Q)
 
     def by_priority(self) -> PriorityRequestQuerySet:
         """DX before DO before unrated; among equals the earlier due, then the earlier filed."""

@@ -1,4 +1,5 @@
-"""List filters of DESIGN §7: state, rating, nations, assignee, overdue, q."""
+"""List filters of DESIGN §7: state, rating, nations, assignee, overdue, q; and due_soon and
+escalated, which the liaison home page's tiles link to."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from ..models import PriorityRequest, Rating, RequestItem, State
+from ..models import ESCALATED_Q, PriorityRequest, Rating, RequestItem, State, due_soon_q
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -43,6 +44,8 @@ class RequestFilter(django_filters.FilterSet):
     )
     assignee = django_filters.CharFilter(field_name="assignee__username", max_length=150)
     overdue = StrictBooleanFilter(method="filter_overdue")
+    due_soon = StrictBooleanFilter(method="filter_due_soon")
+    escalated = StrictBooleanFilter(method="filter_escalated")
     q = django_filters.CharFilter(method="search", max_length=100)
 
     class Meta:
@@ -54,6 +57,13 @@ class RequestFilter(django_filters.FilterSet):
         if value:
             return queryset.overdue(now)
         return queryset.filter(Q(due_at__isnull=True) | Q(due_at__gte=now))
+
+    def filter_due_soon(self, queryset, name, value):
+        due_soon = due_soon_q(timezone.now())
+        return queryset.open().filter(due_soon) if value else queryset.exclude(due_soon)
+
+    def filter_escalated(self, queryset, name, value):
+        return queryset.escalated() if value else queryset.exclude(ESCALATED_Q)
 
     def search(self, queryset, name, value):
         text = value.strip()

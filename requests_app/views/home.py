@@ -19,7 +19,14 @@ from django.utils import timezone
 
 from partners.models import Role, calendar_for
 
-from ..models import PriorityRequest, State
+from ..models import (
+    DUE_SOON_WINDOW,
+    ESCALATED_Q,
+    PriorityRequest,
+    State,
+    due_soon_q,
+    overdue_q,
+)
 from ..permissions import is_admin, profile_of, user_role
 
 # A requester's groups, in the order they read them: what waits for them first.
@@ -34,7 +41,7 @@ REQUESTER_ORDER = [
 ]
 PER_GROUP = 10
 TOP_OF_QUEUE = 10
-DUE_SOON = dt.timedelta(hours=24)  # "within one working day", approximated
+DUE_SOON = DUE_SOON_WINDOW
 
 
 @dataclass
@@ -114,9 +121,9 @@ def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
     open_requests = visible.exclude(state=State.RESOLVED)
     stats = open_requests.aggregate(
         new=Count("id", filter=Q(state=State.SUBMITTED)),
-        due_soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
-        overdue=Count("id", filter=Q(due_at__lt=now)),
-        escalated=Count("id", filter=Q(escalation_level=2) | Q(escalated_at__isnull=False)),
+        due_soon=Count("id", filter=due_soon_q(now)),
+        overdue=Count("id", filter=overdue_q(now)),
+        escalated=Count("id", filter=ESCALATED_Q),
         open=Count("id"),
     )
     tiles = [
