@@ -1,0 +1,66 @@
+"""Basic accessibility checks on the main pages, in the browser: labels, names, headings, keys."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "pw-for-tests-1"
+
+# Controls without an accessible name, images without alt, and the page's h1 count.
+AUDIT = """() => {
+  const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  const named = el => {
+    if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return true;
+    if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return true;
+    if (el.closest('label')) return true;
+    if (el.tagName === 'BUTTON') return el.textContent.trim().length > 0;
+    return !!el.getAttribute('title');
+  };
+  const controls = [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button')].filter(visible);
+  return {
+    unnamed: controls.filter(el => !named(el)).map(el => el.outerHTML.slice(0, 120)),
+    no_alt: [...document.querySelectorAll('img:not([alt])')].map(el => el.outerHTML),
+    h1: document.querySelectorAll('h1').length,
+    lang: document.documentElement.lang,
+    title: document.title,
+  };
+}"""
+
+
+def test_main_pages_have_labels_alt_texts_one_heading_and_a_language(
+    live_server, page, people, make_request
+):
+    request = make_request("with_supplier")
+    page.goto(f"{live_server.url}/accounts/login/")
+    report = page.evaluate(AUDIT)
+    assert report["unnamed"] == [] and report["lang"]
+    page.fill("#id_username", "requester.in")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".site-user")).to_contain_text("requester.in")
+    for path in (
+        "/",
+        "/requests/",
+        "/requests/new/",
+        f"/requests/{request.reference}/",
+        "/reports/",
+        "/notifications/",
+        "/account/tokens/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        report = page.evaluate(AUDIT)
+        assert report["unnamed"] == [], f"{path}: controls without a label {report['unnamed']}"
+        assert report["no_alt"] == [], f"{path}: images without alt {report['no_alt']}"
+        assert report["h1"] == 1, f"{path}: {report['h1']} h1 headings"
+        assert report["lang"] == "en-gb" or report["lang"].startswith("en"), path
+        assert "SOSA Portal" in report["title"], path
+
+
+def test_the_skip_link_is_the_first_stop_for_keyboard_users(live_server, page, people):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
