@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep
+.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,4 +54,10 @@ clean-var:
 
 # Sweep cost with 1% of open clocks due (PostgreSQL; DATABASE_URL or a local sosa_bench).
 bench-sweep: install
+	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 --due 1000
+
+# API load at SIZE requests (default 100,000; PostgreSQL and wrk), then the sweep benchmark.
+SIZE ?= 100000
+bench: install
+	$(BIN)/python benchmarks/load.py --size $(SIZE)
 	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 --due 1000

@@ -5,6 +5,8 @@ from . import views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# No `.json` suffix routes: the custom actions take no `format` argument (a suffix was a 500).
+router.include_format_suffixes = False
 router.register("requests", views.RequestViewSet, basename="request")
 router.register("nations", views.NationViewSet, basename="nation")
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
@@ -12,6 +14,7 @@ router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("ping/", views.ping, name="ping"),
     path("", include(router.urls)),
     # Last: any other path ending in "/" is a JSON 404 (others still get APPEND_SLASH).
     re_path(r"^(?:[\s\S]*/)?$", views.NotFoundView.as_view(), name="not-found"),

@@ -317,6 +317,21 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
         return suppliers
 
 
+@extend_schema(
+    responses={
+        200: inline_serializer(
+            name="Ping", fields={"ok": serializers.BooleanField(), "user": serializers.CharField()}
+        ),
+        401: ERRORS[401],
+        429: ERRORS[429],
+    }
+)
+@api_view(["GET"])
+def ping(request):
+    """A cheap authenticated check for agency systems (and the load benchmark's ceiling)."""
+    return Response({"ok": True, "user": request.user.get_username()})
+
+
 @extend_schema(responses={200: MeSerializer, **errors(401, 429)})
 @api_view(["GET"])
 def me(request):

@@ -130,3 +130,15 @@ def test_me_for_a_staff_member_without_a_profile(db):
     assert me["serves"] == []
     assert me["time_zone"] == "UTC"
     assert me["is_staff"] is True
+
+
+@pytest.mark.django_db
+def test_ping_answers_who_is_calling_and_refuses_without_a_token(people):
+    from rest_framework.test import APIClient
+
+    from partners.tokens import issue_token
+
+    client = APIClient()
+    assert client.get("/api/v1/ping/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(people.liaison_us, name='x')[1]}")
+    assert client.get("/api/v1/ping/").json() == {"ok": True, "user": "liaison.us"}
