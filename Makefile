@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench
+.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ format: install
 
 test: install dirs check-migrations lint
 	$(BIN)/pytest
+
+# The database and MEDIA_ROOT to var/backups/ (pg_dump, or SQLite's backup API); restore one:
+# make restore FILE=var/backups/sosa-<time>.dump (or .sqlite3). See bin/sosa_backup.py.
+backup: install
+	bin/backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/sosa-<time>.dump"; exit 2; }
+	bin/restore "$(FILE)"
 
 clean-var:
 	rm -rf var

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from .models import Agency, ApiToken, Closure, Nation, Profile, Supplier
+from .models import Agency, ApiToken, AuditEntry, Closure, Nation, Profile, Supplier
 
 User = get_user_model()
 
@@ -182,5 +182,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
-            revoke_token(token)
+            revoke_token(token, by=request.user, request=request, via="admin")
         self.message_user(request, f"{len(tokens)} token(s) revoked.")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The account audit trail: view only (request actions are on each request's page).
+    The CSV of both trails is at /audit/export.csv?from=YYYY-MM-DD&to=YYYY-MM-DD."""
+
+    list_display = ["created_at", "kind", "username", "actor", "ip_address", "user_agent"]
+    list_filter = ["kind", "created_at"]
+    date_hierarchy = "created_at"
+    search_fields = ["username", "ip_address"]
+    list_select_related = ["actor"]
+    fields = ["created_at", "kind", "actor", "username", "ip_address", "user_agent", "detail"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -5,3 +5,6 @@ class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partners"
     verbose_name = "Nations and people"
+
+    def ready(self):
+        from . import audit  # noqa: F401  (connects the sign-in audit receivers)

@@ -8,28 +8,57 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken
+from .models import ApiToken, AuditKind
 
 
-def issue_token(user, *, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for `user`; returns the row and the key (shown to the user once)."""
+def issue_token(
+    user,
+    *,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    by=None,
+    request=None,
+    via: str = "",
+) -> tuple[ApiToken, str]:
+    """A new token for `user`; returns the row and the key (shown to the user once).
+
+    An audit entry records who made it (`by`, default the owner), from which address (`request`)
+    or by which path (`via`, e.g. "command line")."""
     key = ApiToken.PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=(name or "API token").strip()[:100],
-        key_hash=ApiToken.hash_key(key),
-        key_hint=key[: len(ApiToken.PREFIX) + 4],
-        expires_at=expires_at,
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=(name or "API token").strip()[:100],
+            key_hash=ApiToken.hash_key(key),
+            key_hint=key[: len(ApiToken.PREFIX) + 4],
+            expires_at=expires_at,
+        )
+        _audit(AuditKind.TOKEN_CREATED, token, by=by, request=request, via=via)
     return token, key
 
 
-def revoke_token(token: ApiToken, *, now: dt.datetime | None = None) -> ApiToken:
+def revoke_token(
+    token: ApiToken, *, now: dt.datetime | None = None, by=None, request=None, via: str = ""
+) -> ApiToken:
+    """Revoke `token` (once: revoking a revoked token changes and records nothing)."""
     with transaction.atomic():
         if token.revoked_at is None:
             token.revoked_at = now or timezone.now()
             token.save(update_fields=["revoked_at"])
+            _audit(AuditKind.TOKEN_REVOKED, token, by=by, request=request, via=via)
     return token
+
+
+def _audit(kind: str, token: ApiToken, *, by, request, via: str) -> None:
+    from . import audit
+
+    detail = {"token_id": token.pk, "token_name": token.name, "key_hint": token.key_hint}
+    detail |= {"owner": token.user.get_username()}
+    if via:
+        detail["via"] = via
+    actor = by if by is not None else token.user
+    user_agent = via if request is None and via else None
+    audit.record(kind, request=request, actor=actor, user_agent=user_agent, detail=detail)
 
 
 def user_for_key(key: str):

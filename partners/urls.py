@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import audit, views
 
 urlpatterns = [
     # Before Django's auth URLs: the same /accounts/login/, followed by the second factor.
@@ -13,4 +13,5 @@ urlpatterns = [
     path("account/two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("audit/export.csv", audit.export_csv, name="audit_export"),
 ]

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import two_factor
+from . import audit, two_factor
 from .forms import CodeForm, TokenForm
-from .models import ApiToken
+from .models import ApiToken, AuditKind
 from .tokens import issue_token, revoke_token
 
 
@@ -118,6 +118,7 @@ def two_factor_setup(request):
             form.add_error("code", refusal)
         elif two_factor.confirm(device, form.cleaned_data["code"]):
             _signed_in_with(request, device)
+            audit.record(AuditKind.TWO_FACTOR_ENROLLED, request=request, actor=user)
             messages.success(
                 request,
                 _("Two-factor sign-in is on. You will be asked for a code each time you sign in."),
@@ -147,6 +148,7 @@ def two_factor_disable(request):
         messages.error(request, _("Your role requires two-factor sign-in; it stays on."))
     else:
         TOTPDevice.objects.filter(user=user).delete()
+        audit.record(AuditKind.TWO_FACTOR_DISABLED, request=request, actor=user)
         messages.success(request, _("Two-factor sign-in is off."))
     return redirect("two_factor")
 
@@ -158,7 +160,11 @@ def tokens(request):
     new_token = new_key = None
     if request.method == "POST" and form.is_valid():
         new_token, new_key = issue_token(
-            request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+            request.user,
+            name=form.cleaned_data["name"],
+            expires_at=form.expires_at(),
+            by=request.user,
+            request=request,
         )
         form = TokenForm()
     context = {
@@ -177,7 +183,7 @@ def token_revoke(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     if request.method == "POST":
         if token.revoked_at is None:
-            revoke_token(token)
+            revoke_token(token, by=request.user, request=request)
             messages.success(
                 request,
                 _("Token “%(name)s” is revoked: it no longer works.") % {"name": token.name},

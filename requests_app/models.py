@@ -17,7 +17,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Agency, Nation, Supplier
+from partners.models import Agency, AppendOnlyModel, AppendOnlyQuerySet, Nation, Supplier
 
 
 class State(models.TextChoices):
@@ -342,15 +342,11 @@ class Attachment(models.Model):
         return self.name
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Events are append-only.")
-
-    def delete(self):
-        raise TypeError("Events are append-only.")
+class EventQuerySet(AppendOnlyQuerySet):
+    """Refuses update, delete and bulk_update: events are only ever added."""
 
 
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """Append-only audit of everything that happened to a request."""
 
     request = models.ForeignKey(PriorityRequest, on_delete=models.PROTECT, related_name="events")
@@ -372,14 +368,6 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id} {self.action} {self.from_state}→{self.to_state}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Events are append-only.")
-
 
 class Stage(models.TextChoices):
     """A timed stage: one clock per stage a request passes through."""
@@ -399,7 +387,7 @@ class Clock(models.Model):
     stage = models.CharField(max_length=24, choices=Stage.choices)
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
-    explanation = models.TextField(blank=True)
+    explanation = models.TextField(blank=True, max_length=2000)
     next_escalation_at = models.DateTimeField(null=True, blank=True)
     level = models.SmallIntegerField(null=True, blank=True, help_text=_("Escalation level reached"))
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -478,7 +466,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -578,7 +566,7 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -218,7 +218,7 @@ def _act(
         locked.state = transition.target or locked.info_requested_in or State.SUBMITTED
         if action == "request_info":
             locked.info_requested_in = from_state
-        elif action == "answer":
+        else:  # answered or withdrawn: no longer waiting for information
             locked.info_requested_in = ""
         locked.resolution = transition.resolution
         # An answer returns to a stage already entered: keep the time it was first entered.

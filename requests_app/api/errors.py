@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -46,6 +48,10 @@ def _messages(detail) -> list:
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"errors": exc.errors or {"detail": [exc.message]}}, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):  # Django would answer with its HTML 400 page
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = f"The request body is larger than {limit}."
+        return Response({"errors": {"detail": [message]}}, status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -9,8 +9,10 @@ requester.gb gets a not-found page. Screenshots of the main pages go to docs/scr
 import datetime as dt
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -146,7 +148,9 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
 
     # 6. liaison.us records the delivery.
     liaison.goto(page_of)
-    act(liaison, "Record delivery", fields={"input[type=date]": dt.date.today().isoformat()})
+    # Delivery cannot be in the future of the responding nation's own date (New York).
+    today_in_new_york = timezone.localdate(timezone=ZoneInfo("America/New_York"))
+    act(liaison, "Record delivery", fields={"input[type=date]": today_in_new_york.isoformat()})
     expect(liaison.locator("main")).to_contain_text("Resolved")
 
     # 7. requester.in sees it resolved and fulfilled, with the whole timeline.

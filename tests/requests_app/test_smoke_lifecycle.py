@@ -1,6 +1,7 @@
-import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from requests_app import services
 from requests_app.models import Clock, Event
@@ -11,7 +12,9 @@ def test_a_dx_request_goes_from_draft_to_fulfilled(people, make_request):
     request = make_request("accepted")
     assert request.state == "accepted"
     assert request.reference.startswith("IN-")
-    request = services.fulfil(request, by=people.liaison_us, delivered_on=dt.date.today())
+    # "Today" is the responding nation's date (New York): delivery cannot be in its future.
+    today_in_new_york = timezone.localdate(timezone=ZoneInfo("America/New_York"))
+    request = services.fulfil(request, by=people.liaison_us, delivered_on=today_in_new_york)
     assert request.state == "resolved"
     assert request.resolution == "fulfilled"
     actions = list(Event.objects.filter(request=request).values_list("action", flat=True))
