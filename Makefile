@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench backup restore
+.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench screenshots backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: demo
 	@echo "  Web, Celery worker and beat run together; Ctrl-C stops all."
 	@echo ""
 	$(BIN)/honcho start -f Procfile.dev
+
+# Refresh docs/screenshots/ from the browser story test.
+screenshots: install dirs
+	SOSA_SCREENSHOTS=1 $(BIN)/pytest tests/browser/test_story.py
 
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

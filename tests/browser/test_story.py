@@ -7,6 +7,8 @@ requester.gb gets a not-found page. Screenshots of the main pages go to docs/scr
 """
 
 import datetime as dt
+import os
+import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +23,12 @@ from requests_app.models import PriorityRequest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "pw-for-tests-1"  # tests/factories.make_user
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `make screenshots` refreshes docs/screenshots/; ordinary runs keep the tree clean.
+SHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("SOSA_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "sosa-screenshots"
+)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
