@@ -6,7 +6,6 @@ indexes and small derived properties.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import uuid
 
@@ -115,12 +114,10 @@ class ReferenceSequence(models.Model):
         return f"{self.prefix}: {self.last}"
 
 
-# "Due soon" on lists and home pages: the running clock falls due within a day.
-DUE_SOON_WINDOW = dt.timedelta(hours=24)
-
-
 def due_soon_q(now) -> Q:
-    return Q(due_at__gte=now, due_at__lt=now + DUE_SOON_WINDOW)
+    """ "Due soon" everywhere means the ladder's level 0 (one working day before due) was
+    reached by the running clock, and it is not overdue yet."""
+    return Q(escalation_level=0, due_at__gte=now)
 
 
 def overdue_q(now) -> Q:
@@ -129,6 +126,11 @@ def overdue_q(now) -> Q:
 
 # Level 2 of the ladder reached (the sweep sets both; escalated_at stays until resolved).
 ESCALATED_Q = Q(escalation_level=2) | Q(escalated_at__isnull=False)
+
+
+def rating_label(rating: str, program_symbol: str) -> str:
+    """`DX-A1` style, or empty when unrated."""
+    return f"{rating}-{program_symbol}" if rating else ""
 
 
 class PriorityRequestQuerySet(models.QuerySet):
@@ -270,8 +272,7 @@ class PriorityRequest(models.Model):
 
     @property
     def rating_display(self) -> str:
-        """`DX-A1` style, or empty when unrated."""
-        return f"{self.rating}-{self.program_symbol}" if self.rating else ""
+        return rating_label(self.rating, self.program_symbol)
 
     @property
     def ball_in_court(self) -> str | None:
@@ -425,9 +426,13 @@ class Clock(models.Model):
 
     @property
     def status(self) -> str:
-        if self.stopped_at:
-            return "stopped"
-        return "paused" if self.paused_at else "running"
+        return clock_status(stopped_at=self.stopped_at, paused_at=self.paused_at)
+
+
+def clock_status(*, stopped_at, paused_at) -> str:
+    if stopped_at:
+        return "stopped"
+    return "paused" if paused_at else "running"
 
 
 class Escalation(models.Model):

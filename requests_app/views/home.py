@@ -20,7 +20,6 @@ from django.utils import timezone
 from partners.models import Role, calendar_for
 
 from ..models import (
-    DUE_SOON_WINDOW,
     ESCALATED_Q,
     PriorityRequest,
     State,
@@ -41,7 +40,6 @@ REQUESTER_ORDER = [
 ]
 PER_GROUP = 10
 TOP_OF_QUEUE = 10
-DUE_SOON = DUE_SOON_WINDOW
 
 
 @dataclass
@@ -207,7 +205,7 @@ def home(request):
     user, now = request.user, timezone.now()
     role = user_role(user)
     build = BY_ROLE.get(role) or (_overview if is_admin(user) else None)
-    context = {"home_role": role, "is_admin": is_admin(user), "now": now, "soon": now + DUE_SOON}
+    context = {"home_role": role, "is_admin": is_admin(user), "now": now}
     if build is not None and (profile_of(user) is not None or is_admin(user)):
         visible = PriorityRequest.objects.visible_to(user)
         context |= {"view": build.__name__.strip("_"), **build(user, visible, now)}

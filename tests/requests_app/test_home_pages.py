@@ -114,7 +114,8 @@ def test_a_liaison_sees_queue_counts_that_link_to_the_queue_filters(client, peop
     late = make_request("submitted")
     set_due(late, due_at=now - dt.timedelta(hours=3))
     soon = make_request("in_review")
-    set_due(soon, due_at=now + dt.timedelta(hours=12))
+    # The sweep marks "due soon" (ladder level 0) one working day before due.
+    set_due(soon, due_at=now + dt.timedelta(hours=12), escalation_level=0)
     escalated = make_request("rated")
     set_due(escalated, due_at=now + dt.timedelta(days=5), escalation_level=2, escalated_at=now)
 

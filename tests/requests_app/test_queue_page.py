@@ -237,3 +237,27 @@ def test_the_queue_costs_the_same_number_of_queries_for_5_or_30_requests(
     with django_assert_max_num_queries(16):
         response = client.get("/queue/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_home_tiles_filters_exist_in_the_queue(client, people, make_request):
+    """The liaison home links to /queue/?due_soon=true and ?escalated=true: both filter."""
+    from django.utils import timezone
+
+    soon, late, calm = (make_request("submitted") for _ in range(3))
+    now = timezone.now()
+    # The sweep marks "due soon" (ladder level 0) one working day before due.
+    PriorityRequest.objects.filter(pk=soon.pk).update(
+        due_at=now + dt.timedelta(hours=3), escalation_level=0
+    )
+    PriorityRequest.objects.filter(pk=late.pk).update(
+        due_at=now - dt.timedelta(days=3), escalation_level=2, escalated_at=now
+    )
+    PriorityRequest.objects.filter(pk=calm.pk).update(due_at=now + dt.timedelta(days=5))
+    sign_in(client, people.liaison_us)
+    due_soon = client.get("/queue/?due_soon=true").content.decode()
+    assert soon.reference in due_soon
+    assert late.reference not in due_soon and calm.reference not in due_soon
+    escalated = client.get("/queue/?escalated=true").content.decode()
+    assert late.reference in escalated
+    assert soon.reference not in escalated and calm.reference not in escalated
