@@ -94,6 +94,11 @@ def agency_visibility_filter(agency) -> Q:
 
 def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
     """Whether the user's role may take this action on a request they can see (state aside)."""
+    return may_take_on(user, transition, responding_nation_id=request.responding_nation_id)
+
+
+def may_take_on(user, transition: Transition, *, responding_nation_id: int) -> bool:
+    """`may_take` from the request's plain values (for read-side selectors)."""
     role = user_role(user)
     if role not in transition.roles:
         return False
@@ -101,17 +106,23 @@ def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
     # A role without a profile (e.g. a staff member added to a group) acts for no nation.
     if profile is None:
         return False
-    return not (
-        transition.responding_side_only and profile.nation_id != request.responding_nation_id
-    )
+    return not (transition.responding_side_only and profile.nation_id != responding_nation_id)
 
 
 def allowed_actions(user, request: PriorityRequest) -> list[str]:
     """Actions this user may take on this request now (role, side and state)."""
+    return allowed_actions_on(
+        user, state=request.state, responding_nation_id=request.responding_nation_id
+    )
+
+
+def allowed_actions_on(user, *, state: str, responding_nation_id: int) -> list[str]:
+    """`allowed_actions` from the request's plain values (for read-side selectors)."""
     return [
         action
         for action, transition in TRANSITIONS.items()
-        if request.state in transition.sources and may_take(user, request, transition)
+        if state in transition.sources
+        and may_take_on(user, transition, responding_nation_id=responding_nation_id)
     ]
 
 

@@ -114,9 +114,10 @@ class KeysetCursorPagination(BasePagination):
             raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
 
     def encode(self, ordering: str, row) -> str:
+        """The cursor after `row`: a model instance, or a dict of its values."""
         values = []
         for field, _ in ORDERINGS[ordering]:
-            value = getattr(row, field)
+            value = row[field] if isinstance(row, dict) else getattr(row, field)
             values.append(value.isoformat() if isinstance(value, dt.datetime) else value)
         raw = json.dumps({"o": ordering, "v": values}, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")

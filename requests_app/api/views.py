@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from partners.models import Nation, Supplier
 
-from .. import services
+from .. import selectors, services
 from ..exceptions import NotAllowed
 from ..models import Attachment, Clock, Comment, Event, PriorityRequest, Visibility
 from ..permissions import may_take, profile_of, sees_internal, served_nation_ids, user_role
@@ -98,16 +98,30 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """The representation of a request after a service changed it."""
         # Not filtered by visibility: the service checked it, and a supplier that has just
         # rejected (and so no longer sees the request) still gets the result of its action.
-        row = self.with_related(PriorityRequest.objects.filter(pk=request_row.pk)).get()
-        return RequestSerializer(row, context=self.get_serializer_context()).data
+        return selectors.requests_for_api(
+            PriorityRequest.objects.filter(pk=request_row.pk), user=self.request.user
+        )[0]
+
+    # Reads are built by the selector from plain rows (RequestSerializer documents the shape).
+    def visible_requests(self):
+        return self.filter_queryset(PriorityRequest.objects.visible_to(self.request.user))
 
     @extend_schema(responses={200: RequestSerializer(many=True), **READ_ERRORS})
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        rows = self.paginator.paginate_queryset(
+            selectors.request_rows(self.visible_requests()), request, view=self
+        )
+        page = selectors.represent_requests(rows, user=request.user)
+        return self.paginator.get_paginated_response(page)
 
     @extend_schema(responses={200: RequestSerializer, **READ_ERRORS})
-    def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+    def retrieve(self, request, reference=None):
+        found = selectors.requests_for_api(
+            self.visible_requests().filter(reference=reference), user=request.user
+        )
+        if not found:
+            raise Http404
+        return Response(found[0])
 
     @extend_schema(
         request=DraftSerializer,
