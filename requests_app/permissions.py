@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from partners.models import Profile, Role, Supplier
 
@@ -26,8 +27,7 @@ def user_role(user) -> str | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_sosa_role"):
-        names = set(user.groups.values_list("name", flat=True))
-        user._sosa_role = next((role for role in Role.values if role in names), None)
+        load_person(user)
     return user._sosa_role
 
 
@@ -35,19 +35,47 @@ def profile_of(user) -> Profile | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_sosa_profile"):
-        user._sosa_profile = (
-            Profile.objects.select_related("nation", "agency", "supplier").filter(user=user).first()
-        )
+        load_person(user)
     return user._sosa_profile
 
 
 def served_nation_ids(user) -> list[int]:
+    if not user.is_authenticated:
+        return []
     if not hasattr(user, "_sosa_served"):
-        profile = profile_of(user)
-        user._sosa_served = (
-            list(profile.served_nations.values_list("id", flat=True)) if profile else []
-        )
+        load_person(user)
     return user._sosa_served
+
+
+def load_person(user) -> None:
+    """Role, profile (with nation, agency, supplier) and served nations in one query.
+
+    One row per served nation (at least one: the join is outer), the role as a subquery; cached
+    on the user object for the rest of the request. Every API or page request needs all three.
+    """
+    role_order = Case(
+        *(When(name=role, then=Value(rank)) for rank, role in enumerate(Role.values)),
+        default=Value(len(Role.values)),
+    )
+    role = (
+        Group.objects.filter(user=OuterRef("user_id"), name__in=Role.values)
+        .order_by(role_order)
+        .values("name")[:1]
+    )
+    rows = list(
+        Profile.objects.select_related("nation", "agency", "supplier")
+        .filter(user_id=user.pk)
+        .annotate(served_id=F("served_nations__id"), role_name=Subquery(role))
+    )
+    if rows:
+        user._sosa_profile = rows[0]
+        user._sosa_role = rows[0].role_name
+        user._sosa_served = [row.served_id for row in rows if row.served_id is not None]
+        return
+    names = set(user.groups.values_list("name", flat=True))
+    user._sosa_profile = None
+    user._sosa_role = next((role for role in Role.values if role in names), None)
+    user._sosa_served = []
 
 
 def visibility_filter(user) -> Q:

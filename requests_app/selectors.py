@@ -8,10 +8,14 @@ that serializer stays the documented schema.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
-from django.db.models import QuerySet
-from rest_framework.fields import DateField, DateTimeField
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from partners.models import Agency, Nation, Supplier
 
 from .deadlines import ball_in_court
 from .models import Clock, RequestItem, clock_status, rating_label
@@ -24,11 +28,11 @@ REQUEST_COLUMNS = (
     "title",
     "state",
     "resolution",
-    "requesting_nation__code",
+    "requesting_nation_code",
     "responding_nation_id",
-    "responding_nation__code",
+    "responding_nation_code",
     "requesting_agency_id",
-    "requesting_agency__name",
+    "requesting_agency_name",
     "urgency",
     "rating",
     "program_symbol",
@@ -38,9 +42,9 @@ REQUEST_COLUMNS = (
     "required_delivery_date",
     "committed_delivery_date",
     "delivered_on",
-    "assignee__username",
+    "assignee_username",
     "supplier_id",
-    "supplier__name",
+    "supplier_name",
     "due_at",
     "escalation_level",
     "escalated_at",
@@ -75,8 +79,22 @@ CLOCK_COLUMNS = ("request_id", "stage", "started_at", "due_at", "explanation", "
 
 
 def request_rows(requests: QuerySet) -> QuerySet:
-    """The plain rows of `requests` (filter, order and slice it as you like)."""
-    return requests.values(*REQUEST_COLUMNS)
+    """The plain rows of `requests` (filter, order and slice it as you like).
+
+    Names of nations, agency, assignee and supplier come from scalar subqueries, not joins:
+    with five joins PostgreSQL spent ~2 ms planning a page query that runs in 0.2 ms.
+    """
+    return requests.annotate(
+        requesting_nation_code=_lookup(Nation, "requesting_nation_id", "code"),
+        responding_nation_code=_lookup(Nation, "responding_nation_id", "code"),
+        requesting_agency_name=_lookup(Agency, "requesting_agency_id", "name"),
+        assignee_username=_lookup(get_user_model(), "assignee_id", "username"),
+        supplier_name=_lookup(Supplier, "supplier_id", "name"),
+    ).values(*REQUEST_COLUMNS)
+
+
+def _lookup(model, column: str, field: str) -> Subquery:
+    return Subquery(model.objects.filter(pk=OuterRef(column)).values(field)[:1])
 
 
 def represent_requests(rows: list[dict], *, user) -> list[dict]:
@@ -84,16 +102,8 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    # DRF's own fields, so that times are rendered exactly as the serializer renders them
-    # (in the active time zone, `Z` for UTC).
-    moment = DateTimeField().to_representation
-    day = DateField().to_representation
-
-    def moment_or_none(value):
-        return None if value is None else moment(value)
-
-    def day_or_none(value):
-        return None if value is None else day(value)
+    moment_or_none, day_or_none = moment_renderer(), day_renderer()
+    moment = moment_or_none
 
     items = defaultdict(list)
     for item in (
@@ -138,10 +148,10 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                 "title": row["title"],
                 "state": row["state"],
                 "resolution": row["resolution"],
-                "requesting_nation": row["requesting_nation__code"],
-                "responding_nation": row["responding_nation__code"],
+                "requesting_nation": row["requesting_nation_code"],
+                "responding_nation": row["responding_nation_code"],
                 "requesting_agency": named(
-                    row["requesting_agency_id"], row["requesting_agency__name"]
+                    row["requesting_agency_id"], row["requesting_agency_name"]
                 ),
                 "urgency": row["urgency"],
                 "rating": row["rating"],
@@ -153,8 +163,8 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                 "required_delivery_date": day_or_none(row["required_delivery_date"]),
                 "committed_delivery_date": day_or_none(row["committed_delivery_date"]),
                 "delivered_on": day_or_none(row["delivered_on"]),
-                "assignee": row["assignee__username"],
-                "supplier": named(row["supplier_id"], row["supplier__name"]),
+                "assignee": row["assignee_username"],
+                "supplier": named(row["supplier_id"], row["supplier_name"]),
                 "items": items.get(row["id"], []),
                 "due_at": moment_or_none(row["due_at"]),
                 "clock": None
@@ -207,3 +217,27 @@ def ticking_clock(open_clocks) -> dict | None:
 
 def named(pk, name) -> dict | None:
     return None if pk is None else {"id": pk, "name": name}
+
+
+def moment_renderer():
+    """Times as DRF's `DateTimeField` renders them: ISO 8601 in the active time zone, `Z` for
+    UTC (the same text; tests/api/test_representation_selector.py compares), without its
+    per-value setting and time-zone lookups."""
+    zone = timezone.get_current_timezone()
+
+    def render(value: dt.datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return render
+
+
+def day_renderer():
+    """Dates as DRF's `DateField` renders them (ISO 8601)."""
+
+    def render(value: dt.date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return render
