@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -24,8 +23,8 @@ from ..api.filters import RequestFilter
 from ..exceptions import DomainError, InvalidInput, StaleVersion
 from ..forms import BulkAssignForm, person_label
 from ..models import PriorityRequest
-from ..permissions import allowed_actions, is_admin, profile_of, user_role
-from .requests import PARTY_LABELS, list_context
+from ..permissions import allowed_actions_on, is_admin, profile_of, user_role
+from .requests import CURSOR_PARAMS, PARTY_LABELS, list_context
 
 CSV_HEADER = (
     "reference",
@@ -70,23 +69,52 @@ def queue(request):
     filterset, rows = queue_requests(request)
     if request.GET.get("format") == "csv":
         return csv_export(rows)
-    context = list_context(request, rows, filterset)
-    for row in context["page"].object_list:
-        row.may_assign = "triage" in allowed_actions(request.user, row)
+    context = list_context(request, rows, filterset, ordering="priority")
+    mark_assignable(request.user, context["page"].object_list)
     profile = profile_of(request.user)
-    assigned = (
-        get_user_model()
-        .objects.filter(requests_assigned__in=rows.order_by().values("pk"))
-        .distinct()
-        .order_by("username")
-    )
+    bulk_form = BulkAssignForm(nation_id=profile.nation_id) if profile else None
     context |= {
-        "assignees": [{"username": p.username, "label": person_label(p)} for p in assigned],
+        "assignees": assignee_options(bulk_form, filterset.form["assignee"].value()),
         "open_only": True,
-        "bulk_form": BulkAssignForm(nation_id=profile.nation_id) if profile else None,
-        "csv_query": request.GET.urlencode(),
+        "bulk_form": bulk_form,
+        "csv_query": query_without(request.GET, CURSOR_PARAMS),
     }
     return render(request, "requests/queue.html", context)
+
+
+def query_without(query, names) -> str:
+    """The query string less the page position: the export is the whole filtered list."""
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def mark_assignable(user, rows) -> None:
+    """`row.may_assign`: may this user triage the row now? Decided once per (state, nation)."""
+    decided: dict[tuple[str, int], bool] = {}
+    for row in rows:
+        key = (row.state, row.responding_nation_id)
+        if key not in decided:
+            decided[key] = "triage" in allowed_actions_on(
+                user, state=row.state, responding_nation_id=row.responding_nation_id
+            )
+        row.may_assign = decided[key]
+
+
+def assignee_options(bulk_form, selected: str | None) -> list[dict]:
+    """The "Assigned to" filter offers the people requests can be assigned to (the bulk form's
+    short list), not everyone assigned somewhere in the queue, which needs a scan of it."""
+    people = []
+    if bulk_form:
+        field = bulk_form.fields["assignee"]
+        # One query for both pickers (list() would ask the iterator's len(): a COUNT).
+        field.choices = [choice for choice in field.choices]
+        people = [value.instance for value, _ in field.choices if value]
+    options = [{"username": person.username, "label": person_label(person)} for person in people]
+    if selected and selected not in {option["username"] for option in options}:
+        options.append({"username": selected, "label": selected})  # keep a linked filter shown
+    return options
 
 
 @login_required

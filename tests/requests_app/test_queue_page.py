@@ -206,9 +206,9 @@ def test_the_csv_export_is_exactly_the_filtered_list_across_all_pages(client, pe
     sign_in(client, people.liaison_us)
     filters = {"state": "submitted"}
 
-    pages = references_on(client.get("/queue/", filters)) + references_on(
-        client.get("/queue/", {**filters, "page": 2})
-    )
+    first = client.get("/queue/", filters)
+    second = client.get("/queue/", {**filters, "after": first.context["page"].next_cursor})
+    pages = references_on(first) + references_on(second)
     rows = csv_rows(client.get("/queue/", {**filters, "format": "csv"}))
 
     assert rows[0][:3] == ["reference", "title", "state"]
@@ -225,8 +225,8 @@ def test_the_csv_export_keeps_formulas_in_titles_as_text(client, people, make_re
     assert rows[1][1].startswith("'=")
 
 
-@pytest.mark.parametrize("count", [5, 30])
-def test_the_queue_costs_the_same_number_of_queries_for_5_or_30_requests(
+@pytest.mark.parametrize("count", [5, 60])
+def test_the_queue_costs_the_same_number_of_queries_for_5_or_60_requests(
     client, people, make_request, django_assert_max_num_queries, count
 ):
     for _ in range(count):

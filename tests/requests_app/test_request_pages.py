@@ -197,11 +197,12 @@ def test_the_list_pages_through_many_requests(client, people, make_request):
     sign_in(client, people.requester_in)
 
     first = client.get("/requests/")
-    second = client.get("/requests/", {"page": 2})
+    second = client.get("/requests/", {"after": first.context["page"].next_cursor})
 
     assert len(first.context["page"].object_list) == 25
     assert len(second.context["page"].object_list) == 2
-    assert "Page 1 of 2" in text_of(first)
+    assert "27 requests you can see" in text_of(first)
+    assert 'rel="next"' in text_of(first) and 'rel="prev"' in text_of(second)
 
 
 @pytest.mark.parametrize("count", [5, 30])
