@@ -1,12 +1,15 @@
 """API and page load: gunicorn (2 workers) driven by wrk from a second process.
 
     make bench                  # 100,000 requests seeded with COPY
-    make bench SIZE=10000
+    make bench SIZE=1000000     # a million (about ten minutes)
 
 Needs PostgreSQL (DATABASE_URL; default a local `sosa_bench`, created if missing) and `wrk`.
-Prints a markdown table (requests/s, p50, p99, SQL queries per request, peak worker RSS) with a
-"ceiling" row — a trivial token-authenticated endpoint of the same stack — and writes it to
-benchmarks/results/load-<size>-<date>.md.
+Seeds SIZE requests, then measures, against a "ceiling" (a trivial token-authenticated endpoint
+of the same stack, in the same run): API list, filtered list, list page 50 by cursor, detail,
+priority order, create, one action (report-delay), the liaison queue page; then one escalation
+sweep of SIZE/100 due clocks in a fresh process. Prints a markdown table (requests/s, p50, p99,
+SQL queries per request, peak worker RSS), the query plans of the pages' main queries, and
+writes both to benchmarks/results/load-<size>-<date>.md.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -30,130 +34,150 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sosa_b
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sosa_portal.settings")
 PORT = int(os.environ.get("BENCH_PORT", "8799"))
 BASE = f"http://127.0.0.1:{PORT}"
+# The server's settings: production-like (DEBUG off), no throttling in the way.
+SERVER_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "benchmark-only-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "API_RATE": "100000000/min",
+    "CONN_MAX_AGE": "600",
+}
 
 
-def wrk(path: str, token: str, *, seconds: int, connections: int, script: str = "") -> dict:
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        "--latency",
-        "-H",
-        f"Authorization: Token {token}",
-    ]
-    if script:
-        command += ["-s", script]
-    output = subprocess.run(
-        [*command, BASE + path], capture_output=True, text=True, check=True
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-    def percentile(name: str) -> float:
-        match = re.search(rf"\s{name}%\s+([\d.]+)(us|ms|s)", output)
-        value, unit = float(match.group(1)), match.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "rps": rps,
-        "p50": percentile("50"),
-        "p99": percentile("99"),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
-
-
-def queries_for(path: str, user, method: str = "get", data=None) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_authenticate(user)
-    with CaptureQueriesContext(connection) as captured:
-        getattr(client, method)(path, data, format="json")
-    return len(captured.captured_queries)
-
-
-def worker_peak_rss_mb(master_pid: int) -> float:
-    peaks = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
-            match = re.search(r"^VmHWM:\s+(\d+)", text, re.M)
-            if match:
-                peaks.append(int(match.group(1)) / 1024)
-    return max(peaks) if peaks else 0.0
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--reuse", action="store_true", help="keep the seeded rows")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is missing: apt-get install -y wrk")
-
+def setup(size: int, reuse: bool):
+    """Database, demo people and SIZE seeded requests; the seeding result (None if reused)."""
     from benchmarks.sweep import ensure_database
 
     ensure_database(os.environ["DATABASE_URL"])
+    os.environ.update(SERVER_ENV)
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from benchmarks.copy_seed import seed
     from benchmarks.seed import reset
-    from partners.tokens import issue_token
     from requests_app.models import PriorityRequest
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages need the manifest
+    if reuse and PriorityRequest.objects.count() >= size:
+        return None
     call_command("seed_demo", stdout=io.StringIO())
-    now = dt.datetime.now(tz=dt.UTC)
-    seeded = None
-    if not args.reuse or PriorityRequest.objects.count() < args.size:
-        reset()
-        seeded = seed(args.size, now=now)
-        print(
-            f"seeded {seeded.requests:,} requests in {seeded.seconds:.1f} s "
-            f"({seeded.per_second:,.0f}/s)"
-        )
-
-    users = get_user_model().objects
-    liaison = users.get(username="liaison.us")
-    token = issue_token(liaison, name="benchmark")[1]
-    sample = (
-        PriorityRequest.objects.filter(responding_nation__code="US", requesting_nation__code="IN")
-        .exclude(state="draft")
-        .order_by("-id")
-        .first()
+    reset()
+    seeded = seed(size, now=dt.datetime.now(tz=dt.UTC))
+    print(
+        f"seeded {seeded.requests:,} requests in {seeded.seconds:.1f} s "
+        f"({seeded.per_second:,.0f}/s)"
     )
-    cursor_page = "/api/v1/requests/?page_size=25"
-    # Page 50 through the cursor: follow `next` 49 times in-process, then time that URL.
+    return seeded
+
+
+def verified_session(user) -> str:
+    """A session cookie of `user` who has passed the second factor (liaison officers must)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Benchmark authenticator", defaults={"confirmed": True}
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def scenarios(size: int):
+    """What to measure, with the people, tokens and rows each scenario needs."""
+    from django.contrib.auth import get_user_model
     from rest_framework.test import APIClient
 
+    from benchmarks.measure import Scenario
+    from partners.tokens import issue_token
+    from requests_app.models import PriorityRequest
+
+    users = get_user_model().objects
+    liaison, requester = users.get(username="liaison.us"), users.get(username="requester.in")
+    reads = {"Authorization": "Token " + issue_token(liaison, name="benchmark")[1]}
+    files = {
+        "Authorization": "Token " + issue_token(requester, name="benchmark")[1],
+        "Content-Type": "application/json",
+    }
+    acts = reads | {"Content-Type": "application/json"}
+    from_india = PriorityRequest.objects.filter(
+        responding_nation__code="US", requesting_nation__code="IN"
+    )
+    sample = from_india.exclude(state="draft").order_by("-id").first()
+    # Page 50 through the cursor: follow `next` 49 times in-process, then time that URL.
     client = APIClient()
     client.force_authenticate(liaison)
-    url = cursor_page
+    page_50 = "/api/v1/requests/?page_size=25"
     for _ in range(49):
-        url = client.get(url).json()["next"].replace("http://testserver", "")
-
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "API_RATE": "100000000/min",
-        "CONN_MAX_AGE": "600",
+        page_50 = client.get(page_50).json()["next"].replace("http://testserver", "")
+    # The action: report a delay on accepted requests, a different one each time.
+    accepted = list(
+        from_india.filter(state="accepted")
+        .order_by("-id")
+        .values_list("reference", flat=True)[:20_000]
+    )
+    later = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    draft = {
+        "title": "Gyroscopes for the Tejas fleet",
+        "responding_nation": "US",
+        "justification": "Aircraft grounded without spares.",
+        "required_delivery_date": later,
+        "contract_number": "W58RGZ-26-C-0042",
+        "items": [{"description": "Gyroscope assembly", "part_number": "GY-200", "quantity": 4}],
     }
-    gunicorn = subprocess.Popen(
+    list_path = "/api/v1/requests/"
+    return [
+        Scenario("ceiling: GET /api/v1/ping/", "/api/v1/ping/", reads, target=1.0),
+        Scenario("API list, first page", list_path, reads, explain=True),
+        Scenario(
+            "API list, state=with_supplier&rating=DX",
+            list_path + "?state=with_supplier&rating=DX",
+            reads,
+            explain=True,
+        ),
+        Scenario("API list, page 50 by cursor", page_50, reads, explain=True),
+        Scenario("API list, priority order", list_path + "?ordering=priority", reads, explain=True),
+        Scenario("API detail", f"/api/v1/requests/{sample.reference}/", reads, explain=True),
+        Scenario(
+            "API create (POST, requester)",
+            list_path,
+            files,
+            method="POST",
+            body=json.dumps(draft),
+            expect=201,
+            target=0.20,
+        ),
+        Scenario(
+            "API action: report-delay (POST, liaison)",
+            "/",
+            acts,
+            method="POST",
+            body=json.dumps({"reason": "Test bench backlog.", "committed_delivery_date": later}),
+            paths=[f"/api/v1/requests/{reference}/report-delay/" for reference in accepted],
+            target=0.20,
+        ),
+        Scenario(
+            "liaison queue page /queue/",
+            "/queue/",
+            {"Cookie": verified_session(liaison)},
+            explain=True,
+        ),
+    ]
+
+
+def start_server() -> subprocess.Popen:
+    server = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -167,58 +191,147 @@ def main() -> None:
             "warning",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **SERVER_ENV},
     )
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
-                break
-            except Exception:
-                time.sleep(0.2)
-        scenarios = [
-            ("ceiling: GET /api/v1/ping/", "/api/v1/ping/"),
-            ("API list, first page", "/api/v1/requests/"),
-            (
-                "API list, state=with_supplier&rating=DX",
-                "/api/v1/requests/?state=with_supplier&rating=DX",
-            ),
-            ("API list, page 50 by cursor", url),
-            ("API detail", f"/api/v1/requests/{sample.reference}/"),
-            ("API list, priority order", "/api/v1/requests/?ordering=priority"),
-        ]
-        rows = []
-        for label, path in scenarios:
-            wrk(path, token, seconds=2, connections=args.connections)  # warm up
-            result = wrk(path, token, seconds=args.seconds, connections=args.connections)
-            result["queries"] = queries_for(path, liaison)
-            result["label"] = label
-            rows.append(result)
-        peak = worker_peak_rss_mb(gunicorn.pid)
-    finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=30)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
+            return server
+        except Exception:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
 
+
+def make_due(count: int) -> int:
+    """Make `count` running clocks due now (on top of those already due); how many are due."""
+    from django.db import connection
+    from django.utils import timezone
+
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM requests_app_clock "
+            "WHERE stopped_at IS NULL AND paused_at IS NULL AND next_escalation_at <= %s",
+            [now],
+        )
+        already = cursor.fetchone()[0]
+        cursor.execute(
+            "UPDATE requests_app_clock SET due_at = %s, next_escalation_at = %s WHERE id IN ("
+            " SELECT id FROM requests_app_clock WHERE stopped_at IS NULL AND paused_at IS NULL"
+            " AND next_escalation_at > %s ORDER BY id LIMIT %s)",
+            [
+                now - dt.timedelta(hours=2),
+                now - dt.timedelta(hours=26),
+                now,
+                max(count - already, 0),
+            ],
+        )
+        cursor.execute("ANALYZE requests_app_clock")
+    return max(count, already)
+
+
+def report(args, seeded, rows, sweep, plans, peak) -> tuple[str, str]:
     ceiling = rows[0]["rps"]
     table = (
-        "| scenario | req/s | vs ceiling | p50 | p99 | SQL queries | non-2xx |\n"
-        "|---|---:|---:|---:|---:|---:|---:|\n"
+        "| scenario | req/s | vs ceiling | target | p50 | p99 | p99/p50 | SQL queries "
+        "| non-2xx |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     for row in rows:
+        share = row["rps"] / ceiling
+        ceiling_row = row["target"] >= 1
+        met = "" if ceiling_row else (" ✓" if share >= row["target"] else " ✗")
+        target = "" if ceiling_row else f"≥ {row['target']:.0%}"
         table += (
-            f"| {row['label']} | {row['rps']:,.0f} | {row['rps'] / ceiling:.0%} | "
-            f"{row['p50']:.1f} ms | {row['p99']:.1f} ms | {row['queries']} | {row['errors']} |\n"
+            f"| {row['label']} | {row['rps']:,.0f} | {share:.0%}{met} | {target} | "
+            f"{row['p50']:.1f} ms | {row['p99']:.1f} ms | {row['p99'] / row['p50']:.1f}× | "
+            f"{row['queries']} | {row['errors']} |\n"
         )
+    table += (
+        f"\nEscalation sweep (fresh process): {sweep['due']:,} due clocks escalated in "
+        f"{sweep['seconds']:.2f} s ({sweep['seconds'] / max(sweep['due'], 1) * 1000:.2f} ms each); "
+        f"{sweep['escalations']:,} escalation rows, {sweep['events']:,} events, "
+        f"{sweep['notifications']:,} outbox rows; RSS +{sweep['rss_growth_mb']:.0f} MB; "
+        f"idle sweep {sweep['idle_ms']:.1f} ms.\n"
+    )
     summary = (
         f"{args.size:,} requests; gunicorn 2 workers, wrk 2 threads × {args.connections} "
-        f"connections × {args.seconds} s; peak worker RSS {peak:.0f} MB"
+        f"connections × {args.seconds} s per row; peak worker RSS {peak:.0f} MB"
         + (f"; seeding {seeded.per_second:,.0f} requests/s" if seeded else "")
     )
-    print(summary + "\n\n" + table)
+    plan_text = "\n".join(
+        f"### {label}\n\nMain query on the requests table: {plan['scan']}, "
+        f"planning {plan['planning_ms']} ms, execution {plan['execution_ms']} ms"
+        f"{' — SEQUENTIAL SCAN' if plan['seq_scan'] else ''}.\n\n```\n{plan['plan']}\n```\n"
+        for label, plan in plans.items()
+    )
+    return f"{summary}\n\n{table}", plan_text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--reuse", action="store_true", help="keep rows seeded by an earlier run")
+    parser.add_argument("--sweep-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.sweep_only:
+        import django
+
+        django.setup()
+        from benchmarks.measure import sweep_once
+
+        print(json.dumps(sweep_once()))
+        return
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install -y wrk")
+
+    from benchmarks import measure
+
+    seeded = setup(args.size, args.reuse)
+    plan = scenarios(args.size)
+    rows, plans = [], {}
+    server = start_server()
+    try:
+        with tempfile.TemporaryDirectory() as scripts:
+            for scenario in plan:
+                measure.probe(BASE, scenario)
+                measure.wrk(
+                    BASE, scenario, seconds=2, connections=args.connections, directory=scripts
+                )
+                result = measure.wrk(
+                    BASE,
+                    scenario,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    directory=scripts,
+                )
+                count, statements = measure.queries_for(scenario)
+                if scenario.explain:
+                    plans[scenario.label] = measure.explain_requests_query(statements)
+                rows.append(
+                    result | {"label": scenario.label, "queries": count, "target": scenario.target}
+                )
+                print(
+                    f"  {scenario.label}: {result['rps']:,.0f} req/s, {count} queries", flush=True
+                )
+        peak = measure.worker_peak_rss_mb(server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    make_due(max(args.size // 100, 1))
+    sweep = measure.sweep_in_fresh_process(dict(os.environ))
+    head, plan_text = report(args, seeded, rows, sweep, plans, peak)
+    print(head)
     out = ROOT / "benchmarks" / "results" / f"load-{args.size}-{dt.date.today().isoformat()}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(f"# Load benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}\n\n{summary}\n\n{table}")
-    print(f"written to {out.relative_to(ROOT)}")
+    out.write_text(
+        f"# Load benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}\n\n{head}\n"
+        f"## Query plans (EXPLAIN ANALYZE)\n\n{plan_text}"
+    )
+    print(f"written to {out.relative_to(ROOT)} (with the query plans)")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,234 @@
+"""What `load.py` measures with: wrk runs, worker memory, queries per request, query plans and
+one escalation sweep in a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Scenario:
+    label: str
+    path: str
+    headers: dict[str, str]
+    method: str = "GET"
+    body: str = ""
+    # Paths to cycle through (one per request) instead of `path`: each action needs its own row.
+    paths: list[str] = field(default_factory=list)
+    expect: int = 200
+    target: float = 0.30  # share of the ceiling's requests/s the issue asks for
+    explain: bool = False
+
+
+def lua_script(scenario: Scenario, directory: str) -> str:
+    """A wrk script sending the scenario's method, body and headers (and cycling its paths)."""
+    lines = [f"wrk.method = {json.dumps(scenario.method)}"]
+    if scenario.body:
+        lines.append(f"wrk.body = {json.dumps(scenario.body)}")
+    for name, value in scenario.headers.items():
+        lines.append(f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}")
+    if scenario.paths:
+        listed = ",\n".join(json.dumps(path) for path in scenario.paths)
+        lines += [
+            f"local paths = {{\n{listed}\n}}",
+            "local counter = 0",
+            "local threads = 0",
+            "function setup(thread) thread:set('offset', threads); threads = threads + 1 end",
+            "function init(args) counter = offset * 1000003 end",
+            "function request()",
+            "  counter = counter + 1",
+            "  return wrk.format(nil, paths[(counter % #paths) + 1])",
+            "end",
+        ]
+    handle, path = tempfile.mkstemp(suffix=".lua", dir=directory)
+    with os.fdopen(handle, "w") as script:
+        script.write("\n".join(lines) + "\n")
+    return path
+
+
+def wrk(base: str, scenario: Scenario, *, seconds: int, connections: int, directory: str) -> dict:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        lua_script(scenario, directory),
+        base + scenario.path,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(name: str) -> float:
+        match = re.search(rf"\s{name}%\s+([\d.]+)(us|ms|s)", output)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": rps,
+        "p50": percentile("50"),
+        "p99": percentile("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def probe(base: str, scenario: Scenario) -> None:
+    """One request by hand: wrk counts a redirect to the sign-in page as a success."""
+    path = scenario.paths[0] if scenario.paths else scenario.path
+    request = urllib.request.Request(
+        base + path,
+        data=scenario.body.encode() if scenario.body else None,
+        headers=scenario.headers,
+        method=scenario.method,
+    )
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
+        body = b""
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()[:300]
+    if status != scenario.expect:
+        raise SystemExit(
+            f"{scenario.label}: {path} answered {status}, not {scenario.expect} {body}"
+        )
+
+
+def queries_for(scenario: Scenario, *, path: str | None = None) -> tuple[int, list[str]]:
+    """SQL statements of one request made as a fresh client would make it (token or cookie)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    extra = {}
+    for name, value in scenario.headers.items():
+        if name.lower() == "cookie":
+            continue
+        extra["HTTP_" + name.upper().replace("-", "_")] = value
+    client = Client(**extra)
+    cookie = scenario.headers.get("Cookie")
+    if cookie:
+        name, _, value = cookie.partition("=")
+        client.cookies[name] = value
+    target = path or (scenario.paths[-1] if scenario.paths else scenario.path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.generic(
+            scenario.method, target, scenario.body, content_type="application/json"
+        )
+    if response.status_code != scenario.expect:
+        raise SystemExit(f"{scenario.label}: in-process {target} answered {response.status_code}")
+    return len(captured.captured_queries), [query["sql"] for query in captured.captured_queries]
+
+
+def explain_requests_query(statements: list[str]) -> dict:
+    """EXPLAIN ANALYZE of the statement reading the requests table for the page."""
+    from django.db import connection
+
+    table = '"requests_app_priorityrequest"'
+    reads = [sql for sql in statements if sql.startswith("SELECT") and f"FROM {table}" in sql]
+    if not reads:
+        return {}
+    sql = max(reads, key=len)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    scans = re.findall(
+        r"((?:Parallel )?(?:Seq Scan|Index Scan|Index Only Scan|Bitmap Heap Scan)"
+        r"(?: Backward)?(?: using \w+)? on requests_app_priorityrequest)",
+        plan,
+    )
+    execution = re.search(r"Execution Time: ([\d.]+) ms", plan)
+    planning = re.search(r"Planning Time: ([\d.]+) ms", plan)
+    return {
+        "sql": sql,
+        "plan": plan,
+        "scan": scans[0] if scans else "(no scan of the requests table)",
+        "seq_scan": any("Seq Scan" in scan for scan in scans),
+        "execution_ms": float(execution.group(1)) if execution else None,
+        "planning_ms": float(planning.group(1)) if planning else None,
+    }
+
+
+def worker_peak_rss_mb(master_pid: int) -> float:
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
+            match = re.search(r"^VmHWM:\s+(\d+)", text, re.M)
+            if match:
+                peaks.append(int(match.group(1)) / 1024)
+    return max(peaks) if peaks else 0.0
+
+
+def sweep_in_fresh_process(env: dict) -> dict:
+    """Run one escalation sweep (and then an idle one) in a new process; its figures as JSON."""
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--sweep-only"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _status_kb(name: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def sweep_once() -> dict:
+    """Time `sweep_deadlines` over what is due now, count what it wrote, measure memory."""
+    import time
+
+    from django.utils import timezone
+
+    from requests_app.escalations import sweep_deadlines
+    from requests_app.models import Clock, Escalation, Event, Notification
+
+    def counts() -> tuple[int, int, int]:
+        return Escalation.objects.count(), Event.objects.count(), Notification.objects.count()
+
+    now = timezone.now()
+    due = Clock.objects.filter(stopped_at__isnull=True, next_escalation_at__lte=now).count()
+    before = counts()
+    rss_before = _status_kb("VmRSS")
+    started = time.perf_counter()
+    sweep_deadlines(now)
+    seconds = time.perf_counter() - started
+    growth_mb = (_status_kb("VmHWM") - rss_before) / 1024
+    after = counts()
+    started = time.perf_counter()
+    sweep_deadlines(now)
+    idle_ms = (time.perf_counter() - started) * 1000
+    return {
+        "due": due,
+        "seconds": seconds,
+        "idle_ms": idle_ms,
+        "escalations": after[0] - before[0],
+        "events": after[1] - before[1],
+        "notifications": after[2] - before[2],
+        "rss_growth_mb": max(growth_mb, 0.0),
+    }
