@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Q, QuerySet
 
+from partners import people
 from partners.models import Profile, Role, Supplier
 
 from .models import PriorityRequest, State
@@ -48,34 +48,11 @@ def served_nation_ids(user) -> list[int]:
 
 
 def load_person(user) -> None:
-    """Role, profile (with nation, agency, supplier) and served nations in one query.
-
-    One row per served nation (at least one: the join is outer), the role as a subquery; cached
-    on the user object for the rest of the request. Every API or page request needs all three.
-    """
-    role_order = Case(
-        *(When(name=role, then=Value(rank)) for rank, role in enumerate(Role.values)),
-        default=Value(len(Role.values)),
-    )
-    role = (
-        Group.objects.filter(user=OuterRef("user_id"), name__in=Role.values)
-        .order_by(role_order)
-        .values("name")[:1]
-    )
-    rows = list(
-        Profile.objects.select_related("nation", "agency", "supplier")
-        .filter(user_id=user.pk)
-        .annotate(served_id=F("served_nations__id"), role_name=Subquery(role))
-    )
-    if rows:
-        user._sosa_profile = rows[0]
-        user._sosa_role = rows[0].role_name
-        user._sosa_served = [row.served_id for row in rows if row.served_id is not None]
-        return
-    names = set(user.groups.values_list("name", flat=True))
-    user._sosa_profile = None
-    user._sosa_role = next((role for role in Role.values if role in names), None)
-    user._sosa_served = []
+    """Role, profile and served nations in one query, cached on the user for this request."""
+    person = people.load(user.pk)
+    user._sosa_profile = person.profile
+    user._sosa_role = person.role
+    user._sosa_served = person.served_nation_ids
 
 
 def visibility_filter(user) -> Q:

@@ -12,7 +12,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from partners.models import Agency, Nation, Supplier
@@ -28,11 +29,9 @@ REQUEST_COLUMNS = (
     "title",
     "state",
     "resolution",
-    "requesting_nation_code",
+    "requesting_nation_id",
     "responding_nation_id",
-    "responding_nation_code",
     "requesting_agency_id",
-    "requesting_agency_name",
     "urgency",
     "rating",
     "program_symbol",
@@ -42,9 +41,8 @@ REQUEST_COLUMNS = (
     "required_delivery_date",
     "committed_delivery_date",
     "delivered_on",
-    "assignee_username",
+    "assignee_id",
     "supplier_id",
-    "supplier_name",
     "due_at",
     "escalation_level",
     "escalated_at",
@@ -79,22 +77,10 @@ CLOCK_COLUMNS = ("request_id", "stage", "started_at", "due_at", "explanation", "
 
 
 def request_rows(requests: QuerySet) -> QuerySet:
-    """The plain rows of `requests` (filter, order and slice it as you like).
-
-    Names of nations, agency, assignee and supplier come from scalar subqueries, not joins:
-    with five joins PostgreSQL spent ~2 ms planning a page query that runs in 0.2 ms.
-    """
-    return requests.annotate(
-        requesting_nation_code=_lookup(Nation, "requesting_nation_id", "code"),
-        responding_nation_code=_lookup(Nation, "responding_nation_id", "code"),
-        requesting_agency_name=_lookup(Agency, "requesting_agency_id", "name"),
-        assignee_username=_lookup(get_user_model(), "assignee_id", "username"),
-        supplier_name=_lookup(Supplier, "supplier_id", "name"),
-    ).values(*REQUEST_COLUMNS)
-
-
-def _lookup(model, column: str, field: str) -> Subquery:
-    return Subquery(model.objects.filter(pk=OuterRef(column)).values(field)[:1])
+    """The plain rows of `requests` (filter, order and slice it as you like): the request's own
+    columns only; names of nations, agency, assignee and supplier come in one later query
+    (five joins cost PostgreSQL ~2 ms of planning for a page it reads in 0.2 ms)."""
+    return requests.values(*REQUEST_COLUMNS)
 
 
 def represent_requests(rows: list[dict], *, user) -> list[dict]:
@@ -106,28 +92,21 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
     moment = moment_or_none
 
     items = defaultdict(list)
-    for item in (
-        RequestItem.objects.filter(request_id__in=ids)
-        .order_by("request_id", "id")
-        .values(*ITEM_COLUMNS)
-    ):
-        items[item["request_id"]].append(
+    for request_id, description, part_number, nsn, quantity, unit, required in page_items(ids):
+        items[request_id].append(
             {
-                "description": item["description"],
-                "part_number": item["part_number"],
-                "nsn": item["nsn"],
-                "quantity": item["quantity"],
-                "unit": item["unit"],
-                "required_date": day_or_none(item["required_date"]),
+                "description": description,
+                "part_number": part_number,
+                "nsn": nsn,
+                "quantity": quantity,
+                "unit": unit,
+                "required_date": day_or_none(required),
             }
         )
     open_clocks = defaultdict(list)
-    for clock in (
-        Clock.objects.filter(request_id__in=ids, stopped_at__isnull=True)
-        .order_by("started_at", "id")
-        .values(*CLOCK_COLUMNS)
-    ):
+    for clock in page_open_clocks(ids):
         open_clocks[clock["request_id"]].append(clock)
+    names = page_names(rows)
 
     actions_by_position: dict[tuple, list[str]] = {}
     represented = []
@@ -148,10 +127,10 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                 "title": row["title"],
                 "state": row["state"],
                 "resolution": row["resolution"],
-                "requesting_nation": row["requesting_nation_code"],
-                "responding_nation": row["responding_nation_code"],
+                "requesting_nation": names.get(("n", row["requesting_nation_id"])),
+                "responding_nation": names.get(("n", row["responding_nation_id"])),
                 "requesting_agency": named(
-                    row["requesting_agency_id"], row["requesting_agency_name"]
+                    row["requesting_agency_id"], names.get(("a", row["requesting_agency_id"]))
                 ),
                 "urgency": row["urgency"],
                 "rating": row["rating"],
@@ -163,8 +142,8 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                 "required_delivery_date": day_or_none(row["required_delivery_date"]),
                 "committed_delivery_date": day_or_none(row["committed_delivery_date"]),
                 "delivered_on": day_or_none(row["delivered_on"]),
-                "assignee": row["assignee_username"],
-                "supplier": named(row["supplier_id"], row["supplier_name"]),
+                "assignee": names.get(("u", row["assignee_id"])),
+                "supplier": named(row["supplier_id"], names.get(("s", row["supplier_id"]))),
                 "items": items.get(row["id"], []),
                 "due_at": moment_or_none(row["due_at"]),
                 "clock": None
@@ -241,3 +220,79 @@ def day_renderer():
         return None if value is None else value.isoformat()
 
     return render
+
+
+# The page's items, clocks and names: fixed SQL over the page's ids. Through the ORM, composing
+# these three small queries cost more than the database took to answer them.
+
+
+def page_items(ids: list[int]) -> list[tuple]:
+    table = RequestItem._meta.db_table
+    return _fetch(
+        f"SELECT {', '.join(ITEM_COLUMNS)} FROM {table} "
+        "WHERE request_id IN ({ids}) ORDER BY request_id, id",
+        ids,
+    )
+
+
+def page_open_clocks(ids: list[int]) -> list[dict]:
+    table = Clock._meta.db_table
+    rows = _fetch(
+        f"SELECT {', '.join(CLOCK_COLUMNS)} FROM {table} "
+        "WHERE stopped_at IS NULL AND request_id IN ({ids}) ORDER BY started_at, id",
+        ids,
+    )
+    aware = _aware_datetime()
+    return [
+        dict(zip(CLOCK_COLUMNS, row, strict=True))
+        | {"started_at": aware(row[2]), "due_at": aware(row[3]), "paused_at": aware(row[5])}
+        for row in rows
+    ]
+
+
+def page_names(rows: list[dict]) -> dict[tuple[str, int], str]:
+    """{("n", id): nation code, ("a", id): agency name, ("u", id): username, ("s", id): supplier
+    name} for the ids the rows point at, in one query."""
+    wanted = {
+        "n": {row[column] for row in rows for column in NATION_COLUMNS},
+        "a": {row["requesting_agency_id"] for row in rows},
+        "u": {row["assignee_id"] for row in rows},
+        "s": {row["supplier_id"] for row in rows},
+    }
+    parts, params = [], []
+    for kind, (model, column) in NAME_SOURCES.items():
+        ids = sorted(pk for pk in wanted[kind] if pk is not None)
+        if ids:
+            placeholders = ", ".join(["%s"] * len(ids))
+            parts.append(
+                f"SELECT '{kind}', id, {column} FROM {model._meta.db_table} "
+                f"WHERE id IN ({placeholders})"
+            )
+            params += ids
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {(kind, pk): name for kind, pk, name in cursor.fetchall()}
+
+
+NATION_COLUMNS = ("requesting_nation_id", "responding_nation_id")
+NAME_SOURCES = {
+    "n": (Nation, "code"),
+    "a": (Agency, "name"),
+    "u": (get_user_model(), "username"),
+    "s": (Supplier, "name"),
+}
+
+
+def _fetch(template: str, ids: list[int]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(ids=", ".join(["%s"] * len(ids))), ids)
+        return cursor.fetchall()
+
+
+def _aware_datetime():
+    """PostgreSQL returns aware times; SQLite, naive UTC ones (the ORM would convert them)."""
+    if connection.features.supports_timezones:
+        return lambda value: value
+    return lambda value: None if value is None else value.replace(tzinfo=dt.UTC)

@@ -74,14 +74,15 @@ def test_the_selector_renders_times_in_the_active_time_zone_as_the_serializer(pe
             assert selector_json(request_row, user) == serializer_json(request_row, user)
 
 
-def test_the_selector_keeps_the_order_of_a_page_and_costs_three_queries(
+def test_the_selector_keeps_the_order_of_a_page_and_costs_four_queries(
     people, assorted, django_assert_num_queries
 ):
     user = people.requester_in
     # Role and profile are looked up once per user, not per page.
     selectors.requests_for_api(PriorityRequest.objects.filter(pk=assorted[0].pk), user=user)
     page = PriorityRequest.objects.order_by("-id")
-    with django_assert_num_queries(3):
+    # The requests, their items, their open clocks, the names they point at.
+    with django_assert_num_queries(4):
         represented = selectors.requests_for_api(page, user=user)
     assert [row["reference"] for row in represented] == [row.reference for row in page]
 
@@ -93,8 +94,8 @@ def test_a_token_page_costs_the_token_the_person_and_three_reads(
     client.get("/api/v1/requests/")  # the first call of a token records its use
 
     # The token (with its user); role, profile and served nations in one query; the page,
-    # its items, its open clocks.
-    with django_assert_num_queries(5):
+    # its items, its open clocks, the names it points at.
+    with django_assert_num_queries(6):
         page = client.get("/api/v1/requests/")
 
     assert page.status_code == 200 and page.json()["results"]

@@ -1,0 +1,104 @@
+"""Who a signed-in person is, read in one statement: profile (with nation, agency, supplier),
+role and served nations.
+
+Every page and API call needs all three. Written as SQL from the models' own metadata because
+the ORM spent ~1.7 ms composing the equivalent query (select_related, an annotation and a role
+subquery) that the database answers in ~0.5 ms; portable to SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connections, router
+
+from .models import Agency, Nation, Profile, Role, Supplier
+
+JOINED = (("n", Nation, "nation_id", "INNER"), ("a", Agency, "agency_id", "LEFT"))
+JOINED += (("s", Supplier, "supplier_id", "LEFT"),)
+
+
+@dataclass(frozen=True)
+class Person:
+    profile: Profile | None
+    role: str | None
+    served_nation_ids: list[int]
+
+
+def load(user_id: int) -> Person:
+    alias = router.db_for_read(Profile)
+    sql, params = _statement(connections[alias].vendor)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [*params, user_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return Person(None, _role_without_profile(user_id), [])
+    first = rows[0]
+    profile, position = _instance(Profile, alias, first, 0)
+    for _, model, attname, _ in JOINED:
+        related, position = _instance(model, alias, first, position)
+        setattr(profile, attname.removesuffix("_id"), related)
+    served = [row[position] for row in rows if row[position] is not None]
+    return Person(profile, first[position + 1], served)
+
+
+def _instance(model, alias: str, row: tuple, start: int):
+    """The model instance whose columns start at `start` (None for an outer join's NULLs)."""
+    width = len(model._meta.concrete_fields)
+    values = row[start : start + width]
+    if values[0] is None:
+        return None, start + width
+    names = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(alias, names, values), start + width
+
+
+@functools.cache
+def _statement(vendor: str) -> tuple[str, list]:
+    """The SQL (built once per process) and its fixed parameters; the user id goes last."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+
+    def columns(alias: str, model) -> list[str]:
+        return [f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields]
+
+    selected = columns("p", Profile)
+    joins = []
+    for alias, model, attname, kind in JOINED:
+        selected += columns(alias, model)
+        column = Profile._meta.get_field(attname.removesuffix("_id")).column
+        joins.append(
+            f"{kind} JOIN {quote(model._meta.db_table)} {alias} "
+            f"ON {alias}.{quote(model._meta.pk.column)} = p.{quote(column)}"
+        )
+    served = Profile._meta.get_field("served_nations")
+    through = served.remote_field.through._meta.db_table
+    memberships = get_user_model()._meta.get_field("groups")
+    member_table = memberships.remote_field.through._meta.db_table
+    roles = list(Role.values)
+    placeholders = ", ".join(["%s"] * len(roles))
+    rank = " ".join(f"WHEN %s THEN {position}" for position in range(len(roles)))
+    role = (
+        f"(SELECT g.{quote('name')} FROM {quote(Group._meta.db_table)} g "
+        f"INNER JOIN {quote(member_table)} m ON m.{quote(memberships.m2m_reverse_name())} = g.id "
+        f"WHERE m.{quote(memberships.m2m_column_name())} = p.{quote('user_id')} "
+        f"AND g.{quote('name')} IN ({placeholders}) "
+        f"ORDER BY CASE g.{quote('name')} {rank} END LIMIT 1)"
+    )
+    sql = (
+        f"SELECT {', '.join(selected)}, sn.{quote(served.m2m_reverse_name())}, {role} "
+        f"FROM {quote(Profile._meta.db_table)} p {' '.join(joins)} "
+        f"LEFT JOIN {quote(through)} sn ON sn.{quote(served.m2m_column_name())} = p.id "
+        f"WHERE p.{quote('user_id')} = %s"
+    )
+    return sql, roles + roles
+
+
+def _role_without_profile(user_id: int) -> str | None:
+    names = set(
+        Group.objects.filter(user__id=user_id, name__in=Role.values).values_list("name", flat=True)
+    )
+    return next((role for role in Role.values if role in names), None)
