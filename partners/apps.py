@@ -7,4 +7,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Nations and people"
 
     def ready(self):
-        from . import audit  # noqa: F401  (connects the sign-in audit receivers)
+        from . import (
+            audit,  # noqa: F401  (connects the sign-in audit receivers)
+            reference,  # noqa: F401  (clears the cached nation list on change)
+        )

@@ -8,6 +8,7 @@ builds one from the database.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,12 +52,7 @@ class WorkingCalendar:
 
     @cached_property
     def _holidays(self) -> holidays.HolidayBase | dict:
-        if not self.country:
-            return {}
-        with warnings.catch_warnings():
-            # Lunar calendars beyond the package's range warn; admins add Closures for those.
-            warnings.simplefilter("ignore")
-            return holidays.country_holidays(self.country, subdiv=self.subdiv or None)
+        return statutory_holidays(self.country, self.subdiv)
 
     def holiday_name(self, day: dt.date) -> str | None:
         with warnings.catch_warnings():
@@ -165,3 +161,15 @@ def describe_skipped(skipped: Iterable[SkippedDay]) -> str:
 def _count_words(count: int) -> str:
     words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
     return words.get(count, str(count))
+
+
+@functools.lru_cache(maxsize=64)
+def statutory_holidays(country: str, subdiv: str = "") -> holidays.HolidayBase | dict:
+    """A nation's statutory holidays, built once per process: the package computes each year
+    on first use, which cost more than the rest of an action's clock arithmetic."""
+    if not country:
+        return {}
+    with warnings.catch_warnings():
+        # Lunar calendars beyond the package's range warn; admins add Closures for those.
+        warnings.simplefilter("ignore")
+        return holidays.country_holidays(country, subdiv=subdiv or None)

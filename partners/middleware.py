@@ -1,6 +1,8 @@
 """Show times in the signed-in person's time zone (their own, else their nation's); keep
-people who owe a second factor on the two-factor pages until they have given it."""
+people who owe a second factor on the two-factor pages until they have given it; keep a
+session alive while it is used, without writing it on every request."""
 
+import time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -8,6 +10,29 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+
+class SlidingSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without a request (DESIGN §8): a session is saved
+    again, renewing its expiry and its cookie, once its last renewal is older than
+    SOSA_SESSION_RENEW_SECONDS. The idle timeout slides at that resolution, for one write a
+    minute instead of one per request (SESSION_SAVE_EVERY_REQUEST).
+    """
+
+    RENEWED_AT = "_sosa_renewed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.session_key is not None:  # no cookie, nothing to renew (and no query)
+            renewed_at = session.get(self.RENEWED_AT)
+            now = int(time.time())
+            stale = renewed_at is None or now - renewed_at >= settings.SOSA_SESSION_RENEW_SECONDS
+            if stale and session.keys():  # an expired or unknown key loads as empty: leave it
+                session[self.RENEWED_AT] = now
+        return self.get_response(request)
 
 
 class UserTimeZoneMiddleware:

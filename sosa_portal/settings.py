@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "partners.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -170,10 +171,11 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-# Sign-in (DESIGN §8). Sessions end after 8 hours without a request: SESSION_SAVE_EVERY_REQUEST
-# renews the cookie on each request, so SESSION_COOKIE_AGE is an idle timeout, not a day length.
+# Sign-in (DESIGN §8). Sessions end after 8 hours without a request: SlidingSessionMiddleware
+# renews the session and its cookie when the last renewal is a minute old, so SESSION_COOKIE_AGE
+# is an idle timeout, not a day length, at one write a minute instead of one per request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SOSA_SESSION_RENEW_SECONDS = int(os.environ.get("SOSA_SESSION_RENEW_SECONDS", "60"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
 
 # Lock-out after repeated failures (django-axes): 5 failures of one user name from one address

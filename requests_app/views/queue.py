@@ -7,6 +7,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms.models import ModelChoiceIteratorValue
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -58,19 +59,21 @@ def queue_requests(request):
     ensure_queue_user(user)
     visible = PriorityRequest.objects.visible_to(user).open()
     filterset = RequestFilter(request.GET, queryset=visible)
-    rows = filterset.qs.select_related(
-        "requesting_nation", "responding_nation", "assignee", "supplier"
-    ).by_priority()
-    return filterset, rows
+    return filterset, filterset.qs.by_priority()
 
 
 @login_required
 def queue(request):
     filterset, rows = queue_requests(request)
     if request.GET.get("format") == "csv":
-        return csv_export(rows)
-    context = list_context(request, rows, filterset, ordering="priority")
+        return csv_export(
+            rows.select_related("requesting_nation", "responding_nation", "assignee", "supplier")
+        )
+    # The page's nations come from the cache (list_context); the supplier is not shown.
+    context = list_context(request, rows.select_related("assignee"), filterset, ordering="priority")
     mark_assignable(request.user, context["page"].object_list)
+    for row in context["page"].object_list:
+        row.assignee_label = assignee_label(row.assignee) if row.assignee else ""
     profile = profile_of(request.user)
     bulk_form = BulkAssignForm(nation_id=profile.nation_id) if profile else None
     context |= {
@@ -102,15 +105,23 @@ def mark_assignable(user, rows) -> None:
         row.may_assign = decided[key]
 
 
+def assignee_label(person) -> str:
+    return person.get_full_name() or person.username
+
+
 def assignee_options(bulk_form, selected: str | None) -> list[dict]:
     """The "Assigned to" filter offers the people requests can be assigned to (the bulk form's
     short list), not everyone assigned somewhere in the queue, which needs a scan of it."""
     people = []
     if bulk_form:
         field = bulk_form.fields["assignee"]
-        # One query for both pickers (list() would ask the iterator's len(): a COUNT).
-        field.choices = [choice for choice in field.choices]
-        people = [value.instance for value, _ in field.choices if value]
+        # One plain query for both pickers: the field's own iterator opens a server-side
+        # cursor (DECLARE, FETCH, CLOSE) for a handful of people.
+        people = list(field.queryset)
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        field.choices = empty + [
+            (ModelChoiceIteratorValue(person.pk, person), person_label(person)) for person in people
+        ]
     options = [{"username": person.username, "label": person_label(person)} for person in people]
     if selected and selected not in {option["username"] for option in options}:
         options.append({"username": selected, "label": selected})  # keep a linked filter shown

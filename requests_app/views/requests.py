@@ -17,13 +17,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from partners.models import Nation, Role
+from partners.models import Role
+from partners.reference import nations, nations_by_id
 
 from .. import services
 from ..action_forms import ACTION_FORMS, ACTION_LABELS, DANGEROUS_ACTIONS, ON_BEHALF_LABELS
@@ -46,7 +48,16 @@ from ..forms import (
     collected_items,
     items_formset,
 )
-from ..models import Attachment, Party, PriorityRequest, Rating, State, Urgency, Visibility
+from ..models import (
+    Attachment,
+    Party,
+    PriorityRequest,
+    Rating,
+    Resolution,
+    State,
+    Urgency,
+    Visibility,
+)
 from ..permissions import (
     allowed_actions,
     may_comment,
@@ -186,8 +197,8 @@ def bounded_count(rows) -> int | None:
 def list_context(request, requests, filterset, *, ordering: str) -> dict:
     """What the list and the queue share: the page of rows, the filters and their options."""
     page = keyset_page(request, requests, ordering)
-    for row in page.object_list:
-        row.ball_label = PARTY_LABELS.get(row.ball_in_court, "")
+    now = timezone.now()
+    describe_rows(page.object_list, now=now)
     return {
         "page": page,
         "filters": filterset.form,
@@ -196,17 +207,49 @@ def list_context(request, requests, filterset, *, ordering: str) -> dict:
         ),
         "states": State.choices,
         "ratings": Rating.choices,
-        "nations": Nation.objects.order_by("code").only("code", "name"),
-        "now": timezone.now(),
+        "nations": nations(),
+        "now": now,
     }
+
+
+def describe_rows(rows, *, now) -> None:
+    """What each row of a list shows, worked out once per page (labels, links, the deadline)
+    so that the template only places it: 25 rows of `{% url %}`, includes and choice labels
+    cost more than the page's queries. Nations come from the cache, not a join."""
+    by_id = nations_by_id(
+        {row.requesting_nation_id for row in rows} | {row.responding_nation_id for row in rows}
+    )
+    before, after = reverse("request-detail", args=["REFERENCE"]).split("REFERENCE")
+    months: dict[int, str] = {}
+    states, resolutions, urgencies = (
+        {value: str(label) for value, label in choices.choices}
+        for choices in (State, Resolution, Urgency)
+    )
+    for row in rows:
+        row.requesting_nation = by_id[row.requesting_nation_id]
+        row.responding_nation = by_id[row.responding_nation_id]
+        row.href = before + row.reference + after
+        row.state_label = states.get(row.state, row.state)
+        row.resolution_label = resolutions.get(row.resolution, "") if row.resolution else ""
+        row.urgency_label = urgencies.get(row.urgency, row.urgency)
+        row.ball_label = PARTY_LABELS.get(row.ball_in_court, "")
+        row.due_status = None  # no deadline shown
+        if row.due_at and row.is_open:
+            local = timezone.localtime(row.due_at)
+            if local.month not in months:
+                months[local.month] = str(MONTHS_3[local.month]).title()
+            # The `date` filter's "c" and "j M Y, H:i", without a DateFormat per row.
+            row.due_iso = local.isoformat()
+            row.due_text = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
+            overdue, soon = row.due_at < now, row.escalation_level == 0
+            row.due_status = "overdue" if overdue else "soon" if soon else ""
 
 
 @login_required
 def request_list(request):
     visible = PriorityRequest.objects.visible_to(request.user)
     filterset = RequestFilter(request.GET, queryset=visible)
-    requests = filterset.qs.select_related("requesting_nation", "responding_nation")
-    context = list_context(request, requests, filterset, ordering="-created_at")
+    context = list_context(request, filterset.qs, filterset, ordering="-created_at")
     context["may_file"] = may_file(request.user)
     return render(request, "requests/list.html", context)
 

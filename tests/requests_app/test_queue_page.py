@@ -234,7 +234,7 @@ def test_the_queue_costs_the_same_number_of_queries_for_5_or_60_requests(
     sign_in(client, people.liaison_us)
     client.get("/queue/")  # warm the session
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(8):
         response = client.get("/queue/")
     assert response.status_code == 200
 

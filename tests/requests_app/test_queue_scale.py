@@ -67,6 +67,28 @@ def test_the_queue_and_the_list_cost_at_most_8_queries_for_5_or_60_requests(
 
 
 @pytest.mark.parametrize("path", ["/queue/", "/requests/"])
+@pytest.mark.parametrize("count", [5, 60])
+def test_the_whole_request_for_the_queue_or_the_list_costs_at_most_8_queries(
+    client, people, make_request, django_assert_max_num_queries, path, count
+):
+    """Session, user, second factor, person, the page's rows, its count, the assignee picker
+    (queue) and the unread badge; nations come from the cache and the session is not written
+    (it is renewed at most once a minute)."""
+    many(make_request, count)
+    sign_in(client, people.liaison_us)
+    client.get(path)  # the first request after signing in renews the session
+
+    with django_assert_max_num_queries(8) as queries:
+        response = client.get(path)
+
+    assert response.status_code == 200
+    assert len(references_on(response)) == min(count, 25)
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not [sql for sql in statements if sql.startswith('SELECT "partners_nation"')]
+    assert not [sql for sql in statements if sql.startswith("UPDATE")]
+
+
+@pytest.mark.parametrize("path", ["/queue/", "/requests/"])
 def test_a_later_page_costs_no_more_queries_than_the_first(
     rf, people, make_request, django_assert_max_num_queries, path
 ):

@@ -1,0 +1,58 @@
+"""Nations as reference data: every list page shows them (filter menus, the nations of each row)
+and they change a few times a year. Kept in the cache for a few minutes, dropped when a nation
+is saved or deleted; a page never fails or goes stale for long because of the cache."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Nation
+
+log = logging.getLogger(__name__)
+
+NATIONS_KEY = "partners:nations:v1"
+NATIONS_SECONDS = 5 * 60  # bounds staleness after a change that sends no signal (bulk, SQL)
+
+
+def nations() -> list[Nation]:
+    """Every nation, in code order."""
+    try:
+        found = cache.get(NATIONS_KEY)
+    except Exception:  # a cache outage costs a query, never the page
+        log.warning("Cache unavailable: nations read from the database", exc_info=True)
+        return list(Nation.objects.order_by("code"))
+    if found is None:
+        found = _reload()
+    return found
+
+
+def nations_by_id(wanted: Iterable[int]) -> dict[int, Nation]:
+    """Every nation by id, read again from the database when one of `wanted` is missing (added
+    since the cache was filled)."""
+    by_id = {nation.pk: nation for nation in nations()}
+    if not set(wanted) <= by_id.keys():
+        by_id = {nation.pk: nation for nation in _reload()}
+    return by_id
+
+
+def _reload() -> list[Nation]:
+    found = list(Nation.objects.order_by("code"))
+    try:
+        cache.set(NATIONS_KEY, found, NATIONS_SECONDS)
+    except Exception:
+        log.warning("Cache unavailable: nations not cached", exc_info=True)
+    return found
+
+
+@receiver(post_save, sender=Nation, dispatch_uid="partners.reference.nation_saved")
+@receiver(post_delete, sender=Nation, dispatch_uid="partners.reference.nation_deleted")
+def forget_nations(**kwargs) -> None:
+    try:
+        cache.delete(NATIONS_KEY)
+    except Exception:
+        log.warning("Cache unavailable: nations may be stale for minutes", exc_info=True)
