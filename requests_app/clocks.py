@@ -26,8 +26,13 @@ from .models import Clock, PriorityRequest
 
 
 def request_calendar(request: PriorityRequest) -> WorkingCalendar:
-    """Clocks count in working days of the responding nation (DESIGN §5)."""
-    return calendar_for(request.responding_nation)
+    """Clocks count in working days of the responding nation (DESIGN §5). Read once per
+    request object: an action asks for it several times."""
+    cached = request.__dict__.get("_sosa_calendar")
+    if cached is None or cached[0] != request.responding_nation_id:
+        cached = (request.responding_nation_id, calendar_for(request.responding_nation))
+        request.__dict__["_sosa_calendar"] = cached
+    return cached[1]
 
 
 def _interval(status: str, at: dt.datetime, reason: str, actor_id: int | None) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -22,7 +21,7 @@ from partners.models import Nation, Supplier
 
 from .. import selectors, services
 from ..exceptions import NotAllowed
-from ..models import Attachment, Clock, Comment, Event, PriorityRequest, Visibility
+from ..models import Attachment, Comment, Event, PriorityRequest, Visibility
 from ..permissions import may_take, profile_of, sees_internal, served_nation_ids, user_role
 from ..transitions import TRANSITIONS
 from .filters import RequestFilter
@@ -66,6 +65,9 @@ def errors(*codes: int) -> dict:
     return {code: ERRORS[code] for code in codes}
 
 
+FILTER_NAMES = frozenset(RequestFilter.base_filters)
+
+
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RequestSerializer
     lookup_field = "reference"
@@ -75,24 +77,9 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = RequestFilter
 
     def get_queryset(self):
-        return self.with_related(PriorityRequest.objects.visible_to(self.request.user))
-
-    @staticmethod
-    def with_related(requests):
-        return requests.select_related(
-            "requesting_nation",
-            "responding_nation",
-            "requesting_agency",
-            "assignee",
-            "supplier",
-        ).prefetch_related(
-            "items",
-            Prefetch(
-                "clocks",
-                queryset=Clock.objects.filter(stopped_at__isnull=True),
-                to_attr="open_clocks",
-            ),
-        )
+        # The row only: actions and comments hand it to a service, which locks and re-reads
+        # it; representations come from the selector.
+        return PriorityRequest.objects.visible_to(self.request.user)
 
     def fresh(self, request_row: PriorityRequest) -> dict:
         """The representation of a request after a service changed it."""
@@ -101,6 +88,13 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.requests_for_api(
             PriorityRequest.objects.filter(pk=request_row.pk), user=self.request.user
         )[0]
+
+    def filter_queryset(self, queryset):
+        # Without a filter in the query string, django-filter would still build and validate
+        # an empty form: ~1 ms of a page that takes ~6.
+        if FILTER_NAMES.isdisjoint(self.request.query_params):
+            return queryset
+        return super().filter_queryset(queryset)
 
     # Reads are built by the selector from plain rows (RequestSerializer documents the shape).
     def visible_requests(self):

@@ -4,18 +4,32 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from requests_app import selectors
 from requests_app.api.serializers import RequestSerializer
-from requests_app.api.views import RequestViewSet
-from requests_app.models import PriorityRequest
+from requests_app.models import Clock, PriorityRequest
 from tests import factories as f
 
 
 def serializer_json(request_row: PriorityRequest, user) -> bytes:
-    row = RequestViewSet.with_related(PriorityRequest.objects.filter(pk=request_row.pk)).get()
+    row = (
+        PriorityRequest.objects.filter(pk=request_row.pk)
+        .select_related(
+            "requesting_nation", "responding_nation", "requesting_agency", "assignee", "supplier"
+        )
+        .prefetch_related(
+            "items",
+            Prefetch(
+                "clocks",
+                queryset=Clock.objects.filter(stopped_at__isnull=True),
+                to_attr="open_clocks",
+            ),
+        )
+        .get()
+    )
     data = RequestSerializer(row, context={"request": SimpleNamespace(user=user)}).data
     return JSONRenderer().render(data)
 
