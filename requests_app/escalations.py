@@ -10,6 +10,7 @@ and the unique (clock, level) constraint records each level once.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,11 +21,23 @@ from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
 
 from . import webhooks
-from .deadlines import ladder_for, next_rung, rung_time, stage_rule
+from .deadlines import Rung, ladder_for, rung_time, stage_rule
 from .models import Clock, Escalation, Event, Notification, PriorityRequest
 from .notifications import AudienceIndex, after_commit_send, notice_payload
 
-BATCH_SIZE = 500
+# Large enough that per-statement costs fade, small enough that a batch stays ~30 MB of RSS.
+BATCH_SIZE = 2000
+# An outbox row as the sweep writes it (the database has no defaults for attempts, last_error).
+NOTICE_FIELDS = [
+    "recipient_id",
+    "kind",
+    "request_id",
+    "event_id",
+    "payload",
+    "created_at",
+    "attempts",
+    "last_error",
+]
 
 
 @dataclass
@@ -36,28 +49,156 @@ class SweepResult:
 
 
 class CalendarCache:
-    """Working calendars of the nations seen in one sweep (closures read once per nation)."""
+    """Working calendars of the nations seen in one sweep (nation and closures read once)."""
 
     def __init__(self) -> None:
         self._by_nation: dict[int, WorkingCalendar] = {}
 
-    def get(self, nation: Nation) -> WorkingCalendar:
-        if nation.pk not in self._by_nation:
-            self._by_nation[nation.pk] = calendar_for(nation)
-        return self._by_nation[nation.pk]
+    def get(self, nation_id: int) -> WorkingCalendar:
+        if nation_id not in self._by_nation:
+            self._by_nation[nation_id] = calendar_for(Nation.objects.get(pk=nation_id))
+        return self._by_nation[nation_id]
+
+
+class LadderCache:
+    """Rules and rung times seen in one sweep: many clocks share a stage and a due day."""
+
+    def __init__(self) -> None:
+        self._ladders: dict[str, tuple[Rung, ...]] = {}
+        self._times: dict[tuple, dt.datetime] = {}
+
+    def ladder(self, stage: str) -> tuple[Rung, ...]:
+        if stage not in self._ladders:
+            overrides = getattr(settings, "SOSA_SLA_OVERRIDES", None)
+            self._ladders[stage] = ladder_for(stage_rule(stage, overrides))
+        return self._ladders[stage]
+
+    def rung_time(self, rung: Rung, due_at: dt.datetime, calendar: WorkingCalendar) -> dt.datetime:
+        if rung.offset_working_days == 0:
+            return due_at
+        # Away from the due time itself, a rung's time depends only on the local due day.
+        key = (rung.offset_working_days, calendar.local_date(due_at), id(calendar))
+        if key not in self._times:
+            self._times[key] = rung_time(rung, due_at, calendar)
+        return self._times[key]
+
+
+# What the sweep reads of a clock and its request (the ladder, the audience, the notice, the
+# webhook check); loading whole rows costs more in Python than all the sweep's SQL.
+CLAIMED_FIELDS = (
+    "request_id",
+    "stage",
+    "due_at",
+    "explanation",
+    "next_escalation_at",
+    "level",
+    *(
+        f"request__{name}"
+        for name in (
+            "reference",
+            "title",
+            "state",
+            "rating",
+            "program_symbol",
+            "due_at",
+            "escalation_level",
+            "escalated_at",
+            "requesting_nation_id",
+            "responding_nation_id",
+            "created_by_id",
+            "assignee_id",
+            "supplier_id",
+        )
+    ),
+)
 
 
 def _claim_batch(now: dt.datetime, size: int) -> list[Clock]:
     return list(
         Clock.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(stopped_at__isnull=True, paused_at__isnull=True, next_escalation_at__lte=now)
-        .select_related("request", "request__responding_nation")
+        .select_related("request")
+        .only(*CLAIMED_FIELDS)
         .order_by("next_escalation_at", "id")[:size]
     )
 
 
+def _array_type(field) -> str:
+    # Without length (varchar[], not varchar(32)[]) so no value is truncated, as Django does.
+    return field.db_type(connection).split("(")[0]
+
+
+def insert_rows(
+    model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False
+) -> list[int]:
+    """Insert plain tuples of `fields` (attnames) and return the new ids in row order.
+
+    On PostgreSQL one `INSERT … SELECT FROM unnest(…)` per call: no model instances, and each
+    JSON value is encoded once however many rows share it. Elsewhere Django's bulk_create.
+    With `ignore_conflicts` rows that break a unique constraint are skipped and no ids return.
+    """
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows],
+            ignore_conflicts=ignore_conflicts,
+        )
+        return [] if ignore_conflicts else [obj.pk for obj in objs]
+    meta = model._meta
+    by_attname = {field.attname: field for field in meta.concrete_fields}
+    columns = [by_attname[name] for name in fields]
+    arrays = [list(values) for values in zip(*rows, strict=True)]
+    for index, column in enumerate(columns):
+        if column.get_internal_type() == "JSONField":
+            arrays[index] = _encode_json(arrays[index], column.encoder)
+    arrays = [array_literal(values) for values in arrays]
+    names = ", ".join(f'"{column.column}"' for column in columns)
+    unnest = ", ".join(f"%s::{_array_type(column)}[]" for column in columns)
+    sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT * FROM unnest({unnest})'
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    else:
+        # Returned in input order, which Django's own bulk_create relies on as well.
+        sql += ' RETURNING "id"'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [] if ignore_conflicts else [row[0] for row in cursor.fetchall()]
+
+
+def _encode_json(values: list, encoder) -> list[str | None]:
+    encoded: dict[int, str] = {}  # by object identity: a payload shared by rows is dumped once
+    out: list[str | None] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        key = id(value)
+        if key not in encoded:
+            encoded[key] = json.dumps(value, cls=encoder)
+        out.append(encoded[key])
+    return out
+
+
+def array_literal(values: list) -> str:
+    """A PostgreSQL array in its text form, `{1,NULL,"text"}`, read by the server in one pass
+    (psycopg sends a list as `ARRAY[…]` with one cast per element to parse and plan)."""
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    text = value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def update_rows(model, rows: list, fields: list[str]) -> None:
-    """Write `fields` of many rows in one statement (`UPDATE … FROM (VALUES …)` on PostgreSQL,
+    """Write `fields` of many rows in one statement (`UPDATE … FROM unnest(…)` on PostgreSQL,
     where Django's bulk_update builds a slow CASE per field)."""
     if not rows:
         return
@@ -66,105 +207,110 @@ def update_rows(model, rows: list, fields: list[str]) -> None:
         return
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    casts = [column.db_type(connection) for column in columns]
-    placeholder = "(%s, " + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-    values_sql = ", ".join([placeholder] * len(rows))
-    params: list = []
-    for row in rows:
-        params.append(row.pk)
-        params.extend(
-            column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns
-        )
+    # In id order: the rows are visited in index and heap order, and locked in a stable one.
+    rows = sorted(rows, key=lambda row: row.pk)
+    # Values go to the database as they are (ints, aware datetimes, None), like insert_rows.
+    arrays = [array_literal([row.pk for row in rows])] + [
+        array_literal([getattr(row, column.attname) for row in rows]) for column in columns
+    ]
+    unnest = ", ".join(
+        [f"%s::{_array_type(meta.pk)}[]"] + [f"%s::{_array_type(c)}[]" for c in columns]
+    )
     assignments = ", ".join(f'"{c.column}" = v."{c.column}"' for c in columns)
     names = ", ".join(f'"{c.column}"' for c in columns)
+    # The `= ANY` repeats the ids so the planner reaches the rows by primary key; joined to the
+    # unnest alone it hashes a sequential scan of the whole table, every batch.
+    table, pk = f'"{meta.db_table}"', f'"{meta.db_table}"."{meta.pk.column}"'
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE "{meta.db_table}" SET {assignments} FROM (VALUES {values_sql}) '
-            f'AS v(id, {names}) WHERE "{meta.db_table}"."id" = v.id',
-            params,
+            f"UPDATE {table} SET {assignments} FROM unnest({unnest}) AS v(pk, {names}) "
+            f"WHERE {pk} = v.pk AND {pk} = ANY(%s::{_array_type(meta.pk)}[])",
+            [*arrays, arrays[0]],
         )
 
 
-def _passed_rungs(clock: Clock, now: dt.datetime, calendar: WorkingCalendar):
-    """Rungs above the clock's level whose time has come, lowest first."""
-    rule = stage_rule(clock.stage, getattr(settings, "SOSA_SLA_OVERRIDES", None))
-    ladder = ladder_for(rule)
-    return [
-        rung
-        for rung in ladder
-        if (clock.level is None or rung.level > clock.level)
-        and rung_time(rung, clock.due_at, calendar) <= now
-    ], ladder
+def _passed_rungs(
+    clock: Clock, now: dt.datetime, calendar: WorkingCalendar, ladders: LadderCache
+) -> tuple[list[Rung], dt.datetime | None]:
+    """Rungs above the clock's level whose time has come, lowest first, and when the next one
+    falls due (None at the top). Rung times rise with the level, so the first future one ends."""
+    passed: list[Rung] = []
+    for rung in ladders.ladder(clock.stage):
+        if clock.level is not None and rung.level <= clock.level:
+            continue
+        at = ladders.rung_time(rung, clock.due_at, calendar)
+        if at > now:
+            return passed, at
+        passed.append(rung)
+    return passed, None
 
 
-def _sweep_batch(clocks: list[Clock], now: dt.datetime, calendars: CalendarCache) -> SweepResult:
+def _sweep_batch(
+    clocks: list[Clock], now: dt.datetime, calendars: CalendarCache, ladders: LadderCache
+) -> SweepResult:
     result = SweepResult(clocks=len(clocks), batches=1)
-    requests = [clock.request for clock in clocks]
-    audience = AudienceIndex(requests)
-    escalations: list[Escalation] = []
+    escalations: list[tuple] = []
     events: list[Event] = []
-    plans: list[tuple[Clock, object, Event]] = []
+    plans: list[tuple[Clock, Rung]] = []
+    changed_requests: list[PriorityRequest] = []
     for clock in clocks:
-        calendar = calendars.get(clock.request.responding_nation)
-        passed, ladder = _passed_rungs(clock, now, calendar)
+        calendar = calendars.get(clock.request.responding_nation_id)
+        passed, clock.next_escalation_at = _passed_rungs(clock, now, calendar, ladders)
         if not passed:  # the due time moved (closure added): just reschedule
-            found = next_rung(
-                ladder, due_at=clock.due_at, level_reached=clock.level, calendar=calendar
-            )
-            clock.next_escalation_at = found[1] if found else None
             continue
         # Catching up after downtime: record every level passed, notify for the highest only.
-        for rung in passed:
-            escalations.append(Escalation(clock=clock, level=rung.level, created_at=now))
+        escalations.extend((clock.pk, rung.level, now) for rung in passed)
         top = passed[-1]
         clock.level = top.level
-        found = next_rung(ladder, due_at=clock.due_at, level_reached=top.level, calendar=calendar)
-        clock.next_escalation_at = found[1] if found else None
         request = clock.request
-        request.escalation_level = top.level
-        if top.flags_request and request.escalated_at is None:
-            request.escalated_at = now
-        event = Event(
-            request=request,
-            action="escalate",
-            from_state=request.state,
-            to_state=request.state,
-            data={
-                "level": top.level,
-                "name": top.name,
-                "stage": clock.stage,
-                "due_at": clock.due_at.isoformat(),
-                "levels": [rung.level for rung in passed],
-            },
-            created_at=now,
+        # Only requests whose columns change are written (each write is a new row version).
+        if request.escalation_level != top.level or (
+            top.flags_request and request.escalated_at is None
+        ):
+            request.escalation_level = top.level
+            if top.flags_request and request.escalated_at is None:
+                request.escalated_at = now
+            changed_requests.append(request)
+        events.append(
+            Event(
+                request=request,
+                action="escalate",
+                from_state=request.state,
+                to_state=request.state,
+                data={
+                    "level": top.level,
+                    "name": top.name,
+                    "stage": clock.stage,
+                    "due_at": clock.due_at.isoformat(),
+                    "levels": [rung.level for rung in passed],
+                },
+                created_at=now,
+            )
         )
-        events.append(event)
-        plans.append((clock, top, event))
-    Escalation.objects.bulk_create(escalations)
-    Event.objects.bulk_create(events)
-    notices: list[Notification] = []
-    for clock, rung, event in plans:
+        plans.append((clock, top))
+    insert_rows(Escalation, ["clock_id", "level", "created_at"], escalations)
+    event_fields = ["request_id", "actor_id", "action", "from_state", "to_state", "data"]
+    event_ids = insert_rows(
+        Event,
+        [*event_fields, "created_at"],
+        [(*(getattr(event, name) for name in event_fields), now) for event in events],
+    )
+    for event, pk in zip(events, event_ids, strict=True):
+        event.pk = pk  # saved now, as bulk_create would leave it
+        event._state.adding, event._state.db = False, connection.alias
+    audience = AudienceIndex([clock.request for clock, _ in plans])
+    notices: list[tuple] = []
+    for (clock, rung), event in zip(plans, events, strict=True):
         request = clock.request
         payload = notice_payload(request, kind=rung.name, clock=clock)
-        for user_id in sorted(audience.users(request, rung.notifies)):
-            notices.append(
-                Notification(
-                    recipient_id=user_id,
-                    kind=rung.name,
-                    request=request,
-                    event=event,
-                    payload=payload,
-                    created_at=now,
-                )
-            )
-    Notification.objects.bulk_create(notices, ignore_conflicts=True)
+        notices.extend(
+            (user_id, rung.name, request.pk, event.pk, payload, now, 0, "")
+            for user_id in sorted(audience.users(request, rung.notifies))
+        )
+    insert_rows(Notification, NOTICE_FIELDS, notices, ignore_conflicts=True)
     update_rows(Clock, clocks, ["level", "next_escalation_at"])
-    update_rows(
-        PriorityRequest,
-        [clock.request for clock, _, _ in plans],
-        ["escalation_level", "escalated_at"],
-    )
-    after_commit_send(event_ids=[event.pk for event in events])
+    update_rows(PriorityRequest, changed_requests, ["escalation_level", "escalated_at"])
+    after_commit_send(event_ids=event_ids)
     webhooks.queue_for_events(events)
     result.escalations = len(escalations)
     result.notifications = len(notices)
@@ -176,12 +322,13 @@ def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_S
     now = now or timezone.now()
     total = SweepResult()
     calendars = CalendarCache()
+    ladders = LadderCache()
     while True:
         with transaction.atomic():
             clocks = _claim_batch(now, batch_size)
             if not clocks:
                 break
-            batch = _sweep_batch(clocks, now, calendars)
+            batch = _sweep_batch(clocks, now, calendars, ladders)
         total.clocks += batch.clocks
         total.escalations += batch.escalations
         total.notifications += batch.notifications
