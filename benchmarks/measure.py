@@ -127,6 +127,9 @@ def queries_for(scenario: Scenario, *, path: str | None = None) -> tuple[int, li
         name, _, value = cookie.partition("=")
         client.cookies[name] = value
     target = path or (scenario.paths[-1] if scenario.paths else scenario.path)
+    # The second of two requests: the steady state (a first call may record a token's use or
+    # renew a session, once a minute).
+    client.generic(scenario.method, target, scenario.body, content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
         response = client.generic(
             scenario.method, target, scenario.body, content_type="application/json"

@@ -261,6 +261,8 @@ class PriorityRequest(models.Model):
         indexes = [
             models.Index(fields=["priority_rank", "due_at", "id"], name="request_priority_idx"),
             models.Index(fields=["state", "priority_rank", "due_at"], name="request_state_idx"),
+            # A state filter on the newest-first list (the API's default order) seeks here.
+            models.Index(fields=["state", "-created_at", "-id"], name="request_state_created_idx"),
             models.Index(fields=["requesting_nation", "state"], name="request_req_nation_idx"),
             models.Index(fields=["responding_nation", "state"], name="request_resp_nation_idx"),
             models.Index(fields=["due_at"], name="request_due_idx"),

@@ -52,6 +52,14 @@ class RequestFilter(django_filters.FilterSet):
         model = PriorityRequest
         fields: list[str] = []
 
+    def get_form_class(self):
+        # The filters are fixed: build their form class once, not on every request.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
         if value:

@@ -58,6 +58,17 @@ def after_position(ordering: str, values: list) -> Q:
     return condition
 
 
+def leading_bound(ordering: str, values: list, *, forward: bool) -> Q:
+    """The first sort key's range (`created_at <= x`), which the index can seek to; the
+    OR-chain of `after_position` alone is only a filter, read from the top of the index."""
+    field, direction = ORDERINGS[ordering][0]
+    value = values[0]
+    if value is None or direction == ASC_NULLS_LAST:
+        return Q()
+    ascending = direction != DESC
+    return Q(**{f"{field}__{'gte' if ascending == forward else 'lte'}": value})
+
+
 def _position_value(field: str, direction: str, value):
     """One decoded cursor value, checked: a forged cursor is a 400, never a database error."""
     if value is None and direction == ASC_NULLS_LAST:
@@ -128,7 +139,9 @@ class KeysetCursorPagination(BasePagination):
         position = self.decode(request, ordering)
         queryset = queryset.order_by(*order_by(ordering))
         if position is not None:
-            queryset = queryset.filter(after_position(ordering, position))
+            queryset = queryset.filter(
+                leading_bound(ordering, position, forward=True) & after_position(ordering, position)
+            )
         rows = list(queryset[: size + 1])
         self.request = request
         self.next_cursor = self.encode(ordering, rows[size - 1]) if len(rows) > size else None

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -36,6 +37,7 @@ from ..api.pagination import (
     ORDERINGS,
     KeysetCursorPagination,
     after_position,
+    leading_bound,
     order_by,
 )
 from ..exceptions import DomainError, InvalidInput, NotAllowed
@@ -121,17 +123,6 @@ def before_position(ordering: str, values: list) -> Q:
     return condition
 
 
-def leading_bound(ordering: str, values: list, *, forward: bool) -> Q:
-    """The first sort key's range (`priority_rank >= 2`), which the index can seek to; the
-    OR-chain of `after_position` alone is only a filter."""
-    field, direction = ORDERINGS[ordering][0]
-    value = values[0]
-    if value is None or direction == ASC_NULLS_LAST:
-        return Q()
-    ascending = direction != DESC
-    return Q(**{f"{field}__{'gte' if ascending == forward else 'lte'}": value})
-
-
 def read_cursor(request, name: str, ordering: str) -> list | None:
     """The position in the `after` or `before` parameter, read with the API's cursor codec; a
     mangled or stale link shows the first page."""
@@ -194,46 +185,93 @@ def bounded_count(rows) -> int | None:
     return found if found <= COUNT_LIMIT else None
 
 
-def list_context(request, requests, filterset, *, ordering: str) -> dict:
+def list_context(request, requests, filterset, *, ordering: str, open_only: bool = False) -> dict:
     """What the list and the queue share: the page of rows, the filters and their options."""
     page = keyset_page(request, requests, ordering)
     now = timezone.now()
     describe_rows(page.object_list, now=now)
+    form = filterset.form
     return {
         "page": page,
-        "filters": filterset.form,
+        "filters": form,
         "filtered": any(
             value for name, value in request.GET.items() if name not in (*CURSOR_PARAMS, "format")
         ),
-        "states": State.choices,
-        "ratings": Rating.choices,
-        "nations": nations(),
+        **filter_options(form, open_only=open_only),
         "now": now,
     }
 
 
+def choice_options(choices, selected) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) for a filter's `<select>`, decided here rather than by an
+    `{% if %}` per option in the template."""
+    return [(value, label, value == selected) for value, label in choices]
+
+
+def filter_options(form, *, open_only: bool) -> dict:
+    """The filter form's current values and its select boxes' options. The queue lists open
+    requests only, so it offers no "resolved" state."""
+    state, rating, overdue = (form[name].value() for name in ("state", "rating", "overdue"))
+    # Nation codes in links may come in lower case.
+    from_code, to_code = (
+        str(form[name].value()).upper() for name in ("requesting_nation", "responding_nation")
+    )
+    states = [(value, label) for value, label in display_labels(State).items()]
+    if open_only:
+        states = [(value, label) for value, label in states if value != State.RESOLVED]
+    codes = [(nation.code, nation.name) for nation in nations()]
+    return {
+        "search_text": form["q"].value() or "",
+        "state_options": choice_options(states, state),
+        "rating_options": choice_options(display_labels(Rating).items(), rating),
+        "from_options": choice_options(codes, from_code),
+        "to_options": choice_options(codes, to_code),
+        "overdue_only": overdue == "true",
+        "not_overdue": overdue == "false",
+    }
+
+
+def display_labels(choices) -> dict[str, str]:
+    """An enum's labels in the active language, translated once per language and process."""
+    key = (choices, get_language())
+    if key not in _LABELS:
+        _LABELS[key] = {value: str(label) for value, label in choices.choices}
+    return _LABELS[key]
+
+
+_LABELS: dict[tuple, dict[str, str]] = {}
+
+
 def describe_rows(rows, *, now) -> None:
-    """What each row of a list shows, worked out once per page (labels, links, the deadline)
-    so that the template only places it: 25 rows of `{% url %}`, includes and choice labels
-    cost more than the page's queries. Nations come from the cache, not a join."""
+    """Every string a row of a list shows, worked out once per page (labels, links, classes,
+    the deadline) so that the template only places them: per-row `{% if %}` chains, nested
+    lookups and choice labels cost more than the page's queries. Nations come from the cache,
+    not a join."""
     by_id = nations_by_id(
         {row.requesting_nation_id for row in rows} | {row.responding_nation_id for row in rows}
     )
     before, after = reverse("request-detail", args=["REFERENCE"]).split("REFERENCE")
     months: dict[int, str] = {}
-    states, resolutions, urgencies = (
-        {value: str(label) for value, label in choices.choices}
-        for choices in (State, Resolution, Urgency)
-    )
+    states, resolutions, urgencies = (display_labels(enum) for enum in (State, Resolution, Urgency))
+    unrated, overdue_text, soon_text = _("Unrated"), _("Overdue"), _("Due soon")
     for row in rows:
         row.requesting_nation = by_id[row.requesting_nation_id]
         row.responding_nation = by_id[row.responding_nation_id]
+        row.from_code, row.from_name = row.requesting_nation.code, row.requesting_nation.name
+        row.to_code, row.to_name = row.responding_nation.code, row.responding_nation.name
         row.href = before + row.reference + after
         row.state_label = states.get(row.state, row.state)
         row.resolution_label = resolutions.get(row.resolution, "") if row.resolution else ""
         row.urgency_label = urgencies.get(row.urgency, row.urgency)
+        row.urgency_badge = row.urgency_label if row.urgency != Urgency.ROUTINE else ""
         row.ball_label = PARTY_LABELS.get(row.ball_in_court, "")
+        row.ball_text = row.ball_label or "—"
+        if row.rating:
+            row.rating_class, row.rating_text = f"badge badge--{row.rating}", row.rating_display
+        else:
+            row.rating_class, row.rating_text = "muted", unrated
         row.due_status = None  # no deadline shown
+        row.due_text = row.due_badge = row.due_badge_text = ""
         if row.due_at and row.is_open:
             local = timezone.localtime(row.due_at)
             if local.month not in months:
@@ -243,6 +281,11 @@ def describe_rows(rows, *, now) -> None:
             row.due_text = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
             overdue, soon = row.due_at < now, row.escalation_level == 0
             row.due_status = "overdue" if overdue else "soon" if soon else ""
+            row.due_class = f"due due--{row.due_status}" if row.due_status else "due"
+            if overdue:
+                row.due_badge, row.due_badge_text = "overdue", overdue_text
+            elif soon:
+                row.due_badge, row.due_badge_text = "due-soon", soon_text
 
 
 @login_required
