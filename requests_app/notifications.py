@@ -42,10 +42,12 @@ ACTION_AUDIENCE: dict[str, tuple[str, ...]] = {
 
 
 class AudienceIndex:
-    """Who plays which part for a set of requests, read in three queries (sweeps batch this)."""
+    """Who plays which part for a set of requests, read in up to three queries (sweeps batch
+    this); only the parts that `parties` name (all by default) are read."""
 
-    def __init__(self, requests: Iterable[PriorityRequest]):
+    def __init__(self, requests: Iterable[PriorityRequest], parties: Iterable[str] | None = None):
         requests = list(requests)
+        wanted = None if parties is None else set(parties)
         nation_ids = {r.requesting_nation_id for r in requests} | {
             r.responding_nation_id for r in requests
         }
@@ -54,18 +56,20 @@ class AudienceIndex:
         self.seniors: dict[int, set[int]] = defaultdict(set)
         self.suppliers: dict[int, set[int]] = defaultdict(set)
         active = Q(user__is_active=True)
-        for user_id, nation_id, served_id in Profile.objects.filter(
-            active,
-            nation_id__in=nation_ids,
-            user__groups__name=Role.LIAISON,
-            served_nations__in=nation_ids,
-        ).values_list("user_id", "nation_id", "served_nations"):
-            self.liaisons[(nation_id, served_id)].add(user_id)
-        for user_id, nation_id in Profile.objects.filter(
-            active, nation_id__in=nation_ids, is_senior_contact=True
-        ).values_list("user_id", "nation_id"):
-            self.seniors[nation_id].add(user_id)
-        if supplier_ids:
+        if wanted is None or not wanted.isdisjoint(("responding_liaisons", "liaisons")):
+            for user_id, nation_id, served_id in Profile.objects.filter(
+                active,
+                nation_id__in=nation_ids,
+                user__groups__name=Role.LIAISON,
+                served_nations__in=nation_ids,
+            ).values_list("user_id", "nation_id", "served_nations"):
+                self.liaisons[(nation_id, served_id)].add(user_id)
+        if wanted is None or "senior" in wanted:
+            for user_id, nation_id in Profile.objects.filter(
+                active, nation_id__in=nation_ids, is_senior_contact=True
+            ).values_list("user_id", "nation_id"):
+                self.seniors[nation_id].add(user_id)
+        if supplier_ids and (wanted is None or "supplier" in wanted):
             for user_id, supplier_id in Profile.objects.filter(
                 active, supplier_id__in=supplier_ids, user__groups__name=Role.SUPPLIER
             ).values_list("user_id", "supplier_id"):
@@ -93,7 +97,8 @@ class AudienceIndex:
 
 def audience(request: PriorityRequest, parties: Iterable[str]) -> set[int]:
     """User ids for the named parties of one request."""
-    return AudienceIndex([request]).users(request, parties)
+    parties = tuple(parties)
+    return AudienceIndex([request], parties).users(request, parties)
 
 
 def queue(

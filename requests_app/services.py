@@ -235,9 +235,10 @@ def _act(
             change.data["comment_id"] = comment.pk
         _move_clocks(locked, action, from_state, at=now, actor_id=by.pk)
         _sync_due(locked)
-        locked.version = F("version") + 1
+        locked.version += 1  # the row is locked: no one else can have moved it on
         locked.save()
-        locked.refresh_from_db(fields=["version", "priority_rank"])
+        if "rating" in change.fields:
+            locked.refresh_from_db(fields=["priority_rank"])  # computed by the database
         event = _write_event(
             locked, by=by, action=action, from_state=from_state, data=change.data, at=now
         )
