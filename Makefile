@@ -65,12 +65,14 @@ restore: install
 clean-var:
 	rm -rf var
 
-# Sweep cost with 1% of open clocks due (PostgreSQL; DATABASE_URL or a local sosa_bench).
+# Sweep cost: 10,000 due clocks among 10k, 100k and 1M open requests, each sweep in a fresh
+# process. Its own database (BENCH_SWEEP_DATABASE_URL, default a local sosa_bench_sweep).
 bench-sweep: install
-	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 --due 1000
+	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 1000000 --due 10000
 
-# API load at SIZE requests (default 100,000; PostgreSQL and wrk), then the sweep benchmark.
+# Load at SIZE requests (default 100,000; PostgreSQL and wrk): API reads, create, an action,
+# the liaison queue page and a sweep of SIZE/100 due clocks, against a ceiling endpoint.
+# Its own database (BENCH_DATABASE_URL, default a local sosa_bench): never DATABASE_URL's.
 SIZE ?= 100000
-bench: install
+bench: install dirs
 	$(BIN)/python benchmarks/load.py --size $(SIZE)
-	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 --due 1000

@@ -3,7 +3,8 @@
     make bench                  # 100,000 requests seeded with COPY
     make bench SIZE=1000000     # a million (about ten minutes)
 
-Needs PostgreSQL (DATABASE_URL; default a local `sosa_bench`, created if missing) and `wrk`.
+Needs PostgreSQL (BENCH_DATABASE_URL; default a local `sosa_bench`, created if missing; its
+tables are emptied) and `wrk`.
 Seeds SIZE requests, then measures, against a "ceiling" (a trivial token-authenticated endpoint
 of the same stack, in the same run): API list, filtered list, list page 50 by cursor, detail,
 priority order, create, one action (report-delay), the liaison queue page; then one escalation
@@ -30,7 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sosa_bench")
+# The benchmark empties and re-seeds its tables: its own database, never the DATABASE_URL's.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sosa_bench"
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sosa_portal.settings")
 PORT = int(os.environ.get("BENCH_PORT", "8799"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -231,6 +235,33 @@ def make_due(count: int) -> int:
     return max(count, already)
 
 
+def sweep_scenario(due: int) -> dict:
+    """One escalation sweep of `due` clocks in a fresh process (as `sweep.py` runs it), with
+    the rows it wrote counted here."""
+    from django.utils import timezone
+
+    from benchmarks import sweep
+    from requests_app.models import Escalation, Event, Notification
+
+    def counts() -> tuple[int, int, int]:
+        return Escalation.objects.count(), Event.objects.count(), Notification.objects.count()
+
+    make_due(due)
+    before = counts()
+    os.environ["BENCH_SWEEP_DATABASE_URL"] = os.environ["DATABASE_URL"]
+    swept = sweep.sweep_in_fresh_process(timezone.now())
+    after = counts()
+    return {
+        "due": swept["due"],
+        "seconds": swept["sweep_s"],
+        "idle_ms": swept["idle_ms"],
+        "escalations": after[0] - before[0],
+        "events": after[1] - before[1],
+        "notifications": after[2] - before[2],
+        "rss_growth_mb": max(swept["rss_peak_mb"] - swept["rss_before_mb"], 0.0),
+    }
+
+
 def report(args, seeded, rows, sweep, plans, peak) -> tuple[str, str]:
     ceiling = rows[0]["rps"]
     table = (
@@ -274,16 +305,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--reuse", action="store_true", help="keep rows seeded by an earlier run")
-    parser.add_argument("--sweep-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.sweep_only:
-        import django
-
-        django.setup()
-        from benchmarks.measure import sweep_once
-
-        print(json.dumps(sweep_once()))
-        return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
 
@@ -321,8 +343,7 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    make_due(max(args.size // 100, 1))
-    sweep = measure.sweep_in_fresh_process(dict(os.environ))
+    sweep = sweep_scenario(max(args.size // 100, 1))
     head, plan_text = report(args, seeded, rows, sweep, plans, peak)
     print(head)
     out = ROOT / "benchmarks" / "results" / f"load-{args.size}-{dt.date.today().isoformat()}.md"

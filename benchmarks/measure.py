@@ -1,5 +1,4 @@
-"""What `load.py` measures with: wrk runs, worker memory, queries per request, query plans and
-one escalation sweep in a fresh process."""
+"""What `load.py` measures with: wrk runs, worker memory, queries per request, query plans."""
 
 from __future__ import annotations
 
@@ -7,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -180,58 +178,3 @@ def worker_peak_rss_mb(master_pid: int) -> float:
             if match:
                 peaks.append(int(match.group(1)) / 1024)
     return max(peaks) if peaks else 0.0
-
-
-def sweep_in_fresh_process(env: dict) -> dict:
-    """Run one escalation sweep (and then an idle one) in a new process; its figures as JSON."""
-    output = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--sweep-only"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def _status_kb(name: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(name + ":"):
-            return int(line.split()[1])
-    return 0
-
-
-def sweep_once() -> dict:
-    """Time `sweep_deadlines` over what is due now, count what it wrote, measure memory."""
-    import time
-
-    from django.utils import timezone
-
-    from requests_app.escalations import sweep_deadlines
-    from requests_app.models import Clock, Escalation, Event, Notification
-
-    def counts() -> tuple[int, int, int]:
-        return Escalation.objects.count(), Event.objects.count(), Notification.objects.count()
-
-    now = timezone.now()
-    due = Clock.objects.filter(stopped_at__isnull=True, next_escalation_at__lte=now).count()
-    before = counts()
-    rss_before = _status_kb("VmRSS")
-    started = time.perf_counter()
-    sweep_deadlines(now)
-    seconds = time.perf_counter() - started
-    growth_mb = (_status_kb("VmHWM") - rss_before) / 1024
-    after = counts()
-    started = time.perf_counter()
-    sweep_deadlines(now)
-    idle_ms = (time.perf_counter() - started) * 1000
-    return {
-        "due": due,
-        "seconds": seconds,
-        "idle_ms": idle_ms,
-        "escalations": after[0] - before[0],
-        "events": after[1] - before[1],
-        "notifications": after[2] - before[2],
-        "rss_growth_mb": max(growth_mb, 0.0),
-    }

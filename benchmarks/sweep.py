@@ -3,10 +3,10 @@
     make bench-sweep                # 10k, 100k and 1M open requests, 10,000 due in each run
     .venv/bin/python benchmarks/sweep.py --sizes 10000 100000 1000000 --due 10000
 
-Needs PostgreSQL (DATABASE_URL; default postgres://postgres@127.0.0.1:5432/sosa_bench, created
-if missing). Seeds with COPY (`benchmarks/copy_seed.py`), then runs the sweep in a fresh
-process (DEBUG off, as in a worker) so its peak RSS is its own, not the seeding's. Prints a
-markdown table and writes it to benchmarks/results/sweep-<date>.md.
+Needs PostgreSQL (BENCH_SWEEP_DATABASE_URL; default a local sosa_bench_sweep, created if
+missing; its tables are emptied). Seeds with COPY (`benchmarks/copy_seed.py`), then runs the
+sweep in a fresh process (DEBUG off, as in a worker) so its peak RSS is its own, not the
+seeding's. Prints a markdown table and writes it to benchmarks/results/sweep-<date>.md.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sosa_bench")
+# The benchmark empties and re-seeds its tables: its own database, never the DATABASE_URL's.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_SWEEP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sosa_bench_sweep"
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sosa_portal.settings")
 os.environ.setdefault("SOSA_QUIET_SEED", "1")
 
