@@ -180,6 +180,18 @@ def _drop_secondary_indexes(cursor) -> list[str]:
     ]
 
 
+def _chunks(lines: Iterator[str], size: int = 1000) -> Iterator[str]:
+    """COPY text in chunks of `size` lines."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield "".join(batch)
+            batch = []
+    if batch:
+        yield "".join(batch)
+
+
 def _copy_requests(cursor, chunks: Iterator[str]) -> None:
     from requests_app.models import PriorityRequest
 
@@ -292,7 +304,7 @@ def _load(total: int, lines: Callable[[int], Iterator[str]], event_states=None) 
         cursor.execute(f"LOCK TABLE {', '.join(TABLES.values())} IN ACCESS EXCLUSIVE MODE")
         recreate = _drop_secondary_indexes(cursor)
         first = _reserve_ids(TABLES["request"], total)
-        _copy_requests(cursor, lines(first))
+        _copy_requests(cursor, _chunks(lines(first)))
         phase("requests")
         _generate_children(cursor, first=first, last=first + total - 1, event_states=event_states)
         phase("children")
@@ -338,7 +350,6 @@ def seed(
         cumulative.append(running)
 
     def lines(first: int) -> Iterator[str]:
-        rows: list[str] = []
         for n in range(total):
             pk = first + n
             state, _, stage, ratings = rng.choices(STATES, cum_weights=cumulative)[0]
@@ -360,7 +371,7 @@ def seed(
                 else NULL
             )
             stamp = created.isoformat()
-            rows.append(
+            yield (
                 f"{pk}\t{code}-B{pk:09d}\tOrder {pk}: spares for fleet readiness\t{req_id}\t"
                 f"{resp_id}\t{creator}\t"
                 f"{NULL if state in ('draft', 'submitted') else reviewer}\t{supplier}\t"
@@ -371,11 +382,6 @@ def seed(
                 f"{stamp}\t{stamp}\t{NULL if state == 'draft' else stamp}\t{NULL}\t"
                 f"{_iso(created + dt.timedelta(days=30)) if state == 'resolved' else NULL}\n"
             )
-            if len(rows) == 1000:
-                yield "".join(rows)
-                rows = []
-        if rows:
-            yield "".join(rows)
 
     return _load(total, lines)
 
@@ -397,7 +403,6 @@ def seed_supplier_stage(total: int, *, due: int, now: dt.datetime, seed: int = 7
     required = (now + dt.timedelta(days=200)).date()
 
     def lines(first: int) -> Iterator[str]:
-        rows: list[str] = []
         for n in range(total):
             pk = first + n
             rating = "DX" if n % 3 == 0 else "DO"
@@ -408,17 +413,12 @@ def seed_supplier_stage(total: int, *, due: int, now: dt.datetime, seed: int = 7
                 forwarded = now - dt.timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 23))
                 due_at = forwarded + dt.timedelta(days=14 if rating == "DX" else 21)
             created = (forwarded - dt.timedelta(days=5)).isoformat()
-            rows.append(
+            yield (
                 f"{pk}\tBX-{pk:09d}\tBenchmark order {pk}\t{india}\t{us}\t{creator}\t{assignee}\t"
                 f"{supplier}\tW58RGZ-{pk % 97:02d}-C-{pk:06d}\tBenchmark.\troutine\t{rating}\tG2\t"
                 f"{required}\t{NULL}\twith_supplier\t\t{due_at.isoformat()}\t1\t{created}\t"
                 f"{created}\t{created}\t{forwarded.isoformat()}\t{NULL}\n"
             )
-            if len(rows) == 1000:
-                yield "".join(rows)
-                rows = []
-        if rows:
-            yield "".join(rows)
 
     return _load(total, lines, event_states=SUPPLIER_PATH)
 

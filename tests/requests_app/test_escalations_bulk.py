@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from requests_app.escalations import insert_rows, sweep_deadlines, update_rows
+from requests_app.escalations import NOTICE_FIELDS, insert_rows, sweep_deadlines, update_rows
 from requests_app.models import Clock, Escalation, Event, Notification, PriorityRequest
 from requests_app.notifications import notice_payload
 
@@ -69,18 +69,8 @@ def test_insert_rows_skips_outbox_rows_that_exist_and_keeps_a_shared_payload_who
         (user.pk, "overdue", request.pk, event.pk, payload, DUE, 0, "")
         for user in (people.reviewer_us, people.liaison_us)
     ]
-    fields = [
-        "recipient_id",
-        "kind",
-        "request_id",
-        "event_id",
-        "payload",
-        "created_at",
-        "attempts",
-        "last_error",
-    ]
-    insert_rows(Notification, fields, rows, ignore_conflicts=True)
-    insert_rows(Notification, fields, rows, ignore_conflicts=True)  # a second sweep's attempt
+    insert_rows(Notification, NOTICE_FIELDS, rows, ignore_conflicts=True)
+    insert_rows(Notification, NOTICE_FIELDS, rows, ignore_conflicts=True)  # again, as a rival sweep
     notices = Notification.objects.filter(event=event, kind="overdue")
     assert notices.count() == 2
     assert {notice.payload["title"] for notice in notices} == {"Gyros"}
