@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -518,15 +518,26 @@ def next_reference(nation_code: str, year: int) -> str:
     """`IN-2026-00042`: the next number for a nation and year, never handed out twice."""
     prefix = f"{nation_code}-{year}"
     with transaction.atomic():
-        updated = ReferenceSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        if not updated:
+        last = _advance_sequence(prefix)
+        if last is None:  # the nation's first request of the year
             try:
                 with transaction.atomic():
-                    ReferenceSequence.objects.create(prefix=prefix, last=1)
-            except IntegrityError:
-                ReferenceSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        last = ReferenceSequence.objects.get(prefix=prefix).last
+                    last = ReferenceSequence.objects.create(prefix=prefix, last=1).last
+            except IntegrityError:  # someone else's was first
+                last = _advance_sequence(prefix)
     return f"{prefix}-{last:05d}"
+
+
+def _advance_sequence(prefix: str) -> int | None:
+    """The next number of an existing sequence, taken in one statement (row-locked until the
+    transaction ends); None if the sequence does not exist yet."""
+    table = ReferenceSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s RETURNING last", [prefix]
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def _clean_draft_fields(values: dict[str, Any], requesting_nation: Nation) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
-from .models import Comment, Event, PriorityRequest, Visibility, Webhook, WebhookDelivery
+from .models import Comment, Event, PriorityRequest, State, Visibility, Webhook, WebhookDelivery
 from .notifications import MAX_ATTEMPTS, backoff
 from .permissions import agency_visibility_filter
 from .transitions import TRANSITIONS
@@ -51,7 +51,10 @@ def check_event_kinds(kinds) -> list[str]:
 
 
 def leaves_the_portal(event: Event) -> bool:
-    """Internal comments never leave in a webhook (only shared ones do)."""
+    """Internal comments never leave in a webhook (only shared ones do), nor anything about a
+    draft: no agency sees drafts (the tenant rule), so there is no webhook to look for."""
+    if event.request.state == State.DRAFT:
+        return False
     return event.action != "comment" or event.data.get("visibility") == Visibility.SHARED
 
 
