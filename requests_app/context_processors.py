@@ -1,6 +1,7 @@
 """Values every page template needs: role, unread notices, deployment banner."""
 
 from django.conf import settings
+from django.db import connection
 
 from .models import Notification
 from .permissions import profile_of, user_role
@@ -16,8 +17,20 @@ def portal(request) -> dict:
         context |= {
             "role": user_role(user),
             "profile": profile_of(user),
-            "unread_count": Notification.objects.filter(
-                recipient=user, read_at__isnull=True
-            ).count(),
+            "unread_count": unread_count(user.pk),
         }
     return context
+
+
+UNREAD_SQL = (
+    f"SELECT COUNT(*) FROM {Notification._meta.db_table}"
+    " WHERE recipient_id = %s AND read_at IS NULL"
+)
+
+
+def unread_count(user_id: int) -> int:
+    """The badge's count on every page: plain SQL, as the ORM takes longer to build the query
+    than the database to answer it."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNREAD_SQL, [user_id])
+        return cursor.fetchone()[0]

@@ -18,9 +18,10 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -78,6 +79,25 @@ PAGE_SIZE = 25
 COUNT_LIMIT = 1000
 PARTY_LABELS = dict(Party.choices)
 # Lists page by position (the API's keyset cursor), never by OFFSET; `page` is the old link.
+# What `describe_rows` and the cursors read of a row; a field missing here costs a query per row.
+LIST_FIELDS = (
+    "reference",
+    "title",
+    "requesting_nation",
+    "responding_nation",
+    "assignee",
+    "state",
+    "resolution",
+    "urgency",
+    "rating",
+    "program_symbol",
+    "due_at",
+    "escalation_level",
+    "escalated_at",
+    "version",
+    "priority_rank",
+    "created_at",
+)
 CURSOR_PARAMS = ("after", "before", "page")
 
 
@@ -126,6 +146,8 @@ def before_position(ordering: str, values: list) -> Q:
 def read_cursor(request, name: str, ordering: str) -> list | None:
     """The position in the `after` or `before` parameter, read with the API's cursor codec; a
     mangled or stale link shows the first page."""
+    if not request.GET.get(name):
+        return None  # the first page: no codec, no DRF request to build
     codec = KeysetCursorPagination()
     codec.cursor_query_param = name
     try:
@@ -185,14 +207,24 @@ def bounded_count(rows) -> int | None:
     return found if found <= COUNT_LIMIT else None
 
 
-def list_context(request, requests, filterset, *, ordering: str, open_only: bool = False) -> dict:
-    """What the list and the queue share: the page of rows, the filters and their options."""
-    page = keyset_page(request, requests, ordering)
+def list_context(
+    request,
+    requests,
+    filterset,
+    *,
+    ordering: str,
+    open_only: bool = False,
+    more_fields: tuple[str, ...] = (),
+) -> dict:
+    """What the list and the queue share: the page of rows, the filters and their options.
+    The rows load only the columns a list shows (`LIST_FIELDS` and the caller's `more_fields`),
+    not the request's long texts."""
+    page = keyset_page(request, requests.only(*LIST_FIELDS, *more_fields), ordering)
     now = timezone.now()
-    describe_rows(page.object_list, now=now)
     form = filterset.form
     return {
         "page": page,
+        "rows": describe_rows(page.object_list, now=now),
         "filters": form,
         "filtered": any(
             value for name, value in request.GET.items() if name not in (*CURSOR_PARAMS, "format")
@@ -202,10 +234,16 @@ def list_context(request, requests, filterset, *, ordering: str, open_only: bool
     }
 
 
-def choice_options(choices, selected) -> list[tuple[str, str, bool]]:
-    """(value, label, selected) for a filter's `<select>`, decided here rather than by an
-    `{% if %}` per option in the template."""
-    return [(value, label, value == selected) for value, label in choices]
+def choice_options(choices, selected) -> SafeString:
+    """A filter's `<option>` tags, the current value selected: built here, as a template loop
+    costs more than the rest of the filter form for the forty-odd options of the page."""
+    return mark_safe(  # every value and label is escaped
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in choices
+        )
+    )
 
 
 def filter_options(form, *, open_only: bool) -> dict:
@@ -242,11 +280,11 @@ def display_labels(choices) -> dict[str, str]:
 _LABELS: dict[tuple, dict[str, str]] = {}
 
 
-def describe_rows(rows, *, now) -> None:
-    """Every string a row of a list shows, worked out once per page (labels, links, classes,
-    the deadline) so that the template only places them: per-row `{% if %}` chains, nested
-    lookups and choice labels cost more than the page's queries. Nations come from the cache,
-    not a join."""
+def describe_rows(rows, *, now) -> list[dict]:
+    """Every string each row of a list shows, worked out once per page (labels, links, classes,
+    the deadline) so that the template only places them: per-row `{% if %}` chains, lookups on
+    model instances and choice labels cost more than the page's queries. Plain dicts, as the
+    template engine tries a key before an attribute. Nations come from the cache, not a join."""
     by_id = nations_by_id(
         {row.requesting_nation_id for row in rows} | {row.responding_nation_id for row in rows}
     )
@@ -254,38 +292,47 @@ def describe_rows(rows, *, now) -> None:
     months: dict[int, str] = {}
     states, resolutions, urgencies = (display_labels(enum) for enum in (State, Resolution, Urgency))
     unrated, overdue_text, soon_text = _("Unrated"), _("Overdue"), _("Due soon")
+    shown = []
     for row in rows:
-        row.requesting_nation = by_id[row.requesting_nation_id]
-        row.responding_nation = by_id[row.responding_nation_id]
-        row.from_code, row.from_name = row.requesting_nation.code, row.requesting_nation.name
-        row.to_code, row.to_name = row.responding_nation.code, row.responding_nation.name
-        row.href = before + row.reference + after
-        row.state_label = states.get(row.state, row.state)
-        row.resolution_label = resolutions.get(row.resolution, "") if row.resolution else ""
-        row.urgency_label = urgencies.get(row.urgency, row.urgency)
-        row.urgency_badge = row.urgency_label if row.urgency != Urgency.ROUTINE else ""
-        row.ball_label = PARTY_LABELS.get(row.ball_in_court, "")
-        row.ball_text = row.ball_label or "—"
-        if row.rating:
-            row.rating_class, row.rating_text = f"badge badge--{row.rating}", row.rating_display
-        else:
-            row.rating_class, row.rating_text = "muted", unrated
-        row.due_status = None  # no deadline shown
-        row.due_text = row.due_badge = row.due_badge_text = ""
+        requesting, responding = by_id[row.requesting_nation_id], by_id[row.responding_nation_id]
+        rating = row.rating
+        cells = {
+            "reference": row.reference,
+            "version": row.version,
+            "title": row.title,
+            "href": before + row.reference + after,
+            "from_code": requesting.code,
+            "from_name": requesting.name,
+            "to_code": responding.code,
+            "to_name": responding.name,
+            "state": row.state,
+            "state_label": states.get(row.state, row.state),
+            "resolution_label": resolutions.get(row.resolution, "") if row.resolution else "",
+            "urgency_badge": urgencies.get(row.urgency, row.urgency)
+            if row.urgency != Urgency.ROUTINE
+            else "",
+            "rating_class": f"badge badge--{rating}" if rating else "muted",
+            "rating_text": row.rating_display if rating else unrated,
+            "ball_text": PARTY_LABELS.get(row.ball_in_court, "") or "—",
+            "due_text": "",  # no deadline shown
+            "escalated": row.escalated_at is not None,
+        }
         if row.due_at and row.is_open:
             local = timezone.localtime(row.due_at)
             if local.month not in months:
                 months[local.month] = str(MONTHS_3[local.month]).title()
-            # The `date` filter's "c" and "j M Y, H:i", without a DateFormat per row.
-            row.due_iso = local.isoformat()
-            row.due_text = f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}"
             overdue, soon = row.due_at < now, row.escalation_level == 0
-            row.due_status = "overdue" if overdue else "soon" if soon else ""
-            row.due_class = f"due due--{row.due_status}" if row.due_status else "due"
-            if overdue:
-                row.due_badge, row.due_badge_text = "overdue", overdue_text
-            elif soon:
-                row.due_badge, row.due_badge_text = "due-soon", soon_text
+            status = "overdue" if overdue else "soon" if soon else ""
+            cells |= {
+                # The `date` filter's "c" and "j M Y, H:i", without a DateFormat per row.
+                "due_iso": local.isoformat(),
+                "due_text": f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}",
+                "due_class": f"due due--{status}" if status else "due",
+                "due_badge": "overdue" if overdue else "due-soon" if soon else "",
+                "due_badge_text": overdue_text if overdue else soon_text if soon else "",
+            }
+        shown.append(cells)
+    return shown
 
 
 @login_required
