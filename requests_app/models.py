@@ -489,6 +489,12 @@ class Notification(models.Model):
                 name="notification_unsent_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            # The unread badge on every page counts from here alone.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:
