@@ -183,7 +183,18 @@ def _encode_json(values: list, encoder) -> list[str | None]:
 def array_literal(values: list) -> str:
     """A PostgreSQL array in its text form, `{1,NULL,"text"}`, read by the server in one pass
     (psycopg sends a list as `ARRAY[…]` with one cast per element to parse and plan)."""
-    return "{" + ",".join(map(_array_element, values)) + "}"
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    # Rows share values (one payload text per notice, one time per sweep): escape each once.
+    escaped: dict[int, str] = {}
+
+    def element(value) -> str:
+        text = escaped.get(id(value))
+        if text is None:
+            text = escaped[id(value)] = _array_element(value)
+        return text
+
+    return "{" + ",".join(map(element, values)) + "}"
 
 
 def _array_element(value) -> str:

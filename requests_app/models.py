@@ -160,14 +160,15 @@ class PriorityRequestQuerySet(models.QuerySet):
 class PriorityRequest(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
+    # No single-column index on the nations: request_req/resp_nation_idx lead with them.
     requesting_nation = models.ForeignKey(
-        Nation, on_delete=models.PROTECT, related_name="requests_filed"
+        Nation, on_delete=models.PROTECT, related_name="requests_filed", db_index=False
     )
     requesting_agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="requests_filed"
     )
     responding_nation = models.ForeignKey(
-        Nation, on_delete=models.PROTECT, related_name="requests_received"
+        Nation, on_delete=models.PROTECT, related_name="requests_received", db_index=False
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_created"
@@ -352,7 +353,9 @@ class EventQuerySet(AppendOnlyQuerySet):
 class Event(AppendOnlyModel):
     """Append-only audit of everything that happened to a request."""
 
-    request = models.ForeignKey(PriorityRequest, on_delete=models.PROTECT, related_name="events")
+    request = models.ForeignKey(  # indexed by event_request_idx
+        PriorityRequest, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
@@ -386,7 +389,9 @@ class Stage(models.TextChoices):
 class Clock(models.Model):
     """The deadline of one stage, with its ledger of running and paused intervals."""
 
-    request = models.ForeignKey(PriorityRequest, on_delete=models.CASCADE, related_name="clocks")
+    request = models.ForeignKey(  # indexed by clock_request_idx
+        PriorityRequest, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     stage = models.CharField(max_length=24, choices=Stage.choices)
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -440,7 +445,9 @@ def clock_status(*, stopped_at, paused_at) -> str:
 class Escalation(models.Model):
     """One level of the ladder reached by one clock; recorded once."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="escalations")
+    clock = models.ForeignKey(  # indexed by escalation_once_per_level
+        Clock, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
     level = models.SmallIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -456,15 +463,23 @@ class Escalation(models.Model):
 class Notification(models.Model):
     """Outbox: one notice for one recipient; sent by workers after commit."""
 
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    recipient = models.ForeignKey(  # indexed by notification_recipient_idx
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=32)
     request = models.ForeignKey(
         PriorityRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    event = models.ForeignKey(  # indexed by notification_once_per_event
+        Event,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,
     )
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
