@@ -3,13 +3,23 @@ escalated, which the liaison home page's tiles link to."""
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
 
 from ..models import ESCALATED_Q, PriorityRequest, Rating, RequestItem, State, due_soon_q
+
+
+def _own_copy(filter_):
+    copied = copy.copy(filter_)
+    if copied.method:
+        copied.method = copied.method  # a method proxy of the copy's own, not the original's
+    return copied
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -51,6 +61,22 @@ class RequestFilter(django_filters.FilterSet):
     class Meta:
         model = PriorityRequest
         fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter deep-copies every filter for every request (~0.5 ms of a ~7 ms page).
+        # These filters keep no state of their own but the bindings set below and the method
+        # proxy, so a shallow copy each, with the method bound again to the copy, is enough.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _own_copy(f) for name, f in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
 
     def get_form_class(self):
         # The filters are fixed: build their form class once, not on every request.

@@ -6,7 +6,9 @@ import base64
 import datetime as dt
 import json
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -67,6 +69,27 @@ def leading_bound(ordering: str, values: list, *, forward: bool) -> Q:
         return Q()
     ascending = direction != DESC
     return Q(**{f"{field}__{'gte' if ascending == forward else 'lte'}": value})
+
+
+def after(model, ordering: str, values: list):
+    """Rows after `values`: where every sort key runs the same way, one row comparison
+    (`(created_at, id) < (x, y)`), which the index seeks to and which costs the ORM one
+    expression to compile; otherwise the leading bound and the OR-chain."""
+    directions = {direction for _, direction in ORDERINGS[ordering]}
+    if directions in ({ASC}, {DESC}) and None not in values:
+        table = connection.ops.quote_name(model._meta.db_table)
+        fields = [model._meta.get_field(name) for name, _ in ORDERINGS[ordering]]
+        columns = ", ".join(f"{table}.{connection.ops.quote_name(f.column)}" for f in fields)
+        params = [
+            field.get_db_prep_value(value, connection)  # as the database stores it (SQLite)
+            for field, value in zip(fields, values, strict=True)
+        ]
+        operator = "<" if directions == {DESC} else ">"
+        placeholders = ", ".join(["%s"] * len(values))
+        return RawSQL(
+            f"({columns}) {operator} ({placeholders})", params, output_field=BooleanField()
+        )
+    return leading_bound(ordering, values, forward=True) & after_position(ordering, values)
 
 
 def _position_value(field: str, direction: str, value):
@@ -139,9 +162,7 @@ class KeysetCursorPagination(BasePagination):
         position = self.decode(request, ordering)
         queryset = queryset.order_by(*order_by(ordering))
         if position is not None:
-            queryset = queryset.filter(
-                leading_bound(ordering, position, forward=True) & after_position(ordering, position)
-            )
+            queryset = queryset.filter(after(queryset.model, ordering, position))
         rows = list(queryset[: size + 1])
         self.request = request
         self.next_cursor = self.encode(ordering, rows[size - 1]) if len(rows) > size else None
