@@ -137,15 +137,20 @@ def queries_for(scenario: Scenario, *, path: str | None = None) -> tuple[int, li
     return len(captured.captured_queries), [query["sql"] for query in captured.captured_queries]
 
 
+def page_query(statements: list[str]) -> str | None:
+    """Of a request's SQL, the statement that reads the page from the requests table."""
+    table = '"requests_app_priorityrequest"'
+    reads = [sql for sql in statements if sql.startswith("SELECT") and f"FROM {table}" in sql]
+    return max(reads, key=len) if reads else None
+
+
 def explain_requests_query(statements: list[str]) -> dict:
     """EXPLAIN ANALYZE of the statement reading the requests table for the page."""
     from django.db import connection
 
-    table = '"requests_app_priorityrequest"'
-    reads = [sql for sql in statements if sql.startswith("SELECT") and f"FROM {table}" in sql]
-    if not reads:
+    sql = page_query(statements)
+    if sql is None:
         return {}
-    sql = max(reads, key=len)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -9,16 +9,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.measure import page_query
 from tests.requests_app.test_request_pages import sign_in
 
 pytestmark = pytest.mark.services
-TABLE = '"requests_app_priorityrequest"'
 
 
 def main_query(statements: list[str]) -> str:
-    """The statement that reads the page from the requests table."""
-    reads = [sql for sql in statements if sql.startswith("SELECT") and f"FROM {TABLE}" in sql]
-    return max(reads, key=len)
+    sql = page_query(statements)
+    assert sql is not None, "the page did not read the requests table"
+    return sql
 
 
 def plan_without(sql: str, *methods: str) -> str:
