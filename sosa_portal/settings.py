@@ -252,7 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "requests_app.api.auth.HashedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "requests_app.api.auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # orjson: the same compact UTF-8 JSON as DRF's renderer, several times faster.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from partners.models import ApiToken
 from partners.tokens import user_for_key
+from partners.two_factor import pending_step
 
 # Write last_used_at at most this often, not on every call.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -40,6 +42,20 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword  # makes DRF answer 401 (not 403) without credentials
 
 
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session, once it has passed the second factor where one is owed.
+
+    Whatever `Authorization` header comes with it: only a token that authenticated (above)
+    skips the step, never a header that merely exists.
+    """
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and pending_step(result[0]) is not None:
+            raise exceptions.PermissionDenied("Finish signing in with your second factor first.")
+        return result
+
+
 class HashedTokenScheme(OpenApiAuthenticationExtension):
     target_class = HashedTokenAuthentication
     name = "tokenAuth"
@@ -52,3 +68,7 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "description": "`Token <key>`; issue keys at /account/tokens/ or with "
             "`manage.py issue_token`.",
         }
+
+
+class VerifiedSessionScheme(SessionScheme):
+    target_class = VerifiedSessionAuthentication
