@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -52,7 +53,7 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None and pending_step(result[0]) is not None:
-            raise exceptions.PermissionDenied("Finish signing in with your second factor first.")
+            raise exceptions.PermissionDenied(_("Finish signing in with your second factor first."))
         return result
 
 
