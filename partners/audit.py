@@ -6,7 +6,6 @@ staff CSV export (`/audit/export.csv`) joins both in time order.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import heapq
 import ipaddress
@@ -15,9 +14,11 @@ import json
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+
+from sosa_portal.lib import safe_csv
 
 from .models import AuditEntry, AuditKind
 
@@ -151,16 +152,6 @@ def _request_rows(since, until):
         )
 
 
-def _cell(value: str) -> str:
-    # A user name tried at sign-in is attacker-chosen: never let a spreadsheet run it as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_csv(request):
     """The audit log as CSV, for staff; anyone else gets a 404 (the export is not advertised)."""
     if not (request.user.is_authenticated and request.user.is_staff):
@@ -169,14 +160,5 @@ def export_csv(request):
     merged = heapq.merge(
         _account_rows(since, until), _request_rows(since, until), key=lambda row: row[0]
     )
-    writer = csv.writer(_Echo())
-    lines = (
-        writer.writerow([created_at.isoformat(), *map(_cell, cells)])
-        for created_at, cells in merged
-    )
-    response = StreamingHttpResponse(
-        (line for part in ([writer.writerow(COLUMNS)], lines) for line in part),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="sosa-audit.csv"'
-    return response
+    rows = ([created_at.isoformat(), *cells] for created_at, cells in merged)
+    return safe_csv.streaming_response(COLUMNS, rows, "sosa-audit.csv")

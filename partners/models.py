@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sosa_portal.lib.models import AppendOnlyModel, AppendOnlyQuerySet
+
 from .calendars import WorkingCalendar
 
 
@@ -213,34 +215,6 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Audit rows are written once: the bulk paths that would change or remove them refuse."""
-
-    def update(self, **kwargs):
-        raise TypeError(f"{self.model.__name__} rows are append-only.")
-
-    def delete(self):
-        raise TypeError(f"{self.model.__name__} rows are append-only.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise TypeError(f"{self.model.__name__} rows are append-only.")
-
-
-class AppendOnlyModel(models.Model):
-    """A row written once: saving it again or deleting it raises (Event, AuditEntry)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(f"{type(self).__name__} rows are append-only.")
 
 
 class AuditKind(models.TextChoices):

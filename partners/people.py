@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connections, router
 
+from sosa_portal.lib.sql import quote
+
 from .models import Agency, Nation, Profile, Role, Supplier
 
 JOINED = (("n", Nation, "nation_id", "INNER"), ("a", Agency, "agency_id", "LEFT"))
@@ -58,9 +60,6 @@ def _instance(model, alias: str, row: tuple, start: int):
 @functools.cache
 def _statement(vendor: str) -> tuple[str, list]:
     """The SQL (built once per process) and its fixed parameters; the user id goes last."""
-    from django.db import connection
-
-    quote = connection.ops.quote_name
 
     def columns(alias: str, model) -> list[str]:
         return [f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields]

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -77,16 +76,6 @@ def pending_step(user) -> str | None:
     if required_for(user):
         return reverse("two_factor")
     return None
-
-
-def safe_next(request, default: str = "/") -> str:
-    """The `next` parameter if it points into this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def secret_text(device: TOTPDevice) -> str:

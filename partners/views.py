@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from sosa_portal.lib.redirects import safe_next
+
 from . import audit, two_factor
 from .forms import CodeForm, TokenForm
 from .models import ApiToken, AuditKind
@@ -42,7 +44,7 @@ def locked_out(request, original_response=None, credentials=None):
         "form": AuthenticationForm(request, initial={"username": username}),
         "locked_out": True,
         "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "next": two_factor.safe_next(request, default=""),
+        "next": safe_next(request, default=""),
     }
     return render(request, "registration/login.html", context, status=429)
 
@@ -75,7 +77,7 @@ def _signed_in_with(request, device: TOTPDevice) -> None:
 @login_required
 def two_factor_verify(request):
     """The code step after the password, for anyone with a confirmed device."""
-    user, target = request.user, two_factor.safe_next(request)
+    user, target = request.user, safe_next(request)
     if two_factor.is_verified(user):
         return redirect(target)
     device = two_factor.confirmed_device(user)
@@ -123,7 +125,7 @@ def two_factor_setup(request):
                 request,
                 _("Two-factor sign-in is on. You will be asked for a code each time you sign in."),
             )
-            return redirect(two_factor.safe_next(request))
+            return redirect(safe_next(request))
         else:
             form.add_error("code", WRONG_CODE)
     context = {
@@ -132,7 +134,7 @@ def two_factor_setup(request):
         "secret": two_factor.secret_text(device),
         "required": two_factor.required_for(user),
         "demo_skip": two_factor.demo_skip_active(),
-        "next": two_factor.safe_next(request, default=""),
+        "next": safe_next(request, default=""),
     }
     return render(request, "partners/two_factor_enrol.html", context)
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connection
 
+from sosa_portal.lib import sql
+
 from .models import Notification
 from .permissions import profile_of, user_role
 
@@ -23,8 +25,8 @@ def portal(request) -> dict:
 
 
 UNREAD_SQL = (
-    f"SELECT COUNT(*) FROM {Notification._meta.db_table}"
-    " WHERE recipient_id = %s AND read_at IS NULL"
+    f"SELECT COUNT(*) FROM {sql.table(Notification)}"
+    f" WHERE {sql.quote('recipient_id')} = %s AND {sql.quote('read_at')} IS NULL"
 )
 
 

@@ -10,7 +10,6 @@ and the unique (clock, level) constraint records each level once.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
+from sosa_portal.lib.bulk import insert_rows, update_rows
 
 from . import webhooks
 from .deadlines import Rung, ladder_for, rung_time, stage_rule
@@ -121,123 +121,6 @@ def _claim_batch(now: dt.datetime, size: int) -> list[Clock]:
         .only(*CLAIMED_FIELDS)
         .order_by("next_escalation_at", "id")[:size]
     )
-
-
-def _array_type(field) -> str:
-    # Without length (varchar[], not varchar(32)[]) so no value is truncated, as Django does.
-    return field.db_type(connection).split("(")[0]
-
-
-def insert_rows(
-    model, fields: list[str], rows: list[tuple], *, ignore_conflicts: bool = False
-) -> list[int]:
-    """Insert plain tuples of `fields` (attnames) and return the new ids in row order.
-
-    On PostgreSQL one `INSERT … SELECT FROM unnest(…)` per call: no model instances, and each
-    JSON value is encoded once however many rows share it. Elsewhere Django's bulk_create.
-    With `ignore_conflicts` rows that break a unique constraint are skipped and no ids return.
-    """
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        objs = model.objects.bulk_create(
-            [model(**dict(zip(fields, row, strict=True))) for row in rows],
-            ignore_conflicts=ignore_conflicts,
-        )
-        return [] if ignore_conflicts else [obj.pk for obj in objs]
-    meta = model._meta
-    by_attname = {field.attname: field for field in meta.concrete_fields}
-    columns = [by_attname[name] for name in fields]
-    arrays = [list(values) for values in zip(*rows, strict=True)]
-    for index, column in enumerate(columns):
-        if column.get_internal_type() == "JSONField":
-            arrays[index] = _encode_json(arrays[index], column.encoder)
-    arrays = [array_literal(values) for values in arrays]
-    names = ", ".join(f'"{column.column}"' for column in columns)
-    unnest = ", ".join(f"%s::{_array_type(column)}[]" for column in columns)
-    sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT * FROM unnest({unnest})'
-    if ignore_conflicts:
-        sql += " ON CONFLICT DO NOTHING"
-    else:
-        # Returned in input order, which Django's own bulk_create relies on as well.
-        sql += ' RETURNING "id"'
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
-        return [] if ignore_conflicts else [row[0] for row in cursor.fetchall()]
-
-
-def _encode_json(values: list, encoder) -> list[str | None]:
-    encoded: dict[int, str] = {}  # by object identity: a payload shared by rows is dumped once
-    out: list[str | None] = []
-    for value in values:
-        if value is None:
-            out.append(None)
-            continue
-        key = id(value)
-        if key not in encoded:
-            encoded[key] = json.dumps(value, cls=encoder)
-        out.append(encoded[key])
-    return out
-
-
-def array_literal(values: list) -> str:
-    """A PostgreSQL array in its text form, `{1,NULL,"text"}`, read by the server in one pass
-    (psycopg sends a list as `ARRAY[…]` with one cast per element to parse and plan)."""
-    if all(type(value) is int for value in values):
-        return "{" + ",".join(map(str, values)) + "}"
-    # Rows share values (one payload text per notice, one time per sweep): escape each once.
-    escaped: dict[int, str] = {}
-
-    def element(value) -> str:
-        text = escaped.get(id(value))
-        if text is None:
-            text = escaped[id(value)] = _array_element(value)
-        return text
-
-    return "{" + ",".join(map(element, values)) + "}"
-
-
-def _array_element(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    text = value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def update_rows(model, rows: list, fields: list[str]) -> None:
-    """Write `fields` of many rows in one statement (`UPDATE … FROM unnest(…)` on PostgreSQL,
-    where Django's bulk_update builds a slow CASE per field)."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(rows, fields)
-        return
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    # In id order: the rows are visited in index and heap order, and locked in a stable one.
-    rows = sorted(rows, key=lambda row: row.pk)
-    # Values go to the database as they are (ints, aware datetimes, None), like insert_rows.
-    arrays = [array_literal([row.pk for row in rows])] + [
-        array_literal([getattr(row, column.attname) for row in rows]) for column in columns
-    ]
-    unnest = ", ".join(
-        [f"%s::{_array_type(meta.pk)}[]"] + [f"%s::{_array_type(c)}[]" for c in columns]
-    )
-    assignments = ", ".join(f'"{c.column}" = v."{c.column}"' for c in columns)
-    names = ", ".join(f'"{c.column}"' for c in columns)
-    # The `= ANY` repeats the ids so the planner reaches the rows by primary key; joined to the
-    # unnest alone it hashes a sequential scan of the whole table, every batch.
-    table, pk = f'"{meta.db_table}"', f'"{meta.db_table}"."{meta.pk.column}"'
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {assignments} FROM unnest({unnest}) AS v(pk, {names}) "
-            f"WHERE {pk} = v.pk AND {pk} = ANY(%s::{_array_type(meta.pk)}[])",
-            [*arrays, arrays[0]],
-        )
 
 
 def _passed_rungs(

@@ -16,7 +16,8 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Agency, AppendOnlyModel, AppendOnlyQuerySet, Nation, Supplier
+from partners.models import Agency, Nation, Supplier
+from sosa_portal.lib.models import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class State(models.TextChoices):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
+from sosa_portal.lib import safe_csv
 
 from .deadlines import SLA
 from .models import Clock, PriorityRequest, Rating, Stage, State
@@ -145,9 +146,7 @@ class Column:
             return f"{value:%Y-%m}"
         if self.kind == "day":
             return value.isoformat()
-        text = str(value)
-        # A cell a spreadsheet would run as a formula is written as text.
-        return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+        return safe_csv.cell(value)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from partners.models import Agency, Nation, Supplier
+from sosa_portal.lib import sql
 
 from .deadlines import ball_in_court
 from .models import Clock, RequestItem, clock_status, rating_label
@@ -263,10 +264,9 @@ def page_names(rows: list[dict]) -> dict[tuple[str, int], str]:
     for kind, (model, column) in NAME_SOURCES.items():
         ids = sorted(pk for pk in wanted[kind] if pk is not None)
         if ids:
-            placeholders = ", ".join(["%s"] * len(ids))
             parts.append(
-                f"SELECT '{kind}', id, {column} FROM {model._meta.db_table} "
-                f"WHERE id IN ({placeholders})"
+                f"SELECT '{kind}', {sql.quote('id')}, {sql.quote(column)} FROM {sql.table(model)} "
+                f"WHERE {sql.quote('id')} IN ({sql.placeholders(len(ids))})"
             )
             params += ids
     if not parts:

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from partners.models import Nation, Role, Supplier, calendar_for
+from sosa_portal.lib import sql
 
 from . import attachments, clocks, notifications, webhooks
 from .exceptions import InvalidInput, InvalidTransition, NotAllowed, NotVisible, StaleVersion
@@ -531,10 +532,12 @@ def next_reference(nation_code: str, year: int) -> str:
 def _advance_sequence(prefix: str) -> int | None:
     """The next number of an existing sequence, taken in one statement (row-locked until the
     transaction ends); None if the sequence does not exist yet."""
-    table = ReferenceSequence._meta.db_table
+    last, prefix_column = sql.quote("last"), sql.quote("prefix")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE prefix = %s RETURNING last", [prefix]
+            f"UPDATE {sql.table(ReferenceSequence)} SET {last} = {last} + 1 "
+            f"WHERE {prefix_column} = %s RETURNING {last}",
+            [prefix],
         )
         row = cursor.fetchone()
     return None if row is None else row[0]

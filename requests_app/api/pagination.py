@@ -14,6 +14,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from sosa_portal.lib import sql
+
 ASC, DESC, ASC_NULLS_LAST = "asc", "desc", "asc_nulls_last"
 # Each ordering ends in the primary key so that every position is unique.
 ORDERINGS: dict[str, list[tuple[str, str]]] = {
@@ -77,17 +79,17 @@ def after(model, ordering: str, values: list):
     expression to compile; otherwise the leading bound and the OR-chain."""
     directions = {direction for _, direction in ORDERINGS[ordering]}
     if directions in ({ASC}, {DESC}) and None not in values:
-        table = connection.ops.quote_name(model._meta.db_table)
         fields = [model._meta.get_field(name) for name, _ in ORDERINGS[ordering]]
-        columns = ", ".join(f"{table}.{connection.ops.quote_name(f.column)}" for f in fields)
+        columns = ", ".join(sql.column(model, name) for name, _ in ORDERINGS[ordering])
         params = [
             field.get_db_prep_value(value, connection)  # as the database stores it (SQLite)
             for field, value in zip(fields, values, strict=True)
         ]
         operator = "<" if directions == {DESC} else ">"
-        placeholders = ", ".join(["%s"] * len(values))
         return RawSQL(
-            f"({columns}) {operator} ({placeholders})", params, output_field=BooleanField()
+            f"({columns}) {operator} ({sql.placeholders(len(values))})",
+            params,
+            output_field=BooleanField(),
         )
     return leading_bound(ordering, values, forward=True) & after_position(ordering, values)
 

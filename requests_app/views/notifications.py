@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+
+from sosa_portal.lib.redirects import safe_target
 
 from ..models import Notification
 from ..notifications import kind_label
@@ -20,10 +21,7 @@ ALARMS = {"overdue", "escalated", "reminder_overdue"}
 
 
 def _back(request) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return "/notifications/"
+    return safe_target(request, request.POST.get("next"), "/notifications/")
 
 
 @login_required

@@ -3,24 +3,24 @@ through `services.triage`, and a CSV export of exactly the filtered list."""
 
 from __future__ import annotations
 
-import csv
 import functools
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from partners.models import Role
+from sosa_portal.lib import safe_csv
+from sosa_portal.lib.redirects import safe_target
 
 from .. import services
 from ..api.filters import RequestFilter
@@ -54,7 +54,6 @@ CSV_HEADER = (
     "required_delivery_date",
     "submitted_at",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 User = get_user_model()
 
 
@@ -171,9 +170,7 @@ def bulk_picker(people) -> dict:
 def queue_assign(request):
     """Triage each selected request with the chosen assignee, one service call each."""
     ensure_queue_user(request.user)
-    back = request.POST.get("next", "")
-    if not (back.startswith("/queue/") and url_has_allowed_host_and_scheme(back, None)):
-        back = "/queue/"
+    back = safe_target(request, request.POST.get("next"), "/queue/", prefix="/queue/")
     references = list(dict.fromkeys(request.POST.getlist("references")))
     profile = profile_of(request.user)
     form = BulkAssignForm(request.POST, nation_id=profile.nation_id if profile else None)
@@ -240,55 +237,37 @@ def failure_reason(error: DomainError) -> str:
 # --- CSV export ---------------------------------------------------------------------------------
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells that start like a formula: keep them text.
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def csv_export(rows):
     """Every row of the filtered queue (not just one page), streamed. No comments at all."""
     zone = timezone.get_current_timezone()
     now = timezone.now()
-    writer = csv.writer(_Echo())
 
     def when(moment):
         return moment.astimezone(zone).isoformat(timespec="minutes") if moment else ""
 
-    def lines():
-        yield writer.writerow(CSV_HEADER)
+    def values():
         for row in rows.iterator(chunk_size=500):
-            yield writer.writerow(
-                _cell(value)
-                for value in (
-                    row.reference,
-                    row.title,
-                    row.state,
-                    row.resolution,
-                    row.rating_display,
-                    row.urgency,
-                    row.requesting_nation.code,
-                    row.responding_nation.code,
-                    row.assignee.username if row.assignee else "",
-                    row.supplier.name if row.supplier else "",
-                    PARTY_LABELS.get(row.ball_in_court, ""),
-                    when(row.due_at),
-                    "yes" if row.due_at and row.due_at < now else "no",
-                    "yes" if row.escalated_at else "no",
-                    row.required_delivery_date.isoformat() if row.required_delivery_date else "",
-                    when(row.submitted_at),
-                )
+            yield (
+                row.reference,
+                row.title,
+                row.state,
+                row.resolution,
+                row.rating_display,
+                row.urgency,
+                row.requesting_nation.code,
+                row.responding_nation.code,
+                row.assignee.username if row.assignee else "",
+                row.supplier.name if row.supplier else "",
+                PARTY_LABELS.get(row.ball_in_court, ""),
+                when(row.due_at),
+                "yes" if row.due_at and row.due_at < now else "no",
+                "yes" if row.escalated_at else "no",
+                row.required_delivery_date.isoformat() if row.required_delivery_date else "",
+                when(row.submitted_at),
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"sosa-queue-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return safe_csv.streaming_response(CSV_HEADER, values(), filename)
 
 
 urlpatterns = [

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from requests_app.escalations import NOTICE_FIELDS, insert_rows, sweep_deadlines, update_rows
+from requests_app.escalations import NOTICE_FIELDS, sweep_deadlines
 from requests_app.models import Clock, Escalation, Event, Notification, PriorityRequest
 from requests_app.notifications import notice_payload
+from sosa_portal.lib.bulk import insert_rows, update_rows
 
 NY = ZoneInfo("America/New_York")
 FORWARDED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=NY)
