@@ -104,7 +104,7 @@ def scenarios(size: int):
     from rest_framework.test import APIClient
 
     from benchmarks.measure import Scenario
-    from partners.tokens import issue_token
+    from partners.accounts.tokens import issue_token
     from requests_app.models import PriorityRequest
 
     users = get_user_model().objects

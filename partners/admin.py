@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
+from .accounts.tokens import revoke_token
 from .models import Agency, ApiToken, AuditEntry, Closure, Nation, Profile, Supplier
 
 User = get_user_model()
@@ -178,8 +179,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset) -> None:
-        from .tokens import revoke_token
-
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
             revoke_token(token, by=request.user, request=request, via="admin")

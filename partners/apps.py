@@ -8,6 +8,6 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from . import (
-            audit,  # noqa: F401  (connects the sign-in audit receivers)
             reference,  # noqa: F401  (clears the cached nation list on change)
         )
+        from .accounts import audit  # noqa: F401  (connects the sign-in audit receivers)

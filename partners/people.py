@@ -1,14 +1,20 @@
 """Who a signed-in person is, read in one statement: profile (with nation, agency, supplier),
-role and served nations.
+role and served nations — and the one cache of it.
 
-Every page and API call needs all three. Written as SQL from the models' own metadata because
-the ORM spent ~1.7 ms composing the equivalent query (select_related, an annotation and a role
-subquery) that the database answers in ~0.5 ms; portable to SQLite and PostgreSQL.
+Every page and API call needs all three. `person(user)` loads them once per user object (Django
+builds a fresh `request.user` for every request, so once per request; a task or a shell session
+that loads the user again loads the person again) and keeps them here, in an identity-keyed map
+that forgets an entry when its user object goes away — nothing is hung on the `User`.
+
+Written as SQL from the models' own metadata because the ORM spent ~1.7 ms composing the
+equivalent query (select_related, an annotation and a role subquery) that the
+database answers in ~0.5 ms; portable to SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -28,6 +34,39 @@ class Person:
     profile: Profile | None
     role: str | None
     served_nation_ids: list[int]
+
+
+# id(user) -> (a weak reference to that very object, its person)
+_cache: dict[int, tuple[weakref.ref, Person]] = {}
+
+
+def person(user) -> Person:
+    """The person behind a signed-in `user` object, loaded on first use and kept with it."""
+    key = id(user)
+    entry = _cache.get(key)
+    if entry is not None and entry[0]() is user:
+        return entry[1]
+    found = load(user.pk)
+    _cache[key] = (weakref.ref(user, lambda _gone, key=key: _cache.pop(key, None)), found)
+    return found
+
+
+def forget(user) -> None:
+    """Drop what is cached for this user object (after changing their groups or profile)."""
+    _cache.pop(id(user), None)
+
+
+def user_role(user) -> str | None:
+    """The user's role: the first of the role groups they belong to."""
+    return person(user).role if user.is_authenticated else None
+
+
+def profile_of(user) -> Profile | None:
+    return person(user).profile if user.is_authenticated else None
+
+
+def served_nation_ids(user) -> list[int]:
+    return person(user).served_nation_ids if user.is_authenticated else []
 
 
 def load(user_id: int) -> Person:

@@ -7,4 +7,9 @@ class RequestsAppConfig(AppConfig):
     verbose_name = "Priority-support requests"
 
     def ready(self) -> None:
+        from partners.accounts.audit import add_trail
+
         from . import signals  # noqa: F401  (connects the Closure receiver)
+        from .audit import request_rows
+
+        add_trail(request_rows)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from partners import people
-from partners.models import Profile, Role, Supplier
+from partners.models import Role, Supplier
+from partners.people import profile_of, served_nation_ids, user_role
 
 from .models import PriorityRequest, State
 from .transitions import TRANSITIONS, Transition
@@ -18,41 +18,11 @@ INTERNAL_WRITERS = frozenset({Role.LIAISON, Role.REVIEWER})
 COMMENTERS = frozenset({Role.REQUESTER, Role.LIAISON, Role.REVIEWER, Role.SUPPLIER})
 
 
+__all__ = ["profile_of", "served_nation_ids", "user_role"]  # the person, as partners.people has it
+
+
 def is_admin(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.is_staff))
-
-
-def user_role(user) -> str | None:
-    """The user's role: the first of the role groups they belong to (cached on the user)."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_sosa_role"):
-        load_person(user)
-    return user._sosa_role
-
-
-def profile_of(user) -> Profile | None:
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_sosa_profile"):
-        load_person(user)
-    return user._sosa_profile
-
-
-def served_nation_ids(user) -> list[int]:
-    if not user.is_authenticated:
-        return []
-    if not hasattr(user, "_sosa_served"):
-        load_person(user)
-    return user._sosa_served
-
-
-def load_person(user) -> None:
-    """Role, profile and served nations in one query, cached on the user for this request."""
-    person = people.load(user.pk)
-    user._sosa_profile = person.profile
-    user._sosa_role = person.role
-    user._sosa_served = person.served_nation_ids
 
 
 def visibility_filter(user) -> Q:

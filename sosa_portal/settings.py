@@ -93,14 +93,14 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "partners.middleware.SlidingSessionMiddleware",
+    "partners.accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "partners.middleware.TwoFactorMiddleware",
-    "partners.middleware.UserTimeZoneMiddleware",
+    "partners.accounts.middleware.TwoFactorMiddleware",
+    "partners.accounts.middleware.UserTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the locked-out page
 ]
@@ -181,14 +181,14 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", Fa
 # Lock-out after repeated failures (django-axes): 5 failures of one user name from one address
 # lock that pair for 30 minutes. The lock-out backend goes first.
 AUTHENTICATION_BACKENDS = [
-    "partners.backends.LockoutBackend",
+    "partners.accounts.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "partners.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "partners.accounts.views.locked_out"
 # The address is REMOTE_ADDR: behind a reverse proxy the pair becomes user name + proxy.
 # The audit log (partners/audit.py) records the last X-Forwarded-For hop instead when this is on:
 # set it only behind a proxy that appends that header (clients can forge the rest).

@@ -19,7 +19,7 @@ urlpatterns = [
         csp_update(DOCS_CSP)(SpectacularSwaggerView.as_view(url_name="schema")),
         name="api-docs",
     ),
-    path("", include("partners.urls")),
+    path("", include("partners.accounts.urls")),
     path("", include("requests_app.urls")),
 ]
 

@@ -12,8 +12,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from partners.accounts.tokens import issue_token
 from partners.models import ApiToken, Closure, Nation
-from partners.tokens import issue_token
 from requests_app.models import (
     Attachment,
     Escalation,

@@ -46,7 +46,7 @@ Closure.objects.create(nation=india, date=dt.date(2031, 1, 2), name="Audit day")
 AFTER_BACKUP = """
 from django.contrib.auth import get_user_model
 from partners.models import Closure, Nation
-from partners.tokens import issue_token
+from partners.accounts.tokens import issue_token
 Closure.objects.filter(name="Audit day").delete()
 Nation.objects.filter(code="IN").update(name="Renamed after the backup")
 issue_token(get_user_model().objects.get(username="requester.in"), name="made after the backup")

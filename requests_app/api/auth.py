@@ -10,9 +10,9 @@ from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from partners.accounts.tokens import user_for_key
+from partners.accounts.two_factor import pending_step
 from partners.models import ApiToken
-from partners.tokens import user_for_key
-from partners.two_factor import pending_step
 
 # Write last_used_at at most this often, not on every call.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from partners.tokens import issue_token
+from partners.accounts.tokens import issue_token
 from requests_app import services
 
 

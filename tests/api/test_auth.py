@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
+from partners.accounts.tokens import issue_token, revoke_token
 from partners.models import ApiToken
-from partners.tokens import issue_token, revoke_token
 
 from .conftest import url
 

@@ -136,7 +136,7 @@ def test_me_for_a_staff_member_without_a_profile(db):
 def test_ping_answers_who_is_calling_and_refuses_without_a_token(people):
     from rest_framework.test import APIClient
 
-    from partners.tokens import issue_token
+    from partners.accounts.tokens import issue_token
 
     client = APIClient()
     assert client.get("/api/v1/ping/").status_code == 401

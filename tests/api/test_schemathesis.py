@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from partners.tokens import issue_token
+from partners.accounts.tokens import issue_token
 from requests_app import services
 from requests_app.models import Event, Webhook, WebhookDelivery
 

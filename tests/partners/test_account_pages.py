@@ -14,8 +14,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from partners.accounts.tokens import issue_token
 from partners.models import ApiToken
-from partners.tokens import issue_token
 
 PASSWORD = "pw-for-tests-1"
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_a_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same
 
 def test_sessions_end_after_eight_idle_hours(client, people, settings):
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
-    assert "partners.middleware.SlidingSessionMiddleware" in settings.MIDDLEWARE
+    assert "partners.accounts.middleware.SlidingSessionMiddleware" in settings.MIDDLEWARE
     sign_in(client, "requester.in")
     assert client.cookies["sessionid"]["max-age"] == 8 * 60 * 60
     client.get("/")  # each request renews the cookie: the age is an idle timeout

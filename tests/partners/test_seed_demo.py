@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from partners.management.commands.seed_demo import DEMOS, PEOPLE
 from partners.models import Agency, Nation, Profile, Supplier
+from requests_app.management.commands.seed_demo import DEMOS, PEOPLE
 from requests_app.models import (
     Clock,
     Comment,

@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from partners.accounts.tokens import issue_token
 from partners.models import Role
-from partners.tokens import issue_token
 from requests_app import notifications, services, tasks, webhooks
 from requests_app.escalations import sweep_deadlines
 from requests_app.models import Event, Webhook, WebhookDelivery

@@ -11,7 +11,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partners.tokens import issue_token
+from partners.accounts.tokens import issue_token
 from requests_app.models import PriorityRequest, Webhook
 
 pytestmark = pytest.mark.django_db

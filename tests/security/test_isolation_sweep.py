@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
 
+from partners.accounts.tokens import issue_token
 from partners.models import ApiToken
-from partners.tokens import issue_token
 from requests_app import services, webhooks
 from requests_app.models import Attachment, Comment, Notification, PriorityRequest, Webhook
 from requests_app.notifications import notice_payload, queue

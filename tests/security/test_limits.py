@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from rest_framework import serializers
 
-import partners.forms
+import partners.accounts.forms
 import requests_app.action_forms
 import requests_app.forms
 import requests_app.views.reports
@@ -89,7 +89,7 @@ def page_forms():
         requests_app.forms,
         requests_app.action_forms,
         requests_app.views.reports,
-        partners.forms,
+        partners.accounts.forms,
     )
     for module in modules:
         for _, cls in inspect.getmembers(module, inspect.isclass):

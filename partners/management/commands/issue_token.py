@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from partners.tokens import issue_token
+from partners.accounts.tokens import issue_token
 
 
 class Command(BaseCommand):

@@ -19,6 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ..people import user_role
+
 DEVICE_NAME = "Authenticator app"
 
 
@@ -32,8 +34,6 @@ def required_for(user) -> bool:
         return False
     if settings.SOSA_REQUIRE_2FA_FOR_ALL:
         return True
-    from requests_app.permissions import user_role
-
     return user_role(user) in settings.SOSA_2FA_ROLES
 
 

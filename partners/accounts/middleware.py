@@ -9,6 +9,9 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 
+from ..people import profile_of
+from .two_factor import pending_step
+
 
 class SlidingSessionMiddleware:
     """Sessions end after SESSION_COOKIE_AGE without a request (DESIGN §8): a session is saved
@@ -41,8 +44,6 @@ class UserTimeZoneMiddleware:
         zone = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            from requests_app.permissions import profile_of
-
             profile = profile_of(user)
             zone = profile.effective_time_zone if profile else None
         if zone:
@@ -76,8 +77,6 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(self.exempt):
-            from .two_factor import pending_step
-
             step = pending_step(user)
             if step is not None:
                 if request.path.startswith("/api/"):

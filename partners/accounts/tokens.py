@@ -8,7 +8,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, AuditKind
+from ..models import ApiToken, AuditKind
+from . import audit
 
 
 def issue_token(
@@ -50,7 +51,6 @@ def revoke_token(
 
 
 def _audit(kind: str, token: ApiToken, *, by, request, via: str) -> None:
-    from . import audit
 
     detail = {"token_id": token.pk, "token_name": token.name, "key_hint": token.key_hint}
     detail |= {"owner": token.user.get_username()}

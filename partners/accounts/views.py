@@ -19,9 +19,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sosa_portal.lib.redirects import safe_next
 
+from ..models import ApiToken, AuditKind
 from . import audit, two_factor
 from .forms import CodeForm, TokenForm
-from .models import ApiToken, AuditKind
 from .tokens import issue_token, revoke_token
 
 

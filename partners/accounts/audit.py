@@ -1,7 +1,8 @@
 """Account audit: who signed in, failed, signed out, enrolled 2FA, made or revoked a token.
 
-Entries are `AuditEntry` rows (append-only); request actions are `requests_app.Event` rows. The
-staff CSV export (`/audit/export.csv`) joins both in time order.
+Entries are `AuditEntry` rows (append-only). The staff CSV export (`/audit/export.csv`) joins,
+in time order, this trail and the trails other apps add with `add_trail` from their
+`AppConfig.ready` (requests_app adds its request events), so partners knows nothing of them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 import heapq
 import ipaddress
 import json
+from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -20,7 +22,7 @@ from django.utils.dateparse import parse_date
 
 from sosa_portal.lib import safe_csv
 
-from .models import AuditEntry, AuditKind
+from ..models import AuditEntry, AuditKind
 
 USER_AGENT_MAX = 255
 
@@ -119,7 +121,8 @@ def _day_bounds(request) -> tuple[dt.datetime | None, dt.datetime | None]:
     return since, until + dt.timedelta(days=1) if until else None
 
 
-def _in_range(queryset, since, until):
+def within(queryset, since, until):
+    """`queryset` limited to `created_at` in [since, until), oldest first."""
     if since:
         queryset = queryset.filter(created_at__gte=since)
     if until:
@@ -128,7 +131,7 @@ def _in_range(queryset, since, until):
 
 
 def _account_rows(since, until):
-    for entry in _in_range(AuditEntry.objects.select_related("actor"), since, until).iterator():
+    for entry in within(AuditEntry.objects.select_related("actor"), since, until).iterator():
         actor = entry.actor.get_username() if entry.actor else ""
         yield (
             entry.created_at,
@@ -137,19 +140,15 @@ def _account_rows(since, until):
         )
 
 
-def _request_rows(since, until):
-    from requests_app.models import Event
+# A trail yields (created_at, cells after "time") oldest first, one row per entry.
+Trail = Callable[[dt.datetime | None, dt.datetime | None], Iterator[tuple[dt.datetime, list]]]
+TRAILS: list[Trail] = [_account_rows]
 
-    for event in _in_range(
-        Event.objects.select_related("actor", "request"), since, until
-    ).iterator():
-        actor = event.actor.get_username() if event.actor else ""
-        yield (
-            event.created_at,
-            ["request", event.action, actor, actor, "", ""]
-            + [event.request.reference, event.from_state, event.to_state]
-            + [json.dumps(event.data, sort_keys=True, default=str)],
-        )
+
+def add_trail(trail: Trail) -> None:
+    """Add another app's audit trail to the CSV export (once, however often it is called)."""
+    if trail not in TRAILS:
+        TRAILS.append(trail)
 
 
 def export_csv(request):
@@ -157,8 +156,6 @@ def export_csv(request):
     if not (request.user.is_authenticated and request.user.is_staff):
         raise Http404
     since, until = _day_bounds(request)
-    merged = heapq.merge(
-        _account_rows(since, until), _request_rows(since, until), key=lambda row: row[0]
-    )
+    merged = heapq.merge(*(trail(since, until) for trail in TRAILS), key=lambda row: row[0])
     rows = ([created_at.isoformat(), *cells] for created_at, cells in merged)
     return safe_csv.streaming_response(COLUMNS, rows, "sosa-audit.csv")

@@ -1,0 +1,358 @@
+"""`manage.py seed_demo`: the SOSA nations, agencies, suppliers, demo users and ~60 requests.
+
+Idempotent: reference data and users are upserted; each demo request is keyed by its contract
+number and skipped when present, so a second run changes nothing. Requests are driven through
+`requests_app.services` with `now=` moments over the last six weeks, so some clocks run, some
+are due soon and some are overdue. Companies, people and part numbers are fictitious.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from partners.models import Agency, Nation, Profile, Supplier, calendar_for
+from requests_app import services
+from requests_app.escalations import sweep_deadlines
+from requests_app.models import PriorityRequest, State, Visibility
+
+from ...demo_data import (
+    AGENCIES,
+    ANSWER,
+    CAST,
+    DEFAULT_DEMO_PASSWORD,
+    DEMOS,
+    INTERNAL_NOTE,
+    NATIONS,
+    PATHS,
+    PEOPLE,
+    QUESTION,
+    SUBJECTS,
+    SUPPLIER_NOTE,
+    SUPPLIERS,
+    Demo,
+    Subject,
+)
+
+User = get_user_model()
+
+
+class Command(BaseCommand):
+    help = "Load demo nations, agencies, suppliers, users and requests (safe to run twice)."
+
+    def handle(self, *args, **options) -> None:
+        password = settings.DEMO_PASSWORD
+        if not settings.DEBUG and password == DEFAULT_DEMO_PASSWORD:
+            self.stderr.write("Warning: demo users get the default password; set DEMO_PASSWORD.")
+        with transaction.atomic():
+            nations = self.seed_nations()
+            agencies = self.seed_agencies(nations)
+            suppliers = self.seed_suppliers(nations)
+            self.seed_users(password, nations, agencies, suppliers)
+        # Fresh user objects: the services cache each user's role and profile on the instance.
+        people = {user.username: user for user in User.objects.filter(username__in=_usernames())}
+        now = timezone.now().replace(second=0, microsecond=0)
+        created = 0
+        for demo in DEMOS:
+            created += self.seed_request(demo, now, nations, suppliers, people)
+        # Climb the escalation ladders now rather than at the next beat, so the demo shows them.
+        swept = sweep_deadlines()
+        self.report(created, swept.escalations)
+
+    # --- reference data -----------------------------------------------------------------------
+
+    def seed_nations(self) -> dict[str, Nation]:
+        nations = {}
+        for code, name, zone, calendar, subdiv, signed_on in NATIONS:
+            nations[code], _ = Nation.objects.update_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "time_zone": zone,
+                    "holiday_calendar": calendar,
+                    "holiday_subdivision": subdiv,
+                    "sosa_signed_on": signed_on,
+                    "priority_system": "dpas" if code == "US" else "code_of_conduct",
+                },
+            )
+        return nations
+
+    def seed_agencies(self, nations) -> dict[str, Agency]:
+        agencies = {}
+        for code, name, kind in AGENCIES:
+            agencies[name], _ = Agency.objects.update_or_create(
+                nation=nations[code], name=name, defaults={"kind": kind}
+            )
+        return agencies
+
+    def seed_suppliers(self, nations) -> dict[str, Supplier]:
+        suppliers = {}
+        for code, name, cage, signed_on in SUPPLIERS:
+            suppliers[cage], _ = Supplier.objects.update_or_create(
+                cage_code=cage,
+                defaults={
+                    "nation": nations[code],
+                    "name": name,
+                    "code_of_conduct_signed_on": signed_on,
+                },
+            )
+        return suppliers
+
+    def seed_users(self, password, nations, agencies, suppliers) -> None:
+        admin_user = _upsert_user("admin", password, "Portal", "Administrator")
+        if not (admin_user.is_staff and admin_user.is_superuser):
+            admin_user.is_staff = admin_user.is_superuser = True
+            admin_user.save(update_fields=["is_staff", "is_superuser"])
+        for person in PEOPLE:
+            first, last = person.name.split(" ", 1)
+            user = _upsert_user(person.username, password, first, last)
+            user.groups.set([Group.objects.get_or_create(name=person.role)[0]])
+            profile, _ = Profile.objects.update_or_create(
+                user=user,
+                defaults={
+                    "nation": nations[person.nation],
+                    "agency": agencies.get(person.agency),
+                    "supplier": suppliers.get(person.supplier),
+                    "is_senior_contact": person.senior,
+                },
+            )
+            profile.served_nations.set([nations[code] for code in person.serves])
+
+    # --- requests -----------------------------------------------------------------------------
+
+    def seed_request(self, demo: Demo, now, nations, suppliers, people) -> bool:
+        subject = SUBJECTS[demo.subject]
+        contract = f"{subject.contract}{demo.number:04d}"
+        if PriorityRequest.objects.filter(contract_number=contract).exists():
+            return False
+        requesting, responding, requester, liaison, reviewer = CAST[demo.direction]
+        cast = {
+            "requester": people[requester],
+            "liaison": people[liaison],
+            "reviewer": people[reviewer],
+        }
+        steps = PATHS[demo.outcome]
+        moments = _moments(steps, now, demo.last_days_ago, demo.gap_days)
+        calendar = calendar_for(nations[responding])
+        created_on = calendar.local_date(moments[0])
+        required_on = created_on + dt.timedelta(days=60 + (demo.number * 11) % 90)
+        lot = sum(
+            1 for other in DEMOS if other.subject == demo.subject and other.number < demo.number
+        )
+        title = subject.title + (f", lot {lot + 1}" if lot else "")
+        jurisdiction, classification, licence = subject.export
+        with transaction.atomic():
+            request = services.create_request(
+                by=cast["requester"],
+                now=moments[0],
+                title=title,
+                responding_nation=nations[responding],
+                contract_number=contract,
+                program=subject.program,
+                justification=_justification(subject, demo),
+                urgency=demo.urgency,
+                required_delivery_date=required_on,
+                prime_contractor=subject.prime,
+                supplier_tier="tier 2" if subject.prime else "prime",
+                end_user=subject.end_user,
+                steps_taken="Expedite requested from the supplier; no earlier date offered.",
+                export_jurisdiction=jurisdiction,
+                export_classification=classification,
+                licence_status=licence if jurisdiction else "",
+                handling_marking=f"CUI//REL TO {_rel_to(requesting, responding)}",
+                items=[
+                    {
+                        "description": description,
+                        "part_number": part,
+                        "nsn": nsn,
+                        "quantity": quantity,
+                        "unit": unit,
+                        "required_date": required_on,
+                    }
+                    for description, part, nsn, quantity, unit in subject.items
+                ],
+            )
+            supplier = suppliers[subject.supplier]
+            for step, at in zip(steps, moments[1:], strict=True):
+                request = self.act(step, request, at, demo, cast, supplier, calendar, people)
+        return True
+
+    def act(self, step, request, at, demo, cast, supplier, calendar, people) -> PriorityRequest:
+        today = calendar.local_date(at)
+
+        def working_day(day: dt.date) -> dt.date:  # suppliers promise working days
+            return calendar.add_working_days(day, 0).due_on
+
+        days = dt.timedelta
+        supplier_side = _supplier_user(people, request.supplier_id) or cast["liaison"]
+        rating, _, symbol = demo.rating.partition("-")
+        if step == "submit":
+            return services.submit(request, by=cast["requester"], now=at)
+        if step in ("ask_liaison", "ask_reviewer"):
+            who = cast["liaison" if step == "ask_liaison" else "reviewer"]
+            return services.request_info(request, by=who, question=QUESTION, now=at)
+        if step == "answer":
+            return services.answer(request, by=cast["requester"], answer=ANSWER, now=at)
+        if step == "triage":
+            return services.triage(request, by=cast["liaison"], assignee=cast["reviewer"], now=at)
+        if step == "rate":
+            return services.rate(
+                request,
+                by=cast["reviewer"],
+                rating=rating,
+                program_symbol=symbol,
+                note=f"Supports {request.program}: a defence need covered by the arrangement.",
+                authorisation_ref=f"SOSA-{request.responding_nation.code}-{demo.number:04d}",
+                now=at,
+            )
+        if step == "forward":
+            return services.forward(request, by=cast["liaison"], supplier=supplier, now=at)
+        if step == "reject":
+            return services.supplier_reject(
+                request,
+                by=supplier_side,
+                reason="Capacity committed to earlier rated orders this quarter.",
+                earliest_date=working_day(today + days(75)),
+                now=at,
+            )
+        if step == "accept":
+            return services.supplier_accept(
+                request,
+                by=supplier_side,
+                committed_delivery_date=working_day(today + days(demo.lead_days)),
+                now=at,
+            )
+        if step == "delay":
+            return services.report_delay(
+                request,
+                by=supplier_side,
+                reason="Raw-material lot failed inspection; re-melt scheduled.",
+                committed_delivery_date=working_day(
+                    max(request.committed_delivery_date, today) + days(21)
+                ),
+                now=at,
+            )
+        if step == "fulfil":
+            who = cast["requester"] if demo.number % 2 else cast["liaison"]
+            delivered_on = calendar.subtract_working_days(today, 1)
+            return services.fulfil(request, by=who, delivered_on=delivered_on, now=at)
+        if step in ("decline_liaison", "decline_reviewer"):
+            who = cast["liaison" if step == "decline_liaison" else "reviewer"]
+            reason = "No approved defence program supports this order; commercial channels apply."
+            return services.decline(request, by=who, reason=reason, now=at)
+        if step == "withdraw":
+            reason = "Requirement met from fleet stock; request no longer needed."
+            return services.withdraw(request, by=cast["requester"], reason=reason, now=at)
+        if step == "close":
+            reason = "No supplier can deliver before the need date; alternative source pursued."
+            return services.close_unfulfilled(request, by=cast["liaison"], reason=reason, now=at)
+        if step == "note_internal":
+            services.add_comment(
+                request,
+                by=cast["liaison"],
+                body=INTERNAL_NOTE,
+                visibility=Visibility.INTERNAL,
+                now=at,
+            )
+            return request
+        if step == "note_supplier":
+            services.add_comment(
+                request, by=supplier_side, body=SUPPLIER_NOTE, visibility=Visibility.SHARED, now=at
+            )
+            return request
+        raise ValueError(f"Unknown demo step {step!r}")
+
+    # --- summary ------------------------------------------------------------------------------
+
+    def report(self, created: int, escalations: int) -> None:
+        requests = PriorityRequest.objects.all()
+        skipped = len(DEMOS) - created
+        self.stdout.write(f"Demo requests: {created} created, {skipped} already present.")
+        self.stdout.write(f"Deadline sweep: {escalations} new escalation levels recorded.")
+        counts = Counter(requests.values_list("state", "resolution"))
+        for state in State:
+            for (found, resolution), count in sorted(counts.items()):
+                if found == state:
+                    label = f"{state.value} ({resolution})" if resolution else state.value
+                    self.stdout.write(f"  {label:<24} {count}")
+        self.stdout.write(f"  {'overdue (open)':<24} {requests.overdue().count()}")
+        escalated = requests.open().filter(escalation_level=2).count()
+        self.stdout.write(f"  {'escalated (open)':<24} {escalated}")
+        self.stdout.write(f"  {'total':<24} {requests.count()}")
+        password = settings.DEMO_PASSWORD
+        shown = password if password == DEFAULT_DEMO_PASSWORD else "the DEMO_PASSWORD you set"
+        self.stdout.write(f"Demo logins (password: {shown}):")
+        self.stdout.write("  admin (superuser, /admin/)")
+        for person in PEOPLE:
+            self.stdout.write(f"  {person.username:<14} {person.role} ({person.nation})")
+
+
+def _usernames() -> list[str]:
+    return ["admin", *(person.username for person in PEOPLE)]
+
+
+def _upsert_user(username: str, password: str, first: str, last: str):
+    user, _ = User.objects.get_or_create(
+        username=username,
+        defaults={"email": f"{username}@demo.example.org", "first_name": first, "last_name": last},
+    )
+    if not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _supplier_user(people, supplier_id):
+    """The demo user acting for this supplier, if there is one."""
+    for user in people.values():
+        profile = getattr(user, "profile", None)
+        if supplier_id and profile and profile.supplier_id == supplier_id:
+            return user
+    return None
+
+
+def _moments(steps, now, last_days_ago: float, gap_days: float) -> list[dt.datetime]:
+    """When the draft was created and each step taken, counted back from `now` in weekdays:
+    people act on working days; a comment comes two hours after the action before it."""
+    weights = [0.0] + [2 / 24 if step.startswith("note_") else gap_days for step in steps]
+    remaining = last_days_ago + sum(weights)
+    moments = []
+    for weight in weights:
+        remaining -= weight
+        moments.append(_weekdays_before(now, remaining))
+    return moments
+
+
+def _weekdays_before(now: dt.datetime, days: float) -> dt.datetime:
+    moment = _weekday_on_or_before(now - dt.timedelta(days=days % 1))
+    for _ in range(int(days)):
+        moment = _weekday_on_or_before(moment - dt.timedelta(days=1))
+    return moment
+
+
+def _weekday_on_or_before(moment: dt.date) -> dt.date:
+    while moment.weekday() >= 5:
+        moment -= dt.timedelta(days=1)
+    return moment
+
+
+def _justification(subject: Subject, demo: Demo) -> str:
+    urgency = {
+        "routine": "Without these items the delivery schedule slips by a quarter.",
+        "urgent": "Aircraft and vehicles are waiting on these parts; availability is falling.",
+        "emergency": "Operational units are grounded or non-mission-capable until delivery.",
+    }[demo.urgency]
+    return f"{subject.program} for {subject.end_user}. {urgency}"
+
+
+def _rel_to(*codes: str) -> str:
+    trigraphs = {"US": "USA", "IN": "IND", "GB": "GBR"}
+    ordered = sorted(codes, key=lambda code: code != "US")
+    return ", ".join(trigraphs[code] for code in ordered)
