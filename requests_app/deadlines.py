@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from partners.calendars import WorkingCalendar, describe_skipped, format_moment
 
-from .models import Party, Stage, State, Urgency
+from .choices import Party, Stage, State, Urgency
 
 
 @dataclass(frozen=True)

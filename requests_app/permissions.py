@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from partners.models import Role, Supplier
 from partners.people import profile_of, served_nation_ids, user_role
 
-from .models import PriorityRequest, State
+from .choices import State
 from .transitions import TRANSITIONS, Transition
+
+if TYPE_CHECKING:
+    from .models import PriorityRequest
 
 NOTHING = Q(pk__in=[])
 # Internal comments are for officials; requesters and suppliers never see them.

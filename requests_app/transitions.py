@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
 from partners.models import Role
 
-from .models import Resolution, State
+from .choices import Resolution, State
 
 OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
 
@@ -130,3 +132,19 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+
+# What a webhook may subscribe to: every action, and the events that are not actions.
+EVENT_KINDS: tuple[str, ...] = (*TRANSITIONS, "comment", "attach", "escalate")
+
+
+def check_event_kinds(kinds) -> list[str]:
+    """The kinds as a list of known event actions, or a ValidationError naming `event_kinds`."""
+    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
+        raise ValidationError({"event_kinds": ["Give a list of event actions."]})
+    unknown = sorted(set(kinds) - set(EVENT_KINDS))
+    if unknown:
+        raise ValidationError(
+            {"event_kinds": [f"Unknown event kinds: {', '.join(unknown)}."]}, code="invalid"
+        )
+    return list(dict.fromkeys(kinds))

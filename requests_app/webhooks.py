@@ -19,7 +19,6 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
@@ -27,27 +26,14 @@ from django.utils import timezone
 from .models import Comment, Event, PriorityRequest, State, Visibility, Webhook, WebhookDelivery
 from .notifications import MAX_ATTEMPTS, backoff
 from .permissions import agency_visibility_filter
-from .transitions import TRANSITIONS
+from .transitions import check_event_kinds
 
 logger = logging.getLogger(__name__)
 
 # The event actions an agency may subscribe to (drafts' "create" and "edit" never go out).
-EVENT_KINDS: tuple[str, ...] = (*TRANSITIONS, "comment", "attach", "escalate")
 TIMEOUT_SECONDS = 5
 SEND_CHUNK = 200
 USER_AGENT = "SOSA-Portal-Webhooks/1"
-
-
-def check_event_kinds(kinds) -> list[str]:
-    """The kinds as a list of known event actions, or a ValidationError naming `event_kinds`."""
-    if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
-        raise ValidationError({"event_kinds": ["Give a list of event actions."]})
-    unknown = sorted(set(kinds) - set(EVENT_KINDS))
-    if unknown:
-        raise ValidationError(
-            {"event_kinds": [f"Unknown event kinds: {', '.join(unknown)}."]}, code="invalid"
-        )
-    return list(dict.fromkeys(kinds))
 
 
 def leaves_the_portal(event: Event) -> bool:

@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from ..models import ESCALATED_Q, PriorityRequest, Rating, RequestItem, State, due_soon_q
+from ..models import PriorityRequest, Rating, RequestItem, State
+from ..queries import dues
 
 
 def _own_copy(filter_):
@@ -89,15 +90,15 @@ class RequestFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         now = timezone.now()
         if value:
-            return queryset.overdue(now)
-        return queryset.filter(Q(due_at__isnull=True) | Q(due_at__gte=now))
+            return dues.overdue(queryset, now)
+        return queryset.filter(Q(due_at__isnull=True) | ~dues.overdue_q(now))
 
     def filter_due_soon(self, queryset, name, value):
-        due_soon = due_soon_q(timezone.now())
-        return queryset.open().filter(due_soon) if value else queryset.exclude(due_soon)
+        now = timezone.now()
+        return dues.due_soon(queryset, now) if value else queryset.exclude(dues.due_soon_q(now))
 
     def filter_escalated(self, queryset, name, value):
-        return queryset.escalated() if value else queryset.exclude(ESCALATED_Q)
+        return dues.escalated(queryset) if value else queryset.exclude(dues.ESCALATED_Q)
 
     def search(self, queryset, name, value):
         text = value.strip()

@@ -15,6 +15,7 @@ from .. import webhooks
 from ..exceptions import InvalidInput, NotAllowed
 from ..models import Webhook, WebhookDelivery
 from ..permissions import is_admin, profile_of
+from ..transitions import EVENT_KINDS
 from .idempotency import idempotent
 from .pagination import KeysetCursorPagination
 from .views import errors
@@ -23,7 +24,7 @@ from .views import errors
 class WebhookSerializer(serializers.ModelSerializer):
     agency = serializers.PrimaryKeyRelatedField(read_only=True)
     event_kinds = serializers.ListField(
-        child=serializers.ChoiceField(choices=webhooks.EVENT_KINDS),
+        child=serializers.ChoiceField(choices=EVENT_KINDS),
         help_text="Event actions to receive; empty: all.",
     )
     created_by = serializers.CharField(source="created_by.username", default=None)
@@ -57,10 +58,10 @@ class HttpUrlField(serializers.URLField):
 class WebhookCreateSerializer(serializers.Serializer):
     url = HttpUrlField(max_length=500, help_text="http or https.")
     event_kinds = serializers.ListField(
-        child=serializers.ChoiceField(choices=webhooks.EVENT_KINDS),
+        child=serializers.ChoiceField(choices=EVENT_KINDS),
         required=False,
         default=list,
-        max_length=len(webhooks.EVENT_KINDS),
+        max_length=len(EVENT_KINDS),
         help_text="Event actions to receive; empty or absent: all.",
     )
     agency = serializers.PrimaryKeyRelatedField(

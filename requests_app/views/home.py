@@ -19,14 +19,9 @@ from django.utils import timezone
 
 from partners.models import Role, calendar_for
 
-from ..models import (
-    ESCALATED_Q,
-    PriorityRequest,
-    State,
-    due_soon_q,
-    overdue_q,
-)
+from ..models import PriorityRequest, State
 from ..permissions import is_admin, profile_of, user_role
+from ..queries import dues
 
 # A requester's groups, in the order they read them: what waits for them first.
 REQUESTER_ORDER = [
@@ -119,9 +114,9 @@ def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
     open_requests = visible.exclude(state=State.RESOLVED)
     stats = open_requests.aggregate(
         new=Count("id", filter=Q(state=State.SUBMITTED)),
-        due_soon=Count("id", filter=due_soon_q(now)),
-        overdue=Count("id", filter=overdue_q(now)),
-        escalated=Count("id", filter=ESCALATED_Q),
+        due_soon=Count("id", filter=dues.due_soon_q(now)),
+        overdue=Count("id", filter=dues.overdue_q(now)),
+        escalated=Count("id", filter=dues.ESCALATED_Q),
         open=Count("id"),
     )
     tiles = [
@@ -144,7 +139,7 @@ def _reviewer(user, visible: QuerySet, now: dt.datetime) -> dict:
     mine = visible.filter(assignee=user).exclude(state=State.RESOLVED)
     stats = mine.aggregate(
         in_review=Count("id", filter=Q(state=State.IN_REVIEW)),
-        overdue=Count("id", filter=Q(state=State.IN_REVIEW, due_at__lt=now)),
+        overdue=Count("id", filter=Q(state=State.IN_REVIEW) & dues.overdue_q(now)),
         waiting_answer=Count("id", filter=Q(state=State.NEEDS_INFO)),
     )
     return {
@@ -171,7 +166,7 @@ def _supplier(user, visible: QuerySet, now: dt.datetime) -> dict:
     ours = visible.filter(supplier_id=profile.supplier_id if profile else None)
     stats = ours.aggregate(
         awaiting=Count("id", filter=Q(state=State.WITH_SUPPLIER)),
-        overdue=Count("id", filter=Q(state=State.WITH_SUPPLIER, due_at__lt=now)),
+        overdue=Count("id", filter=Q(state=State.WITH_SUPPLIER) & dues.overdue_q(now)),
         accepted=Count("id", filter=Q(state=State.ACCEPTED)),
     )
     calendars: dict = {}

@@ -22,6 +22,7 @@ from ..api.serializers import running_or_paused_clock
 from ..forms import person_label
 from ..models import Comment, PriorityRequest, Stage, Visibility
 from ..permissions import sees_internal
+from ..queries import dues
 
 EVENT_TEXT = {
     "create": gettext_lazy("filed the draft"),
@@ -73,7 +74,7 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         days = calendar.working_days_between(
             calendar.local_date(now), calendar.local_date(clock.due_at)
         )
-    overdue = not paused and clock.due_at <= now
+    overdue = not paused and dues.is_overdue(clock.due_at, now)
     return {
         "stage": clock.get_stage_display(),
         "due_at": clock.due_at,
@@ -81,7 +82,8 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         "late_days": max(-days, 0),
         "overdue": overdue,
         "paused": paused,
-        "due_soon": not (paused or overdue) and days <= 1,
+        "due_soon": not paused
+        and dues.is_due_soon(level=clock.level, due_at=clock.due_at, now=now),
         "escalated": row.escalated_at is not None,
         "explanation": clock.explanation,
     }

@@ -70,6 +70,7 @@ from ..permissions import (
     profile_of,
     user_role,
 )
+from ..queries import dues
 from ..transitions import TRANSITIONS
 from .common import flash_domain_error, visible_request_or_404
 from .request_display import due_summary, error_summary, timeline
@@ -321,7 +322,8 @@ def describe_rows(rows, *, now) -> list[dict]:
             local = timezone.localtime(row.due_at)
             if local.month not in months:
                 months[local.month] = str(MONTHS_3[local.month]).title()
-            overdue, soon = row.due_at < now, row.escalation_level == 0
+            overdue = dues.is_overdue(row.due_at, now)
+            soon = dues.is_due_soon(level=row.escalation_level, due_at=row.due_at, now=now)
             status = "overdue" if overdue else "soon" if soon else ""
             cells |= {
                 # The `date` filter's "c" and "j M Y, H:i", without a DateFormat per row.

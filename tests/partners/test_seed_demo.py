@@ -20,6 +20,7 @@ from requests_app.models import (
     Resolution,
     State,
 )
+from requests_app.queries import dues
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -123,7 +124,7 @@ def test_demo_requests_were_driven_through_the_services(seeded):
 def test_some_clocks_are_overdue_and_some_are_not_yet_due(seeded):
     now = timezone.now()
     open_requests = PriorityRequest.objects.open()
-    assert open_requests.overdue(now).exists()
+    assert dues.overdue(open_requests, now).exists()
     assert open_requests.filter(due_at__gt=now).exists()
     created = PriorityRequest.objects.values_list("created_at", flat=True)
     assert now - dt.timedelta(weeks=7) < min(created) < now - dt.timedelta(weeks=3)

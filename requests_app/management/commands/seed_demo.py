@@ -22,6 +22,7 @@ from partners.models import Agency, Nation, Profile, Supplier, calendar_for
 from requests_app import services
 from requests_app.escalations import sweep_deadlines
 from requests_app.models import PriorityRequest, State, Visibility
+from requests_app.queries import dues
 
 from ...demo_data import (
     AGENCIES,
@@ -282,8 +283,10 @@ class Command(BaseCommand):
                 if found == state:
                     label = f"{state.value} ({resolution})" if resolution else state.value
                     self.stdout.write(f"  {label:<24} {count}")
-        self.stdout.write(f"  {'overdue (open)':<24} {requests.overdue().count()}")
-        escalated = requests.open().filter(escalation_level=2).count()
+        self.stdout.write(
+            f"  {'overdue (open)':<24} {dues.overdue(requests, timezone.now()).count()}"
+        )
+        escalated = dues.escalated(requests).count()
         self.stdout.write(f"  {'escalated (open)':<24} {escalated}")
         self.stdout.write(f"  {'total':<24} {requests.count()}")
         password = settings.DEMO_PASSWORD

@@ -1,0 +1,65 @@
+"""Priority-support requests, their items, comments, attachments, audit events and clocks.
+
+Rows change state only through `requests_app.services`; these classes hold data, constraints,
+indexes and small derived properties. The enums live in `requests_app.choices` and are
+re-exported here for code that reads them beside a model.
+"""
+
+from ..choices import (
+    PROGRAM_SYMBOL_CHOICES,
+    PROGRAM_SYMBOLS,
+    ExportJurisdiction,
+    LicenceStatus,
+    Party,
+    Rating,
+    Resolution,
+    Stage,
+    State,
+    Urgency,
+    Visibility,
+    rating_label,
+)
+from .clocks import Clock, Escalation, clock_status
+from .events import Event, EventQuerySet
+from .outbox import IdempotencyRecord, Notification, Webhook, WebhookDelivery, new_webhook_secret
+from .requests import (
+    Attachment,
+    Comment,
+    PriorityRequest,
+    PriorityRequestQuerySet,
+    ReferenceSequence,
+    RequestItem,
+    attachment_path,
+)
+
+__all__ = [
+    "PROGRAM_SYMBOLS",
+    "PROGRAM_SYMBOL_CHOICES",
+    "Attachment",
+    "Clock",
+    "Comment",
+    "Escalation",
+    "Event",
+    "EventQuerySet",
+    "ExportJurisdiction",
+    "IdempotencyRecord",
+    "LicenceStatus",
+    "Notification",
+    "Party",
+    "PriorityRequest",
+    "PriorityRequestQuerySet",
+    "Rating",
+    "ReferenceSequence",
+    "RequestItem",
+    "Resolution",
+    "Stage",
+    "State",
+    "Urgency",
+    "Visibility",
+    "Webhook",
+    "WebhookDelivery",
+    "attachment_path",
+    "clock_status",
+    "new_webhook_secret",
+    "rating_label",
+]

@@ -1,0 +1,85 @@
+"""Clocks (one per timed stage, with its ledger) and the escalation levels they reached."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import Stage
+from .requests import PriorityRequest
+
+
+class Clock(models.Model):
+    """The deadline of one stage, with its ledger of running and paused intervals."""
+
+    request = models.ForeignKey(  # indexed by clock_request_idx
+        PriorityRequest, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
+    stage = models.CharField(max_length=24, choices=Stage.choices)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    explanation = models.TextField(blank=True, max_length=2000)
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    level = models.SmallIntegerField(null=True, blank=True, help_text=_("Escalation level reached"))
+    paused_at = models.DateTimeField(null=True, blank=True)
+    remaining_working_days = models.SmallIntegerField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=32, blank=True)
+    # [{"status": "running"|"paused", "from": iso, "to": iso|None, "reason": str, "actor": id}]
+    ledger = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "stage"],
+                condition=Q(stopped_at__isnull=True),
+                name="clock_one_open_per_stage",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True),
+                name="clock_one_running_per_request",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_escalation_at"],
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True),
+                name="clock_sweep_idx",
+            ),
+            models.Index(fields=["request", "stage"], name="clock_request_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.stage} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status(self) -> str:
+        return clock_status(stopped_at=self.stopped_at, paused_at=self.paused_at)
+
+
+def clock_status(*, stopped_at, paused_at) -> str:
+    if stopped_at:
+        return "stopped"
+    return "paused" if paused_at else "running"
+
+
+class Escalation(models.Model):
+    """One level of the ladder reached by one clock; recorded once."""
+
+    clock = models.ForeignKey(  # indexed by escalation_once_per_level
+        Clock, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
+    level = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "level"], name="escalation_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"clock {self.clock_id} level {self.level}"

@@ -1,0 +1,238 @@
+"""Priority requests, their items, comments and attachments, and the reference counter."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Agency, Nation, Supplier
+
+from ..choices import (
+    PROGRAM_SYMBOL_CHOICES,
+    ExportJurisdiction,
+    LicenceStatus,
+    Rating,
+    Resolution,
+    State,
+    Urgency,
+    Visibility,
+    rating_label,
+)
+from ..deadlines import ball_in_court
+from ..permissions import visibility_filter
+
+
+class ReferenceSequence(models.Model):
+    """Last number handed out per prefix (`IN-2026`): references are never reused."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"
+
+
+class PriorityRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PriorityRequestQuerySet:
+        """The tenant rule of DESIGN §2: only what this user may see."""
+        return self.filter(visibility_filter(user))
+
+    def open(self) -> PriorityRequestQuerySet:
+        return self.exclude(state=State.RESOLVED)
+
+    def by_priority(self) -> PriorityRequestQuerySet:
+        """DX before DO before unrated; among equals the earlier due, then the earlier filed."""
+        return self.order_by("priority_rank", models.F("due_at").asc(nulls_last=True), "id")
+
+
+class PriorityRequest(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    # No single-column index on the nations: request_req/resp_nation_idx lead with them.
+    requesting_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="requests_filed", db_index=False
+    )
+    requesting_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="requests_filed"
+    )
+    responding_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="requests_received", db_index=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests_created"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests_assigned",
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    contract_number = models.CharField(max_length=64, blank=True)
+    program = models.CharField(max_length=200, blank=True)
+    justification = models.TextField(max_length=5000, blank=True)
+    urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
+    rating = models.CharField(max_length=2, choices=Rating.choices, blank=True)
+    program_symbol = models.CharField(max_length=2, choices=PROGRAM_SYMBOL_CHOICES, blank=True)
+    determination_note = models.TextField(max_length=5000, blank=True)
+    rating_authorisation_ref = models.CharField(max_length=64, blank=True)
+    required_delivery_date = models.DateField(null=True, blank=True)
+    committed_delivery_date = models.DateField(null=True, blank=True)
+    delivered_on = models.DateField(null=True, blank=True)
+    prime_contractor = models.CharField(max_length=200, blank=True)
+    supplier_tier = models.CharField(max_length=32, blank=True)
+    end_user = models.CharField(max_length=200, blank=True)
+    steps_taken = models.TextField(max_length=5000, blank=True)
+    export_jurisdiction = models.CharField(
+        max_length=4, choices=ExportJurisdiction.choices, blank=True
+    )
+    export_classification = models.CharField(
+        max_length=32, blank=True, help_text=_("USML category or ECCN.")
+    )
+    licence_status = models.CharField(max_length=16, choices=LicenceStatus.choices, blank=True)
+    handling_marking = models.CharField(max_length=100, blank=True)
+
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
+    resolution_reason = models.TextField(max_length=5000, blank=True)
+    # The state a `needs_info` request returns to when answered.
+    info_requested_in = models.CharField(max_length=16, choices=State.choices, blank=True)
+
+    # Denormalised from the running clock, for lists, filters and ordering.
+    due_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.SmallIntegerField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    priority_rank = models.GeneratedField(
+        expression=Case(
+            When(rating="DX", then=Value(0)),
+            When(rating="DO", then=Value(1)),
+            default=Value(2),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PriorityRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=State.values), name="request_state_valid"),
+            models.CheckConstraint(
+                condition=(Q(state=State.RESOLVED) & Q(resolution__in=Resolution.values))
+                | (~Q(state=State.RESOLVED) & Q(resolution="")),
+                name="request_resolution_iff_resolved",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating="", program_symbol="")
+                | (Q(rating__in=Rating.values) & ~Q(program_symbol="")),
+                name="request_rating_has_symbol",
+            ),
+            models.CheckConstraint(
+                condition=~Q(requesting_nation=models.F("responding_nation")),
+                name="request_between_two_nations",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="request_version_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["priority_rank", "due_at", "id"], name="request_priority_idx"),
+            models.Index(fields=["state", "priority_rank", "due_at"], name="request_state_idx"),
+            # A state filter on the newest-first list (the API's default order) seeks here.
+            models.Index(fields=["state", "-created_at", "-id"], name="request_state_created_idx"),
+            models.Index(fields=["requesting_nation", "state"], name="request_req_nation_idx"),
+            models.Index(fields=["responding_nation", "state"], name="request_resp_nation_idx"),
+            models.Index(fields=["due_at"], name="request_due_idx"),
+            models.Index(fields=["-created_at", "-id"], name="request_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def rating_display(self) -> str:
+        return rating_label(self.rating, self.program_symbol)
+
+    @property
+    def ball_in_court(self) -> str | None:
+        return ball_in_court(self.state)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != State.RESOLVED
+
+
+class RequestItem(models.Model):
+    request = models.ForeignKey(PriorityRequest, on_delete=models.CASCADE, related_name="items")
+    description = models.CharField(max_length=300)
+    part_number = models.CharField(max_length=64, blank=True)
+    nsn = models.CharField(_("NSN"), max_length=16, blank=True)
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    unit = models.CharField(max_length=16, default="each")
+    required_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} {self.description}"
+
+
+class Comment(models.Model):
+    request = models.ForeignKey(PriorityRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    body = models.TextField(max_length=5000)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="comment_request_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.visibility} by {self.author_id}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Stored under a random name: the user's name is kept in `name`, never used as a path.
+    return f"attachments/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    request = models.ForeignKey(
+        PriorityRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
