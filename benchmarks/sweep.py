@@ -81,11 +81,11 @@ def measure_sweep(now: dt.datetime) -> dict:
     import django
 
     django.setup()
-    from requests_app import notifications
-    from requests_app.escalations import sweep_deadlines
+    from requests_app.outbox import notices
+    from requests_app.services.sweep import sweep_deadlines
 
     # Measure the sweep's own work: the after-commit hand-off to workers is not timed here.
-    notifications.enqueue_sending = lambda event_ids: True
+    notices.enqueue_sending = lambda event_ids: True
     sweep_deadlines(now=now - dt.timedelta(days=365))  # imports and connection, as in a worker
     rss_before = reset_peak_rss()
     started = time.perf_counter()

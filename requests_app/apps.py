@@ -9,7 +9,10 @@ class RequestsAppConfig(AppConfig):
     def ready(self) -> None:
         from partners.accounts.audit import add_trail
 
-        from . import signals  # noqa: F401  (connects the Closure receiver)
+        from . import (
+            signals,  # noqa: F401  (connects the Closure receiver)
+            tasks,  # noqa: F401  (registers the tasks that domain code queues by name)
+        )
         from .audit import request_rows
 
         add_trail(request_rows)

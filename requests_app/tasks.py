@@ -1,4 +1,7 @@
-"""Celery tasks: thin, idempotent, take ids; each calls one function of the domain."""
+"""Celery tasks: thin, idempotent, take ids; each calls one function of the domain.
+
+Domain code queues these by name (`requests_app.tasks.<name>`), never by importing this module.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,16 @@ import datetime as dt
 
 from celery import shared_task
 
-from . import escalations, notifications, webhooks
+from partners.models import Nation
+
+from .outbox import notices, webhooks
+from .services import sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_deadlines() -> dict:
     """Beat, every minute: escalate the clocks whose next rung has passed."""
-    result = escalations.sweep_deadlines()
+    result = sweep.sweep_deadlines()
     return {"clocks": result.clocks, "escalations": result.escalations}
 
 
@@ -26,24 +32,22 @@ def sweep_deadlines() -> dict:
 )
 def send_notifications(event_ids: list[int]) -> int:
     """Send the unsent notices of these events (rows already sent or held elsewhere are skipped)."""
-    return notifications.deliver_for_events(event_ids)
+    return notices.deliver_for_events(event_ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def resend_unsent() -> int:
     """Beat, every minute: deliver what was left unsent (broker down, worker killed, retries)."""
-    return notifications.deliver_due()
+    return notices.deliver_due()
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def recompute_closure_clocks(nation_id: int, on: str) -> int:
     """A Closure was added or removed: recompute the due times of the open clocks it touches."""
-    from partners.models import Nation
-
     nation = Nation.objects.filter(pk=nation_id).first()
     if nation is None:
         return 0
-    return escalations.recompute_open_clocks(nation, on=dt.date.fromisoformat(on))
+    return sweep.recompute_open_clocks(nation, on=dt.date.fromisoformat(on))
 
 
 @shared_task(

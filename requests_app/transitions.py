@@ -1,4 +1,6 @@
-"""The life cycle of DESIGN §4 as data: action → from-states, to-state, roles, required fields."""
+"""The life cycle of DESIGN §4 as data: action → from-states, to-state, roles, required fields,
+and what the action does around the state — its clock effect, the stage time it stamps and who
+hears of it. `services` and `outbox` read this table; they hold no `if action == …` chains."""
 
 from __future__ import annotations
 
@@ -12,6 +14,20 @@ from .choices import Resolution, State
 
 OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
 
+# What an action does to the clocks: stop the open ones and open the next stage's (restart);
+# pause them while the requester answers (pause); resume the paused ones (resume).
+RESTART, PAUSE, RESUME = "restart", "pause", "resume"
+
+# The time a request first enters a state (an answer returns to a stage already entered).
+STAGE_TIMESTAMP = {
+    State.SUBMITTED: "submitted_at",
+    State.IN_REVIEW: "triaged_at",
+    State.RATED: "rated_at",
+    State.WITH_SUPPLIER: "forwarded_at",
+    State.ACCEPTED: "accepted_at",
+    State.RESOLVED: "resolved_at",
+}
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -23,15 +39,29 @@ class Transition:
     resolution: str = ""
     # Only officials of the responding nation may take it (liaison or reviewer actions).
     responding_side_only: bool = False
+    clock: str = RESTART
+    # Who hears of it (parties of `services.events.AudienceIndex`; never the actor).
+    audience: tuple[str, ...] = ()
+
+    @property
+    def stamp(self) -> str:
+        """The request field set to the action's time when it enters a new state ('' none)."""
+        return STAGE_TIMESTAMP.get(self.target, "") if self.target else ""
 
     @property
     def url_name(self) -> str:
         return self.action.replace("_", "-")
 
 
-def _t(action, sources, target, roles, requires=(), **extra) -> Transition:
+def _t(action, sources, target, roles, requires=(), *, audience=(), **extra) -> Transition:
     return Transition(
-        action, frozenset(sources), target, frozenset(roles), tuple(requires), **extra
+        action,
+        frozenset(sources),
+        target,
+        frozenset(roles),
+        tuple(requires),
+        audience=tuple(audience),
+        **extra,
     )
 
 
@@ -39,15 +69,25 @@ S, R = State, Role
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
-        _t("submit", [S.DRAFT], S.SUBMITTED, [R.REQUESTER]),
+        _t("submit", [S.DRAFT], S.SUBMITTED, [R.REQUESTER], audience=("responding_liaisons",)),
         _t(
             "request_info",
             [S.SUBMITTED, S.IN_REVIEW],
             S.NEEDS_INFO,
             [R.LIAISON, R.REVIEWER],
             ["question"],
+            clock=PAUSE,
+            audience=("creator",),
         ),
-        _t("answer", [S.NEEDS_INFO], None, [R.REQUESTER], ["answer"]),
+        _t(
+            "answer",
+            [S.NEEDS_INFO],
+            None,
+            [R.REQUESTER],
+            ["answer"],
+            clock=RESUME,
+            audience=("assignee", "responding_liaisons"),
+        ),
         _t(
             "triage",
             [S.SUBMITTED],
@@ -55,6 +95,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.LIAISON],
             ["assignee"],
             responding_side_only=True,
+            audience=("assignee",),
         ),
         _t(
             "rate",
@@ -63,6 +104,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.REVIEWER],
             ["rating", "program_symbol", "note"],
             responding_side_only=True,
+            audience=("responding_liaisons",),
         ),
         _t(
             "decline",
@@ -72,6 +114,7 @@ TRANSITIONS: dict[str, Transition] = {
             ["reason"],
             resolution=Resolution.DECLINED,
             responding_side_only=True,
+            audience=("creator",),
         ),
         _t(
             "forward",
@@ -80,6 +123,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.LIAISON],
             ["supplier"],
             responding_side_only=True,
+            audience=("supplier",),
         ),
         _t(
             "supplier_accept",
@@ -88,6 +132,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.SUPPLIER, R.LIAISON],
             ["committed_delivery_date"],
             responding_side_only=True,
+            audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
             "supplier_reject",
@@ -96,6 +141,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.SUPPLIER, R.LIAISON],
             ["reason", "earliest_date"],
             responding_side_only=True,
+            audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
             "report_delay",
@@ -104,6 +150,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.SUPPLIER, R.LIAISON],
             ["reason", "committed_delivery_date"],
             responding_side_only=True,
+            audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
             "fulfil",
@@ -112,6 +159,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.LIAISON, R.REQUESTER],
             ["delivered_on"],
             resolution=Resolution.FULFILLED,
+            audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
             "close_unfulfilled",
@@ -121,6 +169,7 @@ TRANSITIONS: dict[str, Transition] = {
             ["reason"],
             resolution=Resolution.UNFULFILLED,
             responding_side_only=True,
+            audience=("creator", "assignee", "supplier"),
         ),
         _t(
             "withdraw",
@@ -129,6 +178,7 @@ TRANSITIONS: dict[str, Transition] = {
             [R.REQUESTER],
             ["reason"],
             resolution=Resolution.WITHDRAWN,
+            audience=("assignee", "responding_liaisons", "supplier"),
         ),
     ]
 }

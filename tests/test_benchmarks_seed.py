@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from benchmarks import copy_seed
-from requests_app.escalations import sweep_deadlines
 from requests_app.models import Clock, Event, PriorityRequest, RequestItem
+from requests_app.services.sweep import sweep_deadlines
 
 pytestmark = pytest.mark.services
 

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 
 from partners.models import Agency
 
-from .. import webhooks
 from ..exceptions import InvalidInput, NotAllowed
 from ..models import Webhook, WebhookDelivery
 from ..permissions import is_admin, profile_of
+from ..services import webhooks
 from ..transitions import EVENT_KINDS
 from .idempotency import idempotent
 from .pagination import KeysetCursorPagination

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from sosa_portal.lib.redirects import safe_target
 
 from ..models import Notification
-from ..notifications import kind_label
+from ..wording import kind_label
 
 PER_PAGE = 25
 ALARMS = {"overdue", "escalated", "reminder_overdue"}

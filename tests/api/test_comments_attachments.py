@@ -7,9 +7,9 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from requests_app import attachments
 from requests_app.exceptions import InvalidInput
 from requests_app.models import Attachment, Comment, Event
+from requests_app.services import attachments
 
 from .conftest import url
 

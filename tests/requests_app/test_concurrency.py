@@ -20,9 +20,11 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from partners.models import Role
-from requests_app import notifications, services
+from requests_app import services
 from requests_app.exceptions import InvalidTransition, StaleVersion
 from requests_app.models import Event, PriorityRequest
+from requests_app.outbox import notices as notifications
+from requests_app.services import events
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -68,7 +70,7 @@ class HoldFirstLock:
         self.rival_waited = False
 
     def install(self, monkeypatch) -> None:
-        original = notifications.queue_for_action
+        original = events.queue_for_action
 
         def held(request, event):
             if self.first.acquire(blocking=False):
@@ -80,7 +82,7 @@ class HoldFirstLock:
                     time.sleep(0.01)
             return original(request, event)
 
-        monkeypatch.setattr(notifications, "queue_for_action", held)
+        monkeypatch.setattr(events, "queue_for_action", held)
 
 
 def race(*calls: Callable[[], object]) -> list[object]:

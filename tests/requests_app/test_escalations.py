@@ -13,8 +13,8 @@ from django.db import connection
 
 from partners.models import Closure
 from requests_app import services
-from requests_app.escalations import sweep_deadlines
 from requests_app.models import Clock, Escalation, Event, Notification
+from requests_app.services.sweep import sweep_deadlines
 
 NY = ZoneInfo("America/New_York")
 # Forwarded Wed 25 Nov 2026 10:00 New York: a DX supplier has 10 working days, skipping
@@ -169,7 +169,7 @@ def test_escalation_mail_names_the_request_and_the_due_time_in_the_recipients_zo
 def test_a_failing_mail_server_is_retried_with_backoff_then_marked_failed(
     with_supplier, settings, django_capture_on_commit_callbacks
 ):
-    from requests_app import notifications
+    from requests_app.outbox import notices as notifications
 
     settings.EMAIL_BACKEND = "tests.email_backends.BrokenBackend"
     with (
@@ -200,7 +200,7 @@ def test_a_failing_mail_server_is_retried_with_backoff_then_marked_failed(
 def test_unsent_notices_are_delivered_by_the_periodic_resend(
     with_supplier, settings, django_capture_on_commit_callbacks
 ):
-    from requests_app import notifications
+    from requests_app.outbox import notices as notifications
 
     settings.EMAIL_BACKEND = "tests.email_backends.BrokenBackend"
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from requests_app.escalations import NOTICE_FIELDS, sweep_deadlines
 from requests_app.models import Clock, Escalation, Event, Notification, PriorityRequest
-from requests_app.notifications import notice_payload
+from requests_app.services.events import NOTICE_FIELDS, notice_payload
+from requests_app.services.sweep import sweep_deadlines
 from sosa_portal.lib.bulk import insert_rows, update_rows
 
 NY = ZoneInfo("America/New_York")

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from requests_app import notifications, services
+from requests_app import services
 from requests_app.exceptions import (
     InvalidInput,
     InvalidTransition,
@@ -15,6 +15,7 @@ from requests_app.exceptions import (
     StaleVersion,
 )
 from requests_app.models import Comment, Event, Notification, PriorityRequest, State
+from requests_app.services import events as notifications
 from requests_app.transitions import OPEN_STATES, TRANSITIONS
 from tests import factories as f
 

@@ -26,10 +26,14 @@ from rest_framework.test import APIClient
 
 from partners.accounts.tokens import issue_token
 from partners.models import Role
-from requests_app import notifications, services, tasks, webhooks
-from requests_app.escalations import sweep_deadlines
+from requests_app import services, tasks
 from requests_app.models import Event, Webhook, WebhookDelivery
-from requests_app.notifications import MAX_ATTEMPTS
+from requests_app.outbox import notices as notifications
+from requests_app.outbox import webhooks
+from requests_app.outbox.engine import MAX_ATTEMPTS
+from requests_app.services.events import queue_webhook_deliveries
+from requests_app.services.sweep import sweep_deadlines
+from requests_app.services.webhooks import register as register_webhook
 from tests import factories as f
 from tests.processes import wait_for
 
@@ -105,7 +109,7 @@ def agencies(people):
 
 
 def register(agency, receiver: Receiver, path: str = "/", kinds=()) -> Webhook:
-    return webhooks.register(
+    return register_webhook(
         agency=agency, url=receiver.url + path, event_kinds=list(kinds), by=None
     )
 
@@ -299,7 +303,7 @@ def test_queueing_a_batch_of_events_costs_a_fixed_number_of_queries(
     assert len(events) == 18  # submit, triage, rate per request
 
     with CaptureQueriesContext(connection) as queries:
-        queued = webhooks.queue_for_events(events)
+        queued = queue_webhook_deliveries(events)
 
     # Webhooks, the requests with the tenant rule, one insert: the same for 1 or 500 events.
     assert len(queries) == 3
@@ -498,7 +502,7 @@ def test_an_agency_registers_a_webhook_and_sees_the_secret_only_once(people, age
 
 @pytest.mark.django_db
 def test_another_agencys_webhook_is_not_found(people, agencies):
-    hook = webhooks.register(
+    hook = register_webhook(
         agency=agencies["IN"], url="https://mod.example.in/", event_kinds=[], by=None
     )
     client = client_for(people.requester_us)

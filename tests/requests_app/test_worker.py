@@ -12,8 +12,8 @@ import pytest
 from django.db import transaction
 
 from requests_app import tasks
-from requests_app.escalations import sweep_deadlines
 from requests_app.models import Escalation, Notification
+from requests_app.services.sweep import sweep_deadlines
 from sosa_portal.celery import app as celery_app
 from tests.processes import (
     celery_worker,

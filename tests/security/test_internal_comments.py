@@ -10,10 +10,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from requests_app import services, webhooks
-from requests_app.escalations import sweep_deadlines
+from requests_app import services
 from requests_app.models import Notification, PriorityRequest, WebhookDelivery
-from requests_app.notifications import render_email
+from requests_app.outbox import webhooks
+from requests_app.outbox.notices import render_email
+from requests_app.services.sweep import sweep_deadlines
+from requests_app.services.webhooks import register as register_webhook
 from tests.api.conftest import client_for
 from tests.requests_app.test_request_pages import sign_in
 
@@ -29,7 +31,7 @@ def thread(people, make_request) -> PriorityRequest:
     shared one by requester.in, and the notices and webhook deliveries of its life so far:
     a question answered, assignment, rating, forwarding and a deadline sweep."""
     for person in (people.requester_in, people.reviewer_us):
-        webhooks.register(
+        register_webhook(
             agency=person.profile.agency,
             url=f"https://hooks.example.org/{person.username}",
             event_kinds=[],

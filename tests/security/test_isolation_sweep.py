@@ -21,9 +21,10 @@ from django.urls.exceptions import NoReverseMatch, Resolver404
 
 from partners.accounts.tokens import issue_token
 from partners.models import ApiToken
-from requests_app import services, webhooks
+from requests_app import services
 from requests_app.models import Attachment, Comment, Notification, PriorityRequest, Webhook
-from requests_app.notifications import notice_payload, queue
+from requests_app.services.events import notice_payload, queue
+from requests_app.services.webhooks import register as register_webhook
 from requests_app.transitions import TRANSITIONS
 from tests.api.conftest import client_for
 from tests.requests_app.test_request_pages import sign_in
@@ -228,7 +229,7 @@ def world(people, make_request) -> World:
     )
     notice = Notification.objects.get(recipient=people.requester_in, kind="due_soon")
     agency = people.requester_in.profile.agency
-    webhook = webhooks.register(
+    webhook = register_webhook(
         agency=agency, url=WEBHOOK_URL, event_kinds=[], by=people.requester_in
     )
     targets = Targets(

@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 )
 
 from partners.models import Role
-from requests_app import escalations, services
+from requests_app import services
 from requests_app.deadlines import sla_rule
 from requests_app.exceptions import (
     InvalidInput,
@@ -53,6 +53,7 @@ from requests_app.permissions import (
     profile_of,
     user_role,
 )
+from requests_app.services import sweep as escalations
 from requests_app.transitions import TRANSITIONS
 from tests import factories as f
 

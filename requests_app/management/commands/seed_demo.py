@@ -20,9 +20,9 @@ from django.utils import timezone
 
 from partners.models import Agency, Nation, Profile, Supplier, calendar_for
 from requests_app import services
-from requests_app.escalations import sweep_deadlines
 from requests_app.models import PriorityRequest, State, Visibility
 from requests_app.queries import dues
+from requests_app.services.sweep import sweep_deadlines
 
 from ...demo_data import (
     AGENCIES,

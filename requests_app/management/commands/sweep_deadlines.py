@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from requests_app.escalations import sweep_deadlines
+from requests_app.outbox.notices import deliver_due
+from requests_app.services.sweep import sweep_deadlines
 
 
 class Command(BaseCommand):
@@ -18,7 +19,5 @@ class Command(BaseCommand):
             f"{result.escalations} escalations, {result.notifications} notices queued."
         )
         if send:
-            from requests_app.notifications import deliver_due
-
             sent = deliver_due(grace_seconds=0)
             self.stdout.write(f"Delivered {sent} notices.")

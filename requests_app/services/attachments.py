@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .exceptions import InvalidInput
+from ..exceptions import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.conf import settings
 from partners.calendars import WorkingCalendar
 from partners.models import calendar_for
 
-from .deadlines import (
+from ..deadlines import (
     ladder_for,
     next_rung,
     open_due,
@@ -22,7 +22,7 @@ from .deadlines import (
     sla_rule,
     stage_rule,
 )
-from .models import Clock, PriorityRequest
+from ..models import Clock, PriorityRequest
 
 
 def request_calendar(request: PriorityRequest) -> WorkingCalendar:

@@ -20,24 +20,13 @@ from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
 from sosa_portal.lib.bulk import insert_rows, update_rows
 
-from . import webhooks
-from .deadlines import Rung, ladder_for, rung_time, stage_rule
-from .models import Clock, Escalation, Event, Notification, PriorityRequest
-from .notifications import AudienceIndex, after_commit_send, notice_payload
+from ..deadlines import Rung, ladder_for, rung_time, stage_rule
+from ..models import Clock, Escalation, Event, PriorityRequest
+from . import clocks as clock_rows
+from .events import AudienceIndex, notice_payload, record_events
 
 # Large enough that per-statement costs fade, small enough that a batch stays ~30 MB of RSS.
 BATCH_SIZE = 2000
-# An outbox row as the sweep writes it (the database has no defaults for attempts, last_error).
-NOTICE_FIELDS = [
-    "recipient_id",
-    "kind",
-    "request_id",
-    "event_id",
-    "payload",
-    "created_at",
-    "attempts",
-    "last_error",
-]
 
 
 @dataclass
@@ -201,11 +190,9 @@ def _sweep_batch(
             (user_id, rung.name, request.pk, event.pk, payload, now, 0, "")
             for user_id in sorted(audience.users(request, rung.notifies))
         )
-    insert_rows(Notification, NOTICE_FIELDS, notices, ignore_conflicts=True)
     update_rows(Clock, clocks, ["level", "next_escalation_at"])
     update_rows(PriorityRequest, changed_requests, ["escalation_level", "escalated_at"])
-    after_commit_send(event_ids=event_ids)
-    webhooks.queue_for_events(events)
+    record_events(events, notice_rows=notices)
     result.escalations = len(escalations)
     result.notifications = len(notices)
     return result
@@ -234,8 +221,6 @@ def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_S
 
 def recompute_open_clocks(nation: Nation, *, on: dt.date | None = None) -> int:
     """After a Closure changes: recompute due times of the nation's open clocks it touches."""
-    from . import clocks as clock_rows
-
     touched = Clock.objects.filter(
         stopped_at__isnull=True, request__responding_nation=nation
     ).select_related("request", "request__responding_nation")

@@ -1,0 +1,99 @@
+"""E-mail notices: one `Notification` row per recipient, rendered in their time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from partners.models import Profile
+
+from ..choices import State
+from ..models import Notification
+from ..wording import kind_label
+from . import engine
+
+
+def render_email(notice: Notification) -> tuple[str, str, str]:
+    """Subject, text body and HTML body, with the due time in the recipient's time zone."""
+    payload = notice.payload
+    zone = _recipient_zone(notice.recipient)
+    due_at = payload.get("due_at")
+    due_local = (
+        dt.datetime.fromisoformat(due_at)
+        .astimezone(ZoneInfo(zone))
+        .strftime("%a %d %b %Y %H:%M %Z")
+        if due_at
+        else ""
+    )
+    context = {
+        "notice": notice,
+        "payload": payload,
+        "kind_label": kind_label(notice.kind),
+        "state_label": State(payload["state"]).label if payload.get("state") else "",
+        "due_local": due_local,
+        "recipient": notice.recipient,
+        "url": f"{settings.SITE_URL.rstrip('/')}/requests/{payload.get('reference', '')}/",
+    }
+    subject = " ".join(
+        render_to_string(
+            [f"emails/{notice.kind}_subject.txt", "emails/notice_subject.txt"], context
+        ).split()
+    )
+    text = render_to_string([f"emails/{notice.kind}_body.txt", "emails/notice_body.txt"], context)
+    html = render_to_string([f"emails/{notice.kind}_body.html", "emails/notice_body.html"], context)
+    return subject, text, html
+
+
+def _recipient_zone(user) -> str:
+    profile = Profile.objects.filter(user=user).select_related("nation").first()
+    return profile.effective_time_zone if profile else settings.TIME_ZONE
+
+
+def send_email(notice: Notification) -> None:
+    subject, text, html = render_email(notice)
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [notice.recipient.email]
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _attempt(notice: Notification) -> str:
+    try:
+        if notice.recipient.email:  # without an address the in-app list is the delivery
+            send_email(notice)
+    except Exception as exc:  # any transport error: retry later, then give up visibly
+        return f"{type(exc).__name__}: {exc}"
+    return ""
+
+
+NOTICES = engine.Channel(
+    name="notices",
+    model=Notification,
+    done_field="sent_at",
+    task="requests_app.tasks.send_notifications",
+    related=("recipient",),
+    attempt=_attempt,
+)
+MAX_ATTEMPTS = engine.MAX_ATTEMPTS
+deliver_one = partial(engine.deliver_one, NOTICES)
+deliver_for_events = partial(engine.deliver_for_events, NOTICES)
+deliver_due = partial(engine.deliver_due, NOTICES)
+
+
+def enqueue_sending(event_ids: list[int]) -> bool:
+    return engine.enqueue_sending(NOTICES, event_ids)
+
+
+def after_commit_send(*, event_ids: Iterable[int]) -> None:
+    """Once the transaction commits, ask a worker to send the notices of these events."""
+    ids = [pk for pk in event_ids if pk]
+    if ids:
+        transaction.on_commit(lambda: enqueue_sending(ids))

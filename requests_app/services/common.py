@@ -1,0 +1,88 @@
+"""What every write shares: input checks, the row lock of a visible request, the version check
+and the event each change writes (fanned out by `record_events`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..exceptions import InvalidInput, NotVisible, StaleVersion
+from ..models import Event, PriorityRequest
+from . import clocks
+from .events import record_events
+
+REQUIRED = "This field is required."
+
+
+@dataclass
+class Change:
+    """What an action does beyond the state: field values, event data, a shared comment."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    comment: str = ""
+
+
+def raise_if(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise InvalidInput("Some fields are not valid.", errors)
+
+
+def require_text(errors: dict, name: str, value: Any) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
+    if not text:
+        errors.setdefault(name, []).append(REQUIRED)
+    return text
+
+
+def require_date(errors: dict, name: str, value: Any) -> dt.date | None:
+    if value in (None, ""):
+        errors.setdefault(name, []).append(REQUIRED)
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        errors.setdefault(name, []).append("Enter a valid date (YYYY-MM-DD).")
+        return None
+    return value
+
+
+def today(request: PriorityRequest, now: dt.datetime) -> dt.date:
+    return clocks.request_calendar(request).local_date(now)
+
+
+def lock_visible(request: PriorityRequest | int, by) -> PriorityRequest:
+    pk = request.pk if isinstance(request, PriorityRequest) else request
+    try:
+        return (
+            PriorityRequest.objects.visible_to(by)
+            .select_for_update(of=("self",))
+            .select_related("responding_nation", "requesting_nation")
+            .get(pk=pk)
+        )
+    except PriorityRequest.DoesNotExist:
+        raise NotVisible("Request not found.") from None
+
+
+def check_version(locked: PriorityRequest, version: int | None) -> None:
+    if version is not None and int(version) != locked.version:
+        raise StaleVersion(
+            f"{locked.reference} was changed by someone else (version {locked.version}, "
+            f"you had {version}). Reload it and try again.",
+            {"version": [f"Stale version {version}; the current version is {locked.version}."]},
+        )
+
+
+def write_event(
+    locked: PriorityRequest, *, by, action: str, from_state: str, data: dict, at: dt.datetime
+) -> Event:
+    event = Event.objects.create(
+        request=locked,
+        actor=by if by and by.is_authenticated else None,
+        action=action,
+        from_state=from_state,
+        to_state=locked.state,
+        data=data,
+        created_at=at,
+    )
+    record_events([event])
+    return event

@@ -1,0 +1,191 @@
+"""Drafts: a requester creates and edits a request before `submit`; references are handed out
+here, one sequence per nation and year, never reused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from partners.models import Nation, Role, calendar_for
+from sosa_portal.lib import sql
+
+from ..exceptions import InvalidTransition, NotAllowed
+from ..models import PriorityRequest, ReferenceSequence, RequestItem, Urgency
+from ..permissions import may_edit_draft, may_file, profile_of, user_role
+from .common import REQUIRED, check_version, lock_visible, raise_if, require_text, write_event
+
+# Fields a requester fills in on a draft (the rest are set by actions).
+DRAFT_FIELDS = (
+    "title",
+    "requesting_agency",
+    "responding_nation",
+    "contract_number",
+    "program",
+    "justification",
+    "urgency",
+    "required_delivery_date",
+    "prime_contractor",
+    "supplier_tier",
+    "end_user",
+    "steps_taken",
+    "export_jurisdiction",
+    "export_classification",
+    "licence_status",
+    "handling_marking",
+)
+ITEM_FIELDS = ("description", "part_number", "nsn", "quantity", "unit", "required_date")
+
+
+def next_reference(nation_code: str, year: int) -> str:
+    """`IN-2026-00042`: the next number for a nation and year, never handed out twice."""
+    prefix = f"{nation_code}-{year}"
+    with transaction.atomic():
+        last = _advance_sequence(prefix)
+        if last is None:  # the nation's first request of the year
+            try:
+                with transaction.atomic():
+                    last = ReferenceSequence.objects.create(prefix=prefix, last=1).last
+            except IntegrityError:  # someone else's was first
+                last = _advance_sequence(prefix)
+    return f"{prefix}-{last:05d}"
+
+
+def _advance_sequence(prefix: str) -> int | None:
+    """The next number of an existing sequence, taken in one statement (row-locked until the
+    transaction ends); None if the sequence does not exist yet."""
+    last, prefix_column = sql.quote("last"), sql.quote("prefix")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {sql.table(ReferenceSequence)} SET {last} = {last} + 1 "
+            f"WHERE {prefix_column} = %s RETURNING {last}",
+            [prefix],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _clean_draft_fields(values: dict[str, Any], requesting_nation: Nation) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    unknown = set(values) - set(DRAFT_FIELDS)
+    for name in sorted(unknown):
+        errors[name] = ["This field cannot be set here."]
+    if "title" in values:
+        require_text(errors, "title", values["title"])
+    if "responding_nation" in values:
+        nation = values["responding_nation"]
+        if nation is None:
+            errors["responding_nation"] = [REQUIRED]
+        elif nation.pk == requesting_nation.pk:
+            errors["responding_nation"] = ["Choose the other nation of the arrangement."]
+    agency = values.get("requesting_agency")
+    if agency is not None and agency.nation_id != requesting_nation.pk:
+        errors["requesting_agency"] = ["Choose an agency of your nation."]
+    if values.get("urgency") not in (None, *Urgency.values):
+        errors["urgency"] = [f"Choose one of {', '.join(Urgency.values)}."]
+    raise_if(errors)
+    return values
+
+
+def _clean_items(items: Iterable[dict]) -> list[RequestItem]:
+    errors: dict[str, list[str]] = {}
+    cleaned: list[RequestItem] = []
+    for index, item in enumerate(items):
+        unknown = set(item) - set(ITEM_FIELDS)
+        for name in sorted(unknown):
+            errors.setdefault(f"items[{index}].{name}", []).append("Unknown field.")
+        if not (item.get("description") or "").strip():
+            errors.setdefault(f"items[{index}].description", []).append(REQUIRED)
+        quantity = item.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            errors.setdefault(f"items[{index}].quantity", []).append(
+                "Enter a whole number of at least 1."
+            )
+        cleaned.append(RequestItem(**{k: v for k, v in item.items() if k in ITEM_FIELDS}))
+    raise_if(errors)
+    return cleaned
+
+
+def create_request(
+    *, by, items: Iterable[dict] = (), now: dt.datetime | None = None, **fields
+) -> PriorityRequest:
+    """File a new draft for the requester's nation, with its items."""
+    if not may_file(by):
+        raise NotAllowed("Only requesters file requests.")
+    profile = profile_of(by)
+    now = now or timezone.now()
+    fields.setdefault("requesting_agency", profile.agency)
+    errors: dict[str, list[str]] = {}
+    if not fields.get("responding_nation"):
+        errors["responding_nation"] = [REQUIRED]
+    if not (fields.get("title") or "").strip():
+        errors["title"] = [REQUIRED]
+    raise_if(errors)
+    values = _clean_draft_fields(fields, profile.nation)
+    item_rows = _clean_items(items)
+    with transaction.atomic():
+        request = PriorityRequest.objects.create(
+            # The year of the filing nation's local date, not of UTC.
+            reference=next_reference(
+                profile.nation.code, calendar_for(profile.nation).local_date(now).year
+            ),
+            requesting_nation=profile.nation,
+            created_by=by,
+            created_at=now,
+            **values,
+        )
+        for item in item_rows:
+            item.request = request
+        RequestItem.objects.bulk_create(item_rows)
+        write_event(
+            request, by=by, action="create", from_state="", data={"items": len(item_rows)}, at=now
+        )
+    return request
+
+
+def update_draft(
+    request,
+    *,
+    by,
+    version: int | None = None,
+    items: Iterable[dict] | None = None,
+    now=None,
+    **fields,
+) -> PriorityRequest:
+    """Change a draft's fields and, when `items` is given, replace its items."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_visible(request, by)
+        if user_role(by) != Role.REQUESTER:
+            raise NotAllowed("Only requesters edit drafts.")
+        check_version(locked, version)
+        if not may_edit_draft(by, locked):
+            raise InvalidTransition(
+                f"{locked.reference} is no longer a draft.", {"state": ["Only drafts can change."]}
+            )
+        values = _clean_draft_fields(fields, locked.requesting_nation)
+        item_rows = _clean_items(items) if items is not None else None
+        for name, value in values.items():
+            setattr(locked, name, value)
+        if item_rows is not None:
+            locked.items.all().delete()
+            for item in item_rows:
+                item.request = locked
+            RequestItem.objects.bulk_create(item_rows)
+        locked.version = F("version") + 1
+        locked.save()
+        locked.refresh_from_db(fields=["version"])
+        changed = sorted(values) + (["items"] if item_rows is not None else [])
+        write_event(
+            locked,
+            by=by,
+            action="edit",
+            from_state=locked.state,
+            data={"fields": changed},
+            at=now,
+        )
+    return locked

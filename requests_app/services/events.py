@@ -1,0 +1,293 @@
+"""Who hears of what: `record_events` turns saved events into notices for people and webhook
+deliveries for agency systems, in the acting transaction, sent by `requests_app.outbox` after
+commit. Actions, the sweep and the admin all call it; nothing else writes outbox rows.
+
+Internal comments never leave the portal; a webhook hears only of requests its agency's nation
+may see (the tenant rule itself, evaluated in the same query).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth import get_user_model
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
+from partners.models import Profile, Role
+from sosa_portal.lib.bulk import insert_rows
+
+from ..choices import State, Visibility
+from ..models import Comment, Event, Notification, PriorityRequest, Webhook, WebhookDelivery
+from ..outbox import notices
+from ..outbox import webhooks as webhook_outbox
+from ..permissions import agency_visibility_filter
+from ..transitions import TRANSITIONS
+
+# A notice row as the sweep writes it in bulk (the database has no defaults for attempts,
+# last_error).
+NOTICE_FIELDS = [
+    "recipient_id",
+    "kind",
+    "request_id",
+    "event_id",
+    "payload",
+    "created_at",
+    "attempts",
+    "last_error",
+]
+
+
+def record_events(events: Sequence[Event], *, notice_rows: Sequence[tuple] = ()) -> None:
+    """Fan saved events out: the notices of each action's audience (plus `notice_rows`,
+    NOTICE_FIELDS tuples a caller worked out itself, as the sweep does for its rungs) and the
+    deliveries of every webhook that may see the request; all sent after commit."""
+    for event in events:
+        if event.action in TRANSITIONS:
+            queue_for_action(event.request, event)
+    if notice_rows:
+        insert_rows(Notification, NOTICE_FIELDS, list(notice_rows), ignore_conflicts=True)
+        notices.after_commit_send(event_ids=sorted({row[3] for row in notice_rows}))
+    queue_webhook_deliveries(events)
+
+
+# --- notices -----------------------------------------------------------------------------------
+
+
+class AudienceIndex:
+    """Who plays which part for a set of requests, read in up to three queries (sweeps batch
+    this); only the parts that `parties` name (all by default) are read."""
+
+    def __init__(self, requests: Iterable[PriorityRequest], parties: Iterable[str] | None = None):
+        requests = list(requests)
+        wanted = None if parties is None else set(parties)
+        nation_ids = {r.requesting_nation_id for r in requests} | {
+            r.responding_nation_id for r in requests
+        }
+        supplier_ids = {r.supplier_id for r in requests if r.supplier_id}
+        self.liaisons: dict[tuple[int, int], set[int]] = defaultdict(set)
+        self.seniors: dict[int, set[int]] = defaultdict(set)
+        self.suppliers: dict[int, set[int]] = defaultdict(set)
+        active = Q(user__is_active=True)
+        if wanted is None or not wanted.isdisjoint(("responding_liaisons", "liaisons")):
+            for user_id, nation_id, served_id in Profile.objects.filter(
+                active,
+                nation_id__in=nation_ids,
+                user__groups__name=Role.LIAISON,
+                served_nations__in=nation_ids,
+            ).values_list("user_id", "nation_id", "served_nations"):
+                self.liaisons[(nation_id, served_id)].add(user_id)
+        if wanted is None or "senior" in wanted:
+            for user_id, nation_id in Profile.objects.filter(
+                active, nation_id__in=nation_ids, is_senior_contact=True
+            ).values_list("user_id", "nation_id"):
+                self.seniors[nation_id].add(user_id)
+        if supplier_ids and (wanted is None or "supplier" in wanted):
+            for user_id, supplier_id in Profile.objects.filter(
+                active, supplier_id__in=supplier_ids, user__groups__name=Role.SUPPLIER
+            ).values_list("user_id", "supplier_id"):
+                self.suppliers[supplier_id].add(user_id)
+
+    def users(self, request: PriorityRequest, parties: Iterable[str]) -> set[int]:
+        """User ids for the named parties of a request."""
+        req, resp = request.requesting_nation_id, request.responding_nation_id
+        found: set[int] = set()
+        for party in parties:
+            if party in ("creator", "requester"):
+                found.add(request.created_by_id)
+            elif party == "assignee" and request.assignee_id:
+                found.add(request.assignee_id)
+            elif party == "responding_liaisons":
+                found |= self.liaisons[(resp, req)]
+            elif party == "liaisons":
+                found |= self.liaisons[(resp, req)] | self.liaisons[(req, resp)]
+            elif party == "supplier" and request.supplier_id:
+                found |= self.suppliers[request.supplier_id]
+            elif party == "senior":
+                found |= self.seniors[req] | self.seniors[resp]
+        return found
+
+
+def audience(request: PriorityRequest, parties: Iterable[str]) -> set[int]:
+    """User ids for the named parties of one request."""
+    parties = tuple(parties)
+    return AudienceIndex([request], parties).users(request, parties)
+
+
+def queue(
+    *,
+    request: PriorityRequest,
+    event: Event | None,
+    kind: str,
+    user_ids: Iterable[int],
+    payload: dict,
+) -> list[Notification]:
+    """Write outbox rows (idempotent per event + recipient + kind)."""
+    active = set(
+        get_user_model()
+        .objects.filter(pk__in=set(user_ids), is_active=True)
+        .values_list("pk", flat=True)
+    )
+    rows = [
+        Notification(recipient_id=uid, kind=kind, request=request, event=event, payload=payload)
+        for uid in sorted(active)
+    ]
+    return Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def queue_for_action(request: PriorityRequest, event: Event) -> None:
+    """The notices of one action's event: its audience (DESIGN §4's table), never the actor."""
+    transition = TRANSITIONS.get(event.action)
+    parties = transition.audience if transition else ()
+    user_ids = audience(request, parties) - {event.actor_id}
+    if not user_ids:
+        return
+    queue(
+        request=request,
+        event=event,
+        kind=event.action,
+        user_ids=user_ids,
+        payload=notice_payload(request, kind=event.action),
+    )
+    notices.after_commit_send(event_ids=[event.pk])
+
+
+def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
+    """What a notice says, frozen at the time it was written."""
+    payload = {
+        "kind": kind,
+        "reference": request.reference,
+        "title": request.title,
+        "state": request.state,
+        "rating": request.rating_display,
+    }
+    if clock is not None:
+        payload |= {
+            "stage": clock.stage,
+            "due_at": clock.due_at.isoformat(),
+            "explanation": clock.explanation,
+        }
+    elif request.due_at:
+        payload["due_at"] = request.due_at.isoformat()
+    return payload
+
+
+# --- webhook deliveries ------------------------------------------------------------------------
+
+
+def leaves_the_portal(event: Event) -> bool:
+    """Internal comments never leave in a webhook (only shared ones do), nor anything about a
+    draft: no agency sees drafts (the tenant rule), so there is no webhook to look for."""
+    if event.request.state == State.DRAFT:
+        return False
+    return event.action != "comment" or event.data.get("visibility") == Visibility.SHARED
+
+
+REQUEST_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "state",
+    "rating",
+    "program_symbol",
+    "requesting_nation__code",
+    "responding_nation__code",
+    "due_at",
+)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def event_payload(event: Event, request_row: dict, comment_bodies: dict[int, str]) -> dict:
+    """What a delivery says, frozen when the event is written."""
+    data = dict(event.data)
+    if event.action == "comment":  # shared only (see leaves_the_portal): its body, nothing else
+        comment_id = data.get("comment_id")
+        data = {
+            "comment_id": comment_id,
+            "visibility": Visibility.SHARED.value,
+            "body": comment_bodies.get(comment_id),
+        }
+    rating = request_row["rating"]
+    return {
+        "id": event.pk,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "created_at": _iso(event.created_at),
+        "request": {
+            "reference": request_row["reference"],
+            "title": request_row["title"],
+            "state": request_row["state"],
+            "rating": f"{rating}-{request_row['program_symbol']}" if rating else None,
+            "requesting_nation": request_row["requesting_nation__code"],
+            "responding_nation": request_row["responding_nation__code"],
+            "due_at": _iso(request_row["due_at"]),
+        },
+        "data": data,
+    }
+
+
+def queue_webhook_deliveries(events: Sequence[Event]) -> int:
+    """Write the deliveries of these events, in the caller's transaction, for every active
+    webhook whose agency sees the request, and send them after commit. One query finds the
+    webhooks of a whole batch; only when there are some, one more reads the requests."""
+    events = [event for event in events if event.pk and leaves_the_portal(event)]
+    if not events:
+        return 0
+    nation_ids: set[int] = set()
+    for event in events:
+        nation_ids |= {event.request.requesting_nation_id, event.request.responding_nation_id}
+    webhooks = [
+        webhook
+        for webhook in Webhook.objects.filter(
+            is_active=True, agency__nation_id__in=nation_ids
+        ).select_related("agency")
+        if any(webhook.wants(event.action) for event in events)
+    ]
+    if not webhooks:
+        return 0
+    # The tenant rule itself, one boolean column per nation that has webhooks.
+    sees = {webhook.agency.nation_id: webhook.agency for webhook in webhooks}
+    columns = {nation_id: f"seen_by_{nation_id}" for nation_id in sees}
+    rows = {
+        row["pk"]: row
+        for row in PriorityRequest.objects.filter(pk__in={event.request_id for event in events})
+        .annotate(
+            **{
+                columns[nation_id]: ExpressionWrapper(
+                    agency_visibility_filter(agency), output_field=BooleanField()
+                )
+                for nation_id, agency in sees.items()
+            }
+        )
+        .values(*REQUEST_FIELDS, *columns.values())
+    }
+    comment_ids = [event.data.get("comment_id") for event in events if event.action == "comment"]
+    bodies = (
+        dict(
+            Comment.objects.filter(pk__in=comment_ids, visibility=Visibility.SHARED).values_list(
+                "pk", "body"
+            )
+        )
+        if comment_ids
+        else {}
+    )
+    deliveries: list[WebhookDelivery] = []
+    for event in events:
+        row = rows.get(event.request_id)
+        if row is None:
+            continue
+        payload = None
+        for webhook in webhooks:
+            if webhook.wants(event.action) and row[columns[webhook.agency.nation_id]]:
+                payload = payload or event_payload(event, row, bodies)
+                deliveries.append(WebhookDelivery(webhook=webhook, event=event, payload=payload))
+    WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    webhook_outbox.after_commit_send(
+        event_ids=sorted({delivery.event_id for delivery in deliveries})
+    )
+    return len(deliveries)

@@ -1,0 +1,15 @@
+"""Registering an agency's webhook (deliveries are written by `services.events`)."""
+
+from __future__ import annotations
+
+from ..models import Webhook
+from ..transitions import check_event_kinds
+
+
+def register(*, agency, url: str, event_kinds: list[str], by) -> Webhook:
+    """A new active webhook for `agency`, with a fresh secret (the caller shows it once)."""
+    webhook = Webhook(agency=agency, url=url, event_kinds=event_kinds, created_by=by)
+    webhook.full_clean()
+    webhook.event_kinds = check_event_kinds(event_kinds)
+    webhook.save()
+    return webhook
