@@ -25,6 +25,7 @@ from .models import (
     Webhook,
     WebhookDelivery,
 )
+from .services import record_events
 
 
 class ViewOnlyMixin:
@@ -238,7 +239,7 @@ class PriorityRequestAdmin(admin.ModelAdmin):
         obj = form.instance
         # An admin edit is audited and invalidates forms loaded before it (optimistic lock).
         PriorityRequest.objects.filter(pk=obj.pk).update(version=F("version") + 1)
-        Event.objects.create(
+        event = Event.objects.create(
             request=obj,
             actor=request.user,
             action="admin_edit",
@@ -246,6 +247,7 @@ class PriorityRequestAdmin(admin.ModelAdmin):
             to_state=obj.state,
             data={"fields": changed},
         )
+        record_events([event])  # heard of like any other event: webhooks that see the request
 
 
 @admin.register(RequestItem)

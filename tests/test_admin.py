@@ -182,6 +182,22 @@ def test_request_state_and_clock_fields_are_read_only(people, make_request, staf
     assert (edit.action, edit.data["fields"]) == ("admin_edit", ["title"])
 
 
+def test_an_admin_edit_reaches_the_webhooks_that_see_the_request(
+    people, make_request, staff_client
+):
+    request = make_request("in_review")
+    webhook = Webhook.objects.create(
+        agency=people.requester_in.profile.agency, url="https://agency.example/hook"
+    )
+    change = url(PriorityRequest, "change", request.pk)
+    data = form_data(staff_client.get(change))
+    data.update(title="Renamed by admin")
+    assert staff_client.post(change, data).status_code == 302
+    delivery = WebhookDelivery.objects.get(webhook=webhook, event__action="admin_edit")
+    assert delivery.payload["request"]["title"] == "Renamed by admin"
+    assert delivery.payload["data"] == {"fields": ["title"]}
+
+
 def test_requests_cannot_be_added_or_deleted_in_admin(people, make_request, staff_client):
     request = make_request("submitted")
     assert staff_client.get(url(PriorityRequest, "add")).status_code == 403
