@@ -69,6 +69,12 @@ def served_nation_ids(user) -> list[int]:
     return person(user).served_nation_ids if user.is_authenticated else []
 
 
+def person_label(user) -> str:
+    """How a person is named on pages and in the timeline: "Full Name (username)"."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 def load(user_id: int) -> Person:
     alias = router.db_for_read(Profile)
     sql, params = _statement(connections[alias].vendor)

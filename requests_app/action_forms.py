@@ -182,25 +182,4 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 assert set(ACTION_FORMS) == set(TRANSITIONS), "every action has its form"
 
 # What the button of each action says.
-ACTION_LABELS = {
-    "submit": _("Submit the request"),
-    "request_info": _("Ask for more information"),
-    "answer": _("Answer the question"),
-    "triage": _("Accept for review and assign"),
-    "rate": _("Rate (program determination)"),
-    "decline": _("Decline"),
-    "forward": _("Forward to a supplier"),
-    "supplier_accept": _("Accept the order"),
-    "supplier_reject": _("Reject the order"),
-    "report_delay": _("Report a delay"),
-    "fulfil": _("Record delivery"),
-    "close_unfulfilled": _("Close as unfulfilled"),
-    "withdraw": _("Withdraw the request"),
-}
-# A liaison officer records what the supplier said on its behalf.
-ON_BEHALF_LABELS = {
-    "supplier_accept": _("Record the supplier's acceptance"),
-    "supplier_reject": _("Record the supplier's rejection"),
-    "report_delay": _("Record a delay reported by the supplier"),
-}
 DANGEROUS_ACTIONS = frozenset({"decline", "supplier_reject", "close_unfulfilled", "withdraw"})

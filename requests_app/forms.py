@@ -18,6 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Agency, Nation
+from partners.people import person_label
 
 from .models import (
     ExportJurisdiction,
@@ -244,11 +245,6 @@ def add_item_errors(formset, sources: list[forms.Form], errors: dict[str, list[s
         else:
             rest[name] = messages
     return rest
-
-
-def person_label(user) -> str:
-    name = user.get_full_name()
-    return f"{name} ({user.get_username()})" if name else user.get_username()
 
 
 # --- comments and attachments -----------------------------------------------------------------

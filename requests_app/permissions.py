@@ -78,7 +78,7 @@ def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
 
 
 def may_take_on(user, transition: Transition, *, responding_nation_id: int) -> bool:
-    """`may_take` from the request's plain values (for read-side selectors)."""
+    """`may_take` from the request's plain values (the fast read path)."""
     role = user_role(user)
     if role not in transition.roles:
         return False
@@ -97,7 +97,7 @@ def allowed_actions(user, request: PriorityRequest) -> list[str]:
 
 
 def allowed_actions_on(user, *, state: str, responding_nation_id: int) -> list[str]:
-    """`allowed_actions` from the request's plain values (for read-side selectors)."""
+    """`allowed_actions` from the request's plain values (the fast read path)."""
     return [
         action
         for action, transition in TRANSITIONS.items()

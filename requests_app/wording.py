@@ -1,11 +1,76 @@
-"""What people read about each action and event, side by side: the notice labels (in-app list
-and e-mail subjects). Checked against `TRANSITIONS` so a new action cannot ship unnamed."""
+"""What people read about each action and event, side by side: the button that takes it, the
+line the timeline writes about it, and the label of the notice it sends. Checked against
+`TRANSITIONS` on import, so a new action cannot ship unnamed."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
+from .choices import Stage
 from .transitions import TRANSITIONS
+
+# The button (and form title) of each action.
+ACTION_LABELS = {
+    "submit": gettext_lazy("Submit the request"),
+    "request_info": gettext_lazy("Ask for more information"),
+    "answer": gettext_lazy("Answer the question"),
+    "triage": gettext_lazy("Accept for review and assign"),
+    "rate": gettext_lazy("Rate (program determination)"),
+    "decline": gettext_lazy("Decline"),
+    "forward": gettext_lazy("Forward to a supplier"),
+    "supplier_accept": gettext_lazy("Accept the order"),
+    "supplier_reject": gettext_lazy("Reject the order"),
+    "report_delay": gettext_lazy("Report a delay"),
+    "fulfil": gettext_lazy("Record delivery"),
+    "close_unfulfilled": gettext_lazy("Close as unfulfilled"),
+    "withdraw": gettext_lazy("Withdraw the request"),
+}
+# A liaison officer records what the supplier said on its behalf.
+ON_BEHALF_LABELS = {
+    "supplier_accept": gettext_lazy("Record the supplier's acceptance"),
+    "supplier_reject": gettext_lazy("Record the supplier's rejection"),
+    "report_delay": gettext_lazy("Record a delay reported by the supplier"),
+}
+
+# The timeline's line for each event (the actor's name goes before it).
+EVENT_TEXT = {
+    "create": gettext_lazy("filed the draft"),
+    "edit": gettext_lazy("edited the draft"),
+    "submit": gettext_lazy("submitted the request"),
+    "request_info": gettext_lazy("asked for more information; the deadline is paused"),
+    "answer": gettext_lazy("answered; the deadline resumes"),
+    "triage": gettext_lazy("accepted it for review and assigned it to %(assignee)s"),
+    "rate": gettext_lazy("rated it %(rating)s"),
+    "decline": gettext_lazy("declined it"),
+    "forward": gettext_lazy("forwarded it to %(supplier_name)s"),
+    "supplier_accept": gettext_lazy(
+        "accepted the order and committed to deliver by %(committed_delivery_date)s"
+    ),
+    "supplier_reject": gettext_lazy(
+        "rejected the order; the earliest possible delivery is %(earliest_date)s"
+    ),
+    "report_delay": gettext_lazy(
+        "reported a delay; the new committed delivery date is %(committed_delivery_date)s"
+    ),
+    "fulfil": gettext_lazy("recorded delivery on %(delivered_on)s"),
+    "close_unfulfilled": gettext_lazy("closed it as unfulfilled"),
+    "withdraw": gettext_lazy("withdrew it"),
+    "attach": gettext_lazy("attached %(name)s"),
+}
+ESCALATION_TEXT = {
+    "due_soon": gettext_lazy("The %(stage)s deadline is due soon."),
+    "overdue": gettext_lazy("The %(stage)s deadline has passed: the request is overdue."),
+    "escalated": gettext_lazy(
+        "Escalated to senior contacts: the %(stage)s deadline passed two working days ago."
+    ),
+    "reminder": gettext_lazy("Reminder: the requester's answer is due soon."),
+    "reminder_overdue": gettext_lazy("Reminder: the requester's answer is overdue."),
+}
+STAGE_LABELS = dict(Stage.choices)
 
 # What each kind of notice says, for people (actions of DESIGN §4 and rungs of §5).
 KIND_LABELS = {
@@ -34,5 +99,33 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind) or kind.replace("_", " ").capitalize()
 
 
-# Every action has its notice label; the rungs of the ladder (DESIGN §5) have theirs.
-assert set(TRANSITIONS) <= set(KIND_LABELS), "every action has a notice label"
+def _readable(data: dict) -> dict:
+    values = {key: value for key, value in data.items() if value is not None}
+    for key, value in values.items():
+        if key.endswith(("_date", "_on")) and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                values[key] = date_format(dt.date.fromisoformat(value), "j M Y")
+    return values
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "—"
+
+
+def describe(event) -> str:
+    """The timeline's line for one event, its data filled in (dates as dates)."""
+    data = _Blank(_readable(event.data or {}))
+    if event.action == "escalate":
+        data["stage"] = STAGE_LABELS.get(data.get("stage"), data["stage"]).lower()
+        template = ESCALATION_TEXT.get(data.get("name"), gettext_lazy("Deadline reminder."))
+        return str(template) % data
+    template = EVENT_TEXT.get(event.action)
+    if template is None:
+        return event.action.replace("_", " ")
+    return str(template) % data
+
+
+# Every action has its button, its timeline line and its notice label.
+for _phrases in (ACTION_LABELS, EVENT_TEXT, KIND_LABELS):
+    assert set(TRANSITIONS) <= set(_phrases), "every action has its phrases"

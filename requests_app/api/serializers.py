@@ -24,6 +24,7 @@ from ..models import (
     Visibility,
 )
 from ..permissions import allowed_actions
+from ..queries.representation import running_or_paused_clock
 
 User = get_user_model()
 
@@ -47,15 +48,6 @@ class ClockSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     explanation = serializers.CharField()
-
-
-def running_or_paused_clock(request: PriorityRequest):
-    """The clock that is ticking now (or the paused one), from the prefetched open clocks."""
-    open_clocks = getattr(request, "open_clocks", None)
-    if open_clocks is None:
-        open_clocks = list(request.clocks.filter(stopped_at__isnull=True))
-    running = [clock for clock in open_clocks if clock.paused_at is None]
-    return (running or open_clocks or [None])[0]
 
 
 class RequestSerializer(serializers.ModelSerializer):

@@ -19,12 +19,14 @@ from rest_framework.views import APIView
 
 from partners.models import Nation, Supplier
 
-from .. import selectors, services
+from .. import services
 from ..exceptions import NotAllowed
-from ..models import Attachment, Comment, Event, PriorityRequest, Visibility
-from ..permissions import may_take, profile_of, sees_internal, served_nation_ids, user_role
+from ..models import Attachment, PriorityRequest
+from ..permissions import may_take, profile_of, served_nation_ids, user_role
+from ..queries import representation as selectors
+from ..queries import timeline
+from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
-from .filters import RequestFilter
 from .idempotency import idempotent
 from .pagination import KeysetCursorPagination
 from .serializers import (
@@ -152,10 +154,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     # --- comments, attachments, events ---
 
     def visible_comments(self, request_row):
-        comments = Comment.objects.filter(request=request_row).select_related("author")
-        if not sees_internal(self.request.user):
-            comments = comments.filter(visibility=Visibility.SHARED)
-        return comments
+        return timeline.readable_comments(request_row, self.request.user).select_related("author")
 
     @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True), **READ_ERRORS})
     @extend_schema(
@@ -245,9 +244,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, reference=None):
         request_row = self.get_object()
-        events = Event.objects.filter(request=request_row).select_related("actor")
-        if not sees_internal(request.user):
-            events = events.exclude(action="comment", data__visibility=Visibility.INTERNAL)
+        events = timeline.readable_events(request_row, request.user).select_related("actor")
         return Response(EventSerializer(events, many=True).data)
 
 

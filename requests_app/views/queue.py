@@ -23,7 +23,6 @@ from sosa_portal.lib import safe_csv
 from sosa_portal.lib.redirects import safe_target
 
 from .. import services
-from ..api.filters import RequestFilter
 from ..exceptions import DomainError, InvalidInput, StaleVersion
 from ..forms import BulkAssignForm, person_label
 from ..models import PriorityRequest
@@ -34,6 +33,7 @@ from ..permissions import (
     profile_of,
     user_role,
 )
+from ..queries.lists import RequestFilter
 from .requests import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
 
 CSV_HEADER = (

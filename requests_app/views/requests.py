@@ -6,13 +6,10 @@ through `flash_domain_error`, and invalid input is put back next to the field it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,24 +20,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 
 from partners.models import Role
 from partners.reference import nations, nations_by_id
 
 from .. import services
-from ..action_forms import ACTION_FORMS, ACTION_LABELS, DANGEROUS_ACTIONS, ON_BEHALF_LABELS
-from ..api.filters import RequestFilter
-from ..api.pagination import (
-    ASC_NULLS_LAST,
-    DESC,
-    ORDERINGS,
-    KeysetCursorPagination,
-    after_position,
-    leading_bound,
-    order_by,
-)
+from ..action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
 from ..exceptions import DomainError, InvalidInput, NotAllowed
 from ..forms import (
     AttachmentForm,
@@ -70,10 +55,13 @@ from ..permissions import (
     profile_of,
     user_role,
 )
-from ..queries import dues
+from ..queries import cursors, dues
+from ..queries.lists import RequestFilter
+from ..queries.timeline import timeline
 from ..transitions import TRANSITIONS
+from ..wording import ACTION_LABELS, ON_BEHALF_LABELS
 from .common import flash_domain_error, visible_request_or_404
-from .request_display import due_summary, error_summary, timeline
+from .request_display import due_summary, error_summary
 
 PAGE_SIZE = 25
 # Up to this many matching rows the pages say how many; beyond it "more than 1,000".
@@ -102,110 +90,29 @@ LIST_FIELDS = (
 CURSOR_PARAMS = ("after", "before", "page")
 
 
-@dataclass
-class KeysetPage:
-    """One page of a list walked by position: the rows, cursors for the pages on either side,
-    and how many rows match the filters (None when more than COUNT_LIMIT)."""
-
-    object_list: list
-    next_cursor: str | None
-    previous_cursor: str | None
-    matching: int | None
-    count_limit: int
-
-    @property
-    def has_next(self) -> bool:
-        return self.next_cursor is not None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.previous_cursor is not None
-
-    @property
-    def count_limit_text(self) -> str:
-        return f"{self.count_limit:,}"
-
-
-def _before(field: str, direction: str, value) -> Q:
-    if direction == DESC:
-        return Q(**{f"{field}__gt": value}) if value is not None else Q(pk__in=[])
-    if direction == ASC_NULLS_LAST and value is None:
-        return Q(**{f"{field}__isnull": False})  # nulls sort last: every value is before
-    return Q(**{f"{field}__lt": value})
-
-
-def before_position(ordering: str, values: list) -> Q:
-    """Rows strictly before `values` in `ordering`: the mirror of the API's `after_position`."""
-    condition = Q(pk__in=[])
-    prefix = Q()
-    for (field, direction), value in zip(ORDERINGS[ordering], values, strict=True):
-        condition |= prefix & _before(field, direction, value)
-        prefix &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
-    return condition
-
-
 def read_cursor(request, name: str, ordering: str) -> list | None:
-    """The position in the `after` or `before` parameter, read with the API's cursor codec; a
-    mangled or stale link shows the first page."""
-    if not request.GET.get(name):
-        return None  # the first page: no codec, no DRF request to build
-    codec = KeysetCursorPagination()
-    codec.cursor_query_param = name
+    """The position in the `after` or `before` parameter (the API's cursor codec); a mangled or
+    stale link shows the first page."""
+    raw = request.GET.get(name)
+    if not raw:
+        return None  # the first page
     try:
-        return codec.decode(Request(request), ordering)
-    except ValidationError:
+        return cursors.decode(raw, ordering)
+    except cursors.InvalidCursor:
         return None
 
 
-def keyset_page(request, rows, ordering: str) -> KeysetPage:
+def keyset_page(request, rows, ordering: str) -> cursors.KeysetPage:
     """A page of `rows` in `ordering` after (or before) the cursor in the query string: one
     LIMITed query, plus a bounded count when the page alone does not tell how many match."""
     after = read_cursor(request, "after", ordering)
     before = None if after is not None else read_cursor(request, "before", ordering)
-    page = page_at(rows, ordering, after=after, before=before)
+    limits = {"size": PAGE_SIZE, "count_limit": COUNT_LIMIT}
+    page = cursors.page_at(rows, ordering, after=after, before=before, **limits)
     if not page.object_list and (after is not None or before is not None):
         # The rows of the link were resolved or moved since: start again at the top.
-        page = page_at(rows, ordering, after=None, before=None)
+        page = cursors.page_at(rows, ordering, after=None, before=None, **limits)
     return page
-
-
-def page_at(rows, ordering: str, *, after: list | None, before: list | None) -> KeysetPage:
-    codec = KeysetCursorPagination()
-    ordered = rows.order_by(*order_by(ordering))
-    if before is not None:
-        found = list(
-            ordered.filter(
-                leading_bound(ordering, before, forward=False) & before_position(ordering, before)
-            ).reverse()[: PAGE_SIZE + 1]
-        )
-        page_rows = found[:PAGE_SIZE][::-1]
-        more_before, more_after = len(found) > PAGE_SIZE, True
-    else:
-        if after is not None:
-            ordered = ordered.filter(
-                leading_bound(ordering, after, forward=True) & after_position(ordering, after)
-            )
-        found = list(ordered[: PAGE_SIZE + 1])
-        page_rows = found[:PAGE_SIZE]
-        more_before, more_after = after is not None, len(found) > PAGE_SIZE
-    if not page_rows:
-        first = after is None and before is None
-        return KeysetPage([], None, None, matching=0 if first else None, count_limit=COUNT_LIMIT)
-    whole_list = after is None and before is None and not more_after
-    return KeysetPage(
-        object_list=page_rows,
-        next_cursor=codec.encode(ordering, page_rows[-1]) if more_after else None,
-        previous_cursor=codec.encode(ordering, page_rows[0]) if more_before else None,
-        matching=len(page_rows) if whole_list else bounded_count(rows),
-        count_limit=COUNT_LIMIT,
-    )
-
-
-def bounded_count(rows) -> int | None:
-    """How many rows match, counting no further than COUNT_LIMIT (a COUNT over a LIMITed
-    subquery): None when there are more."""
-    found = rows.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-    return found if found <= COUNT_LIMIT else None
 
 
 def list_context(

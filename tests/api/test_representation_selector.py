@@ -8,9 +8,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from requests_app import selectors
 from requests_app.api.serializers import RequestSerializer
 from requests_app.models import Clock, PriorityRequest
+from requests_app.queries import representation as selectors
 from tests import factories as f
 
 

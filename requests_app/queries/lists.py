@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from ..models import PriorityRequest, Rating, RequestItem, State
-from ..queries import dues
+from . import dues
 
 
 def _own_copy(filter_):

@@ -21,8 +21,8 @@ from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
 from sosa_portal.lib import safe_csv
 
-from .deadlines import SLA
-from .models import Clock, PriorityRequest, Rating, Stage, State
+from ..deadlines import SLA
+from ..models import Clock, PriorityRequest, Rating, Stage, State
 
 # Officials read reports; suppliers see only the requests forwarded to them, so a nation-wide
 # report is not theirs to read.

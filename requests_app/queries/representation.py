@@ -19,9 +19,9 @@ from django.utils import timezone
 from partners.models import Agency, Nation, Supplier
 from sosa_portal.lib import sql
 
-from .deadlines import ball_in_court
-from .models import Clock, RequestItem, clock_status, rating_label
-from .permissions import allowed_actions_on
+from ..deadlines import ball_in_court
+from ..models import Clock, RequestItem, clock_status, rating_label
+from ..permissions import allowed_actions_on
 
 # The columns a representation needs; the keyset cursor reads its position from them too.
 REQUEST_COLUMNS = (
@@ -187,12 +187,22 @@ def requests_for_api(requests: QuerySet, *, user) -> list[dict]:
     return represent_requests(list(request_rows(requests)), user=user)
 
 
-def ticking_clock(open_clocks) -> dict | None:
-    """The running clock, else the first paused one (as `running_or_paused_clock`)."""
+def ticking_clock(open_clocks):
+    """The clock that is ticking now, else the first paused one (None when no clock is open):
+    the one rule for pages, API and the fast path; clocks as model instances or as dicts."""
     for clock in open_clocks:
-        if clock["paused_at"] is None:
+        paused_at = clock["paused_at"] if isinstance(clock, dict) else clock.paused_at
+        if paused_at is None:
             return clock
     return open_clocks[0] if open_clocks else None
+
+
+def running_or_paused_clock(request):
+    """`ticking_clock` of a request, from its prefetched `open_clocks` when there are some."""
+    open_clocks = getattr(request, "open_clocks", None)
+    if open_clocks is None:
+        open_clocks = list(request.clocks.filter(stopped_at__isnull=True))
+    return ticking_clock(open_clocks)
 
 
 def named(pk, name) -> dict | None:

@@ -1,0 +1,85 @@
+"""What a viewer may read of a request's history: its comments and events under the one
+`readable_by` rule for internal comments, and the timeline that merges them for the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from partners.people import person_label
+
+from ..choices import Visibility
+from ..models import Comment, Event, PriorityRequest
+from ..permissions import sees_internal
+from ..wording import describe
+
+
+def readable_by(user) -> tuple[Q, Q]:
+    """The rule, once: (comments, events) this user may read. Internal comments (and the events
+    that record them) are for officials only (DESIGN §2)."""
+    if sees_internal(user):
+        return Q(), Q()
+    return (
+        Q(visibility=Visibility.SHARED),
+        ~Q(action="comment", data__visibility=Visibility.INTERNAL),
+    )
+
+
+def readable_comments(row: PriorityRequest, user) -> QuerySet:
+    comments, _events = readable_by(user)
+    return Comment.objects.filter(comments, request=row)
+
+
+def readable_events(row: PriorityRequest, user) -> QuerySet:
+    _comments, events = readable_by(user)
+    return Event.objects.filter(events, request=row)
+
+
+@dataclass
+class Entry:
+    at: dt.datetime
+    who: str
+    text: str
+    body: str = ""
+    kind: str = "event"  # event, comment, internal, escalate
+
+
+def timeline(row: PriorityRequest, user) -> list[Entry]:
+    """Events and the comments this user may read, in time order, each comment shown once."""
+    comments = readable_comments(row, user).select_related("author")
+    by_id = {comment.pk: comment for comment in comments}
+    shown: set[int] = set()
+    entries: list[Entry] = []
+    for event in row.events.select_related("actor"):
+        if event.action == "comment":
+            continue  # the comment itself is the entry (when this user may read it)
+        comment = by_id.get((event.data or {}).get("comment_id"))
+        if comment is not None:
+            shown.add(comment.pk)
+        entries.append(
+            Entry(
+                at=event.created_at,
+                who=person_label(event.actor) if event.actor else _("System"),
+                text=describe(event),
+                body=comment.body if comment else (event.data or {}).get("reason", ""),
+                kind="escalate" if event.action == "escalate" else "event",
+            )
+        )
+    for comment in by_id.values():
+        if comment.pk in shown:
+            continue
+        internal = comment.visibility == Visibility.INTERNAL
+        entries.append(
+            Entry(
+                at=comment.created_at,
+                who=person_label(comment.author),
+                text=_("added an internal comment") if internal else _("commented"),
+                body=comment.body,
+                kind="internal" if internal else "comment",
+            )
+        )
+    entries.sort(key=lambda entry: entry.at)  # stable: events before comments of the same time
+    return entries
