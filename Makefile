@@ -42,9 +42,13 @@ screenshots: install dirs
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# ruff (rules and format), the layers of DESIGN §6 (import-linter, .importlinter) and mypy with
+# django-stubs and djangorestframework-stubs (mypy.ini).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -12,6 +12,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sosa_portal.lib.sql import main_read
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -138,10 +140,9 @@ def queries_for(scenario: Scenario, *, path: str | None = None) -> tuple[int, li
 
 
 def page_query(statements: list[str]) -> str | None:
-    """Of a request's SQL, the statement that reads the page from the requests table."""
-    table = '"requests_app_priorityrequest"'
-    reads = [sql for sql in statements if sql.startswith("SELECT") and f"FROM {table}" in sql]
-    return max(reads, key=len) if reads else None
+    """Of a request's SQL, the statement that reads the page from the requests table (the same
+    rule as the query-plan test, `sosa_portal.lib.sql.main_read`)."""
+    return main_read(statements, "requests_app_priorityrequest")
 
 
 def explain_requests_query(statements: list[str]) -> dict:

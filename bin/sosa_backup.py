@@ -94,8 +94,15 @@ def restore(database_file: Path) -> list[Path]:
         raise SystemExit(f"No such backup: {database_file}")
     if is_postgres(database):
         subprocess.run(
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
-            + [f"--dbname={database['NAME']}", str(database_file)],
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                f"--dbname={database['NAME']}",
+                str(database_file),
+            ],
             env=pg_env(database),
             check=True,
         )

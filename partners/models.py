@@ -230,10 +230,11 @@ class AuditKind(models.TextChoices):
 class AuditEntry(AppendOnlyModel):
     """Append-only record of an account-level event (request actions are `Event`s).
 
-    Written by `partners.audit`; the actor is empty when nobody signed in (a failed sign-in).
+    Written by `partners.accounts.audit`; the actor is empty when nobody signed in (a failed
+    sign-in).
     """
 
-    kind = models.CharField(max_length=24, choices=AuditKind.choices)
+    kind = models.CharField(max_length=24, choices=AuditKind)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

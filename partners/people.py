@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -25,8 +26,11 @@ from sosa_portal.lib.sql import quote
 
 from .models import Agency, Nation, Profile, Role, Supplier
 
-JOINED = (("n", Nation, "nation_id", "INNER"), ("a", Agency, "agency_id", "LEFT"))
-JOINED += (("s", Supplier, "supplier_id", "LEFT"),)
+JOINED: tuple[tuple[str, Any, str, str], ...] = (
+    ("n", Nation, "nation_id", "INNER"),
+    ("a", Agency, "agency_id", "LEFT"),
+    ("s", Supplier, "supplier_id", "LEFT"),
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,11 @@ def person(user) -> Person:
     if entry is not None and entry[0]() is user:
         return entry[1]
     found = load(user.pk)
-    _cache[key] = (weakref.ref(user, lambda _gone, key=key: _cache.pop(key, None)), found)
+
+    def drop(_gone: object, key: int = key) -> None:
+        _cache.pop(key, None)
+
+    _cache[key] = (weakref.ref(user, drop), found)
     return found
 
 

@@ -15,7 +15,16 @@ def request_rows(since, until):
         actor = event.actor.get_username() if event.actor else ""
         yield (
             event.created_at,
-            ["request", event.action, actor, actor, "", ""]
-            + [event.request.reference, event.from_state, event.to_state]
-            + [json.dumps(event.data, sort_keys=True, default=str)],
+            [
+                "request",
+                event.action,
+                actor,
+                actor,
+                "",
+                "",
+                event.request.reference,
+                event.from_state,
+                event.to_state,
+                json.dumps(event.data, sort_keys=True, default=str),
+            ],
         )

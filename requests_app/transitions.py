@@ -19,7 +19,7 @@ OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
 RESTART, PAUSE, RESUME = "restart", "pause", "resume"
 
 # The time a request first enters a state (an answer returns to a stage already entered).
-STAGE_TIMESTAMP = {
+STAGE_TIMESTAMP: dict[str, str] = {
     State.SUBMITTED: "submitted_at",
     State.IN_REVIEW: "triaged_at",
     State.RATED: "rated_at",

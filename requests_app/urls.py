@@ -1,6 +1,6 @@
 """Browser pages of requests (DESIGN §8); each area's module brings its own patterns."""
 
-from .views import home, notifications, queue, reports, requests
+from .web import home, notifications, queue, reports, requests
 
 urlpatterns = [
     *home.urlpatterns,

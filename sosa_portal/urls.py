@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from requests_app.health import healthz
+from .health import healthz
 
 DOCS_CSP = {"script-src": [NONCE], "style-src": [NONCE], "img-src": ["data:"]}
 
@@ -23,6 +23,6 @@ urlpatterns = [
     path("", include("requests_app.urls")),
 ]
 
-handler403 = "requests_app.views.errors.forbidden"
-handler404 = "requests_app.views.errors.not_found"
-handler500 = "requests_app.views.errors.server_error"
+handler403 = "sosa_portal.errors.forbidden"
+handler404 = "sosa_portal.errors.not_found"
+handler500 = "sosa_portal.errors.server_error"

@@ -1,6 +1,6 @@
 import pytest
 
-from requests_app.views import errors
+from sosa_portal import errors
 
 
 @pytest.mark.django_db

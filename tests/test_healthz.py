@@ -1,6 +1,6 @@
 import pytest
 
-from requests_app import health
+from sosa_portal import health
 
 
 @pytest.mark.django_db

@@ -58,7 +58,7 @@ def record(
 ) -> AuditEntry:
     """Append one audit entry; address and user agent come from `request` when there is one."""
     if user_agent is None:
-        user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+        user_agent = request.headers.get("user-agent", "") if request is not None else ""
     if actor is not None and not username:
         username = actor.get_username()
     return AuditEntry.objects.create(
@@ -135,8 +135,18 @@ def _account_rows(since, until):
         actor = entry.actor.get_username() if entry.actor else ""
         yield (
             entry.created_at,
-            ["account", entry.kind, actor, entry.username, entry.ip_address or ""]
-            + [entry.user_agent, "", "", "", json.dumps(entry.detail, sort_keys=True)],
+            [
+                "account",
+                entry.kind,
+                actor,
+                entry.username,
+                entry.ip_address or "",
+                entry.user_agent,
+                "",
+                "",
+                "",
+                json.dumps(entry.detail, sort_keys=True),
+            ],
         )
 
 

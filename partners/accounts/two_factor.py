@@ -95,4 +95,4 @@ def qr_svg(device: TOTPDevice) -> SafeString:
         _("QR code to add the SOSA Portal to your authenticator app"),
     )
     # The markup comes from qrcode, not from user input; only the opening tag is rewritten.
-    return mark_safe(svg.replace("<svg ", label, 1))  # noqa: S308
+    return mark_safe(svg.replace("<svg ", label, 1))

@@ -6,10 +6,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,14 +25,14 @@ class Channel:
     """One kind of outbox row and how to send it."""
 
     name: str  # for logs: "notices", "webhook deliveries"
-    model: type[models.Model]
+    model: Any  # a model class with the outbox columns (attempts, failed_at, next_attempt_at…)
     done_field: str  # the time it went out: sent_at / delivered_at
     task: str  # the Celery task that sends the rows of some events
     related: tuple[str, ...]  # select_related of a claimed row
     # Send one claimed row: "" when it went out, else the error (the row may note more fields).
-    attempt: Callable[[models.Model], str]
+    attempt: Callable[[Any], str]
     # A reason never to send this row (a deactivated webhook), checked before each attempt.
-    refuse: Callable[[models.Model], str | None] = lambda row: None
+    refuse: Callable[[Any], str | None] = lambda row: None
     extra_fields: tuple[str, ...] = ()  # fields `attempt` writes besides the engine's own
 
 

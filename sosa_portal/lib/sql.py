@@ -64,3 +64,11 @@ def _array_element(value) -> str:
         return str(value)
     text = value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def main_read(statements: list[str], table_name: str) -> str | None:
+    """Of the SQL a request ran, the statement that reads its page from `table_name`: the
+    longest SELECT from it (the count and the lookups are shorter). For query-plan checks."""
+    source = f"FROM {quote(table_name)}"
+    reads = [text for text in statements if text.startswith("SELECT") and source in text]
+    return max(reads, key=len) if reads else None

@@ -9,14 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks.measure import page_query
+from requests_app.models import PriorityRequest
+from sosa_portal.lib.sql import main_read
 from tests.requests_app.test_request_pages import sign_in
 
 pytestmark = pytest.mark.services
 
 
 def main_query(statements: list[str]) -> str:
-    sql = page_query(statements)
+    sql = main_read(statements, PriorityRequest._meta.db_table)
     assert sql is not None, "the page did not read the requests table"
     return sql
 

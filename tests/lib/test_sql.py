@@ -24,3 +24,15 @@ def test_an_array_literal_escapes_quotes_backslashes_and_keeps_nulls_and_times()
     assert sql.array_literal(['a"b', "c\\d", None, True, 7]) == '{"a\\"b","c\\\\d",NULL,true,7}'
     assert sql.array_literal([moment]) == '{"2026-12-02T09:30:00+00:00"}'
     assert sql.array_literal(["{x,y}"]) == '{"{x,y}"}'
+
+
+def test_the_main_read_is_the_longest_select_from_the_table():
+    table = sql.quote("requests_app_priorityrequest")
+    statements = [
+        f"SELECT COUNT(*) FROM {table}",
+        "SELECT 1 FROM other",
+        f"SELECT a, b, c FROM {table} WHERE x ORDER BY y LIMIT 26",
+        f"UPDATE {table} SET a = 1",
+    ]
+    assert sql.main_read(statements, "requests_app_priorityrequest") == statements[2]
+    assert sql.main_read(["SELECT 1"], "requests_app_priorityrequest") is None

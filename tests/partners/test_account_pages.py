@@ -469,7 +469,7 @@ def test_revoking_asks_for_confirmation_then_the_token_stops_working(client, peo
 
 
 def test_nobody_sees_or_revokes_another_users_token(client, people):
-    token, key = issue_token(people.requester_in2, name="colleague's system")
+    token, _key = issue_token(people.requester_in2, name="colleague's system")
     client.force_login(people.requester_in)
     assert client.get(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     assert client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404

@@ -97,7 +97,7 @@ def test_a_transition_stops_the_clock_and_it_never_escalates_afterwards(with_sup
 
 @pytest.mark.django_db
 def test_running_the_sweep_twice_notifies_each_recipient_once_per_level(with_supplier):
-    request, clock = with_supplier
+    _request, clock = with_supplier
     first = sweep_deadlines(now=DUE + MINUTE)
     second = sweep_deadlines(now=DUE + MINUTE)
     assert first.clocks == 1 and second.clocks == 0
@@ -110,7 +110,7 @@ def test_running_the_sweep_twice_notifies_each_recipient_once_per_level(with_sup
 
 @pytest.mark.django_db
 def test_a_late_sweep_records_every_level_passed_but_notifies_only_the_highest(with_supplier):
-    request, clock = with_supplier
+    _request, clock = with_supplier
     sweep_deadlines(now=ESCALATED + dt.timedelta(hours=1))
     assert levels(clock) == [0, 1, 2]
     assert recipients("escalated") == {"senior.us"}
@@ -148,7 +148,7 @@ def test_a_paused_clock_does_not_escalate(make_request, people):
 def test_escalation_mail_names_the_request_and_the_due_time_in_the_recipients_zone(
     with_supplier, people, django_capture_on_commit_callbacks
 ):
-    request, clock = with_supplier
+    request, _clock = with_supplier
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         sweep_deadlines(now=DUE + MINUTE)  # eager tasks: sent after commit
@@ -218,7 +218,7 @@ def test_unsent_notices_are_delivered_by_the_periodic_resend(
 
 @pytest.mark.django_db
 def test_manage_py_sweep_deadlines_runs_the_same_sweep(with_supplier, capsys):
-    request, clock = with_supplier
+    _request, clock = with_supplier
     with time_machine.travel(DUE + MINUTE, tick=False):
         call_command("sweep_deadlines")
     assert "1 clocks" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from requests_app import services
 from requests_app.models import PriorityRequest
 from requests_app.permissions import served_nation_ids, user_role
 from requests_app.queries import cursors
-from requests_app.views import requests as request_views
+from requests_app.web import lists as request_views
 from tests.requests_app.test_request_pages import sign_in, text_of
 
 

@@ -28,9 +28,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.calendars import WorkingCalendar
-from requests_app import charts, services
+from requests_app import services
 from requests_app.models import Clock
 from requests_app.queries import reports
+from requests_app.web import charts
 from tests import factories as f
 
 UTC = dt.UTC

@@ -11,9 +11,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from requests_app import services
-from requests_app.action_forms import ACTION_FORMS
 from requests_app.api.serializers import ACTION_SERIALIZERS
 from requests_app.models import Attachment, PriorityRequest, Visibility
+from requests_app.web.action_forms import ACTION_FORMS
 from tests import factories as f
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

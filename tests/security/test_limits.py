@@ -15,9 +15,9 @@ from django.db import models
 from rest_framework import serializers
 
 import partners.accounts.forms
-import requests_app.action_forms
-import requests_app.forms
-import requests_app.views.reports
+import requests_app.web.action_forms
+import requests_app.web.forms
+import requests_app.web.reports
 from requests_app.api import serializers as api_serializers
 from requests_app.models import Attachment, Comment, PriorityRequest
 from tests.api.conftest import client_for, url
@@ -86,9 +86,9 @@ def test_every_text_input_of_the_api_has_a_max_length():
 
 def page_forms():
     modules = (
-        requests_app.forms,
-        requests_app.action_forms,
-        requests_app.views.reports,
+        requests_app.web.forms,
+        requests_app.web.action_forms,
+        requests_app.web.reports,
         partners.accounts.forms,
     )
     for module in modules:

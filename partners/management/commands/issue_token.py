@@ -22,5 +22,5 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user named {username!r}.")
         expires_at = timezone.now() + dt.timedelta(days=days) if days else None
-        token, key = issue_token(user, name=name, expires_at=expires_at, via="command line")
+        _token, key = issue_token(user, name=name, expires_at=expires_at, via="command line")
         self.stdout.write(key)

@@ -186,12 +186,6 @@ class Command(BaseCommand):
         return True
 
     def act(self, step, request, at, demo, cast, supplier, calendar, people) -> PriorityRequest:
-        today = calendar.local_date(at)
-
-        def working_day(day: dt.date) -> dt.date:  # suppliers promise working days
-            return calendar.add_working_days(day, 0).due_on
-
-        days = dt.timedelta
         supplier_side = _supplier_user(people, request.supplier_id) or cast["liaison"]
         rating, _, symbol = demo.rating.partition("-")
         if step == "submit":
@@ -215,6 +209,18 @@ class Command(BaseCommand):
             )
         if step == "forward":
             return services.forward(request, by=cast["liaison"], supplier=supplier, now=at)
+        return self.act_after_forward(step, request, at, demo, cast, calendar, supplier_side)
+
+    def act_after_forward(
+        self, step, request, at, demo, cast, calendar, supplier_side
+    ) -> PriorityRequest:
+        """The supplier's answer, delivery, the closing steps and the comments."""
+        today = calendar.local_date(at)
+
+        def working_day(day: dt.date) -> dt.date:  # suppliers promise working days
+            return calendar.add_working_days(day, 0).due_on
+
+        days = dt.timedelta
         if step == "reject":
             return services.supplier_reject(
                 request,

@@ -20,14 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Agency, Nation
 from partners.people import person_label
 
-from .models import (
+from ..models import (
     ExportJurisdiction,
     LicenceStatus,
     Urgency,
     Visibility,
 )
-from .permissions import assignable_people
-from .services import ITEM_FIELDS
+from ..permissions import assignable_people
+from ..services import ITEM_FIELDS
 
 ITEM_ERROR_KEY = re.compile(r"^items\[(\d+)\]\.(\w+)$")
 
@@ -128,12 +128,12 @@ class DraftForm(forms.Form):
     )
     export_jurisdiction = forms.ChoiceField(
         label=_("Export-control jurisdiction"),
-        choices=[("", _("None"))] + list(ExportJurisdiction.choices),
+        choices=[("", _("None")), *list(ExportJurisdiction.choices)],
     )
     export_classification = forms.CharField(label=_("USML category or ECCN"), max_length=32)
     licence_status = forms.ChoiceField(
         label=_("Export licence"),
-        choices=[("", _("Not known"))] + list(LicenceStatus.choices),
+        choices=[("", _("Not known")), *list(LicenceStatus.choices)],
     )
     handling_marking = forms.CharField(
         label=_("Handling marking"),

@@ -24,7 +24,6 @@ from sosa_portal.lib.redirects import safe_target
 
 from .. import services
 from ..exceptions import DomainError, InvalidInput, StaleVersion
-from ..forms import BulkAssignForm, person_label
 from ..models import PriorityRequest
 from ..permissions import (
     allowed_actions_on,
@@ -34,7 +33,8 @@ from ..permissions import (
     user_role,
 )
 from ..queries.lists import RequestFilter
-from .requests import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
+from .forms import BulkAssignForm, person_label
+from .lists import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
 
 CSV_HEADER = (
     "reference",

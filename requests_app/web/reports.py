@@ -17,10 +17,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import charts
 from ..permissions import may_see_reports
 from ..queries import reports
 from ..queries.reports import Period, Scope, Table
+from . import charts
 
 MET, MISSED = "#1c6b3a", "#a1161c"
 RATING_COLOURS = {"dx": "#8a1020", "do": "#0b5394", "unrated": "#6b7785"}

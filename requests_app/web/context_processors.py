@@ -5,8 +5,8 @@ from django.db import connection
 
 from sosa_portal.lib import sql
 
-from .models import Notification
-from .permissions import profile_of, user_role
+from ..models import Notification
+from ..permissions import profile_of, user_role
 
 
 def portal(request) -> dict:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Supplier
 
+from ..models import PROGRAM_SYMBOL_CHOICES, Rating
+from ..permissions import assignable_people, eligible_suppliers
+from ..transitions import TRANSITIONS
 from .forms import DateInput, person_label
-from .models import PROGRAM_SYMBOL_CHOICES, Rating
-from .permissions import assignable_people, eligible_suppliers
-from .transitions import TRANSITIONS
 
 
 class ActionForm(forms.Form):
@@ -88,12 +88,12 @@ class RateForm(ActionForm):
     action = "rate"
     rating = forms.ChoiceField(
         label=_("Priority rating"),
-        choices=[("", _("Choose DO or DX"))] + list(Rating.choices),
+        choices=[("", _("Choose DO or DX")), *list(Rating.choices)],
         help_text=_("DX goes before DO; both go before unrated orders."),
     )
     program_symbol = forms.ChoiceField(
         label=_("Program identification symbol"),
-        choices=[("", _("Choose a symbol (DPAS Schedule I)"))] + PROGRAM_SYMBOL_CHOICES,
+        choices=[("", _("Choose a symbol (DPAS Schedule I)")), *PROGRAM_SYMBOL_CHOICES],
     )
     note = _reason_field(_("Program determination"), _("Why the item supports the program."))
     authorisation_ref = forms.CharField(

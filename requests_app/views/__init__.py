@@ -1,1 +1,0 @@
-"""Browser pages, one module per area; each module exports `urlpatterns`."""

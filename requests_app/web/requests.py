@@ -1,0 +1,236 @@
+"""Request pages (DESIGN §8): the request page and its actions; the list
+(`lists.py`) and the filing form (`drafts.py`) bring their views to these URL patterns.
+
+Thin: each view parses a form, calls one service, and renders; domain errors become messages
+through `flash_domain_error`, and invalid input is put back next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from partners.models import Role
+
+from .. import services
+from ..exceptions import DomainError, InvalidInput, NotAllowed
+from ..models import (
+    Attachment,
+    PriorityRequest,
+    Visibility,
+)
+from ..permissions import (
+    allowed_actions,
+    may_comment,
+    may_edit_draft,
+    may_take,
+    user_role,
+)
+from ..queries.timeline import timeline
+from ..transitions import TRANSITIONS
+from ..wording import ACTION_LABELS, ON_BEHALF_LABELS
+from .action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
+from .common import flash_domain_error, visible_request_or_404
+from .drafts import attach_all, draft_url, remove_files, request_edit, request_new
+from .forms import (
+    AttachmentForm,
+    CommentForm,
+    add_service_errors,
+)
+from .lists import PARTY_LABELS, request_list
+from .request_display import due_summary
+
+# --- the request page ---------------------------------------------------------------------------
+
+
+@login_required
+def request_detail(request, reference):
+    return render_detail(request, visible_request_or_404(request.user, reference))
+
+
+def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 200):
+    """The request page; `bound` is the one form that was posted and is shown with its errors."""
+    user = request.user
+    bound_name, bound_form = bound or ("", None)
+    panels = []
+    on_behalf = user_role(user) == Role.LIAISON
+    for action in allowed_actions(user, row):
+        form = bound_form if action == bound_name else ACTION_FORMS[action](request_row=row)
+        panels.append(
+            {
+                "action": action,
+                "label": (on_behalf and ON_BEHALF_LABELS.get(action)) or ACTION_LABELS[action],
+                "form": form,
+                "open": action == bound_name,
+                "danger": action in DANGEROUS_ACTIONS,
+            }
+        )
+    # Comments and attachments share one rule: whoever may write a shared comment.
+    may_write = may_comment(user, Visibility.SHARED)
+    comment_form = attach_form = None
+    if bound_name == "comment":
+        comment_form = bound_form
+    elif may_write:
+        comment_form = CommentForm(may_write_internal=may_comment(user, Visibility.INTERNAL))
+    if bound_name == "attach":
+        attach_form = bound_form
+    elif may_write:
+        attach_form = AttachmentForm()
+    context = {
+        "row": row,
+        "ball_label": PARTY_LABELS.get(row.ball_in_court, ""),
+        "due": due_summary(row),
+        "items": list(row.items.all()),
+        "attachments": list(row.attachments.select_related("uploaded_by")),
+        "timeline": timeline(row, user),
+        "panels": panels,
+        "may_edit": may_edit_draft(user, row),
+        "comment_form": comment_form,
+        "comment_open": bound_name == "comment",
+        "attach_form": attach_form,
+        "attach_open": bound_name == "attach",
+    }
+    return render(request, "requests/detail.html", context, status=status)
+
+
+def after_change(request, row: PriorityRequest):
+    """Back to the request page, or to the list when the change took it out of this user's view
+    (a supplier that rejects an order no longer sees it)."""
+    if PriorityRequest.objects.visible_to(request.user).filter(pk=row.pk).exists():
+        return redirect(draft_url(row))
+    return redirect("request-list")
+
+
+@login_required
+@require_POST
+def request_act(request, reference, action):
+    action = action.replace("-", "_")
+    if action not in ACTION_FORMS:
+        raise Http404
+    row = visible_request_or_404(request.user, reference)
+    if not may_take(request.user, row, TRANSITIONS[action]):
+        error = NotAllowed(_("Your role may not take this action on this request."))
+        flash_domain_error(request, error)
+        return render_detail(request, row, status=error.status)
+    form = ACTION_FORMS[action](request.POST, request_row=row)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: check the fields marked below."))
+        return render_detail(request, row, bound=(action, form), status=400)
+    try:
+        updated = services.ACTIONS[action](row, by=request.user, **form.service_kwargs())
+    except InvalidInput as error:
+        flash_domain_error(request, error)
+        add_service_errors(form, error.errors)
+        return render_detail(request, row, bound=(action, form), status=error.status)
+    except DomainError as error:
+        flash_domain_error(request, error)
+        fresh = visible_request_or_404(request.user, reference)
+        return render_detail(request, fresh, status=error.status)
+    messages.success(
+        request,
+        _("%(action)s: done. %(reference)s is now “%(state)s”.")
+        % {
+            "action": ACTION_LABELS[action],
+            "reference": updated.reference,
+            "state": updated.get_state_display(),
+        },
+    )
+    return after_change(request, updated)
+
+
+@login_required
+@require_POST
+def request_comment(request, reference):
+    row = visible_request_or_404(request.user, reference)
+    form = CommentForm(
+        request.POST, may_write_internal=may_comment(request.user, Visibility.INTERNAL)
+    )
+    if not form.is_valid():
+        messages.error(request, _("The comment was not added: check the field marked below."))
+        return render_detail(request, row, bound=("comment", form), status=400)
+    try:
+        comment = services.add_comment(
+            row,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"],
+        )
+    except InvalidInput as error:
+        flash_domain_error(request, error)
+        add_service_errors(form, error.errors)
+        return render_detail(request, row, bound=("comment", form), status=error.status)
+    except DomainError as error:
+        flash_domain_error(request, error)
+        return render_detail(request, row, status=error.status)
+    if comment.visibility == Visibility.INTERNAL:
+        messages.success(request, _("Internal comment added: only officials can read it."))
+    else:
+        messages.success(request, _("Comment added."))
+    return redirect(draft_url(row) + "#timeline")
+
+
+@login_required
+@require_POST
+def request_attach(request, reference):
+    row = visible_request_or_404(request.user, reference)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_detail(request, row, bound=("attach", form), status=400)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            attach_all(row, request.user, form.cleaned_data["files"], stored)
+    except InvalidInput as error:
+        remove_files(stored)
+        form.add_error("files", error.errors.get("attachments", []) or error.message)
+        messages.error(request, _("No file was added: check the files marked below."))
+        return render_detail(request, row, bound=("attach", form), status=error.status)
+    except DomainError as error:
+        remove_files(stored)
+        flash_domain_error(request, error)
+        return render_detail(request, row, status=error.status)
+    messages.success(
+        request,
+        ngettext("%(count)d file attached.", "%(count)d files attached.", len(stored))
+        % {"count": len(stored)},
+    )
+    return redirect(draft_url(row) + "#attachments")
+
+
+@login_required
+def attachment_download(request, reference, attachment_id):
+    row = visible_request_or_404(request.user, reference)
+    attachment = Attachment.objects.filter(request=row, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("requests/", request_list, name="request-list"),
+    path("requests/new/", request_new, name="request-new"),
+    path("requests/<str:reference>/", request_detail, name="request-detail"),
+    path("requests/<str:reference>/edit/", request_edit, name="request-edit"),
+    path("requests/<str:reference>/act/<str:action>/", request_act, name="request-act"),
+    path("requests/<str:reference>/comment/", request_comment, name="request-comment"),
+    path("requests/<str:reference>/attach/", request_attach, name="request-attach"),
+    path(
+        "requests/<str:reference>/attachments/<int:attachment_id>/",
+        attachment_download,
+        name="request-attachment",
+    ),
+]
