@@ -190,8 +190,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "partners.accounts.views.locked_out"
 # The address is REMOTE_ADDR: behind a reverse proxy the pair becomes user name + proxy.
-# The audit log (partners/audit.py) records the last X-Forwarded-For hop instead when this is on:
-# set it only behind a proxy that appends that header (clients can forge the rest).
+# The audit log (partners/accounts/audit.py) records the last X-Forwarded-For hop instead when
+# this is on: set it only behind a proxy that appends that header (clients can forge the rest).
 SOSA_TRUST_X_FORWARDED_FOR = env_bool("SOSA_TRUST_X_FORWARDED_FOR", False)
 
 # Two-factor sign-in (TOTP, django-otp): required for these roles, or for everyone with
@@ -294,7 +294,8 @@ else:
 # normally gets there first).
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
 
-# Attachments: size cap (bytes); types are checked by content in requests_app/attachments.py.
+# Attachments: size cap (bytes); types are checked by content in
+# requests_app/services/attachments.py.
 SOSA_ATTACHMENT_MAX_BYTES = int(os.environ.get("SOSA_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file request bodies

@@ -4,11 +4,13 @@ import shutil
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.db import connection
 from django.utils import timezone
 
 from requests_app import services
 from tests import factories as f
+from tests.helpers import NOW
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -49,6 +51,14 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Real hashing costs ~0.2 s per user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def frozen_now():
+    """Time frozen at tests.helpers.NOW and ticking on from there; a module takes it for all
+    its tests with `pytestmark = pytest.mark.usefixtures("frozen_now")`."""
+    with time_machine.travel(NOW, tick=True):
+        yield NOW
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from partners.models import Agency, Nation, Profile, Supplier
 from requests_app import services
 from requests_app.models import PriorityRequest, State
+from tests.helpers import PASSWORD
 
 User = get_user_model()
 
@@ -86,7 +87,7 @@ def make_user(
     serves: tuple[Nation, ...] = (),
     senior: bool = False,
 ):
-    user = User.objects.create_user(username, f"{username}@example.org", "pw-for-tests-1")
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
     # get_or_create: transactional tests flush the groups the migration made.
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     profile = Profile.objects.create(

@@ -23,8 +23,9 @@ from ..models import (
     Urgency,
     Visibility,
 )
-from ..permissions import allowed_actions
+from ..permissions import allowed_actions, profile_of, served_nation_ids, user_role
 from ..queries.representation import running_or_paused_clock
+from ..transitions import TRANSITIONS
 
 User = get_user_model()
 
@@ -281,6 +282,7 @@ ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "close_unfulfilled": ReasonSerializer,
     "withdraw": ReasonSerializer,
 }
+assert set(ACTION_SERIALIZERS) == set(TRANSITIONS), "every action has its request body"
 
 
 # --- comments, attachments, events, reference data --------------------------------------------
@@ -364,3 +366,27 @@ class MeSerializer(serializers.Serializer):
     serves = serializers.ListField(child=serializers.CharField())
     time_zone = serializers.CharField()
     is_staff = serializers.BooleanField()
+
+    def to_representation(self, user):
+        """The signed-in person (`partners.people`) as `/me` shows it."""
+        profile = profile_of(user)
+        served = served_nation_ids(user) if profile else []
+        codes = Nation.objects.filter(pk__in=served).values_list("code", flat=True)
+        return super().to_representation(
+            {
+                "username": user.get_username(),
+                "name": user.get_full_name(),
+                "email": user.email,
+                "role": user_role(user),
+                "nation": profile.nation.code if profile else None,
+                "agency": _named(profile.agency if profile else None),
+                "supplier": _named(profile.supplier if profile else None),
+                "serves": sorted(codes) if served else [],
+                "time_zone": profile.effective_time_zone if profile else "UTC",
+                "is_staff": user.is_staff,
+            }
+        )
+
+
+def _named(row) -> dict | None:
+    return {"id": row.pk, "name": row.name} if row is not None else None

@@ -22,7 +22,7 @@ from partners.models import Nation, Supplier
 from .. import services
 from ..exceptions import NotAllowed
 from ..models import Attachment, PriorityRequest
-from ..permissions import may_take, profile_of, served_nation_ids, user_role
+from ..permissions import may_take
 from ..queries import representation as selectors
 from ..queries import timeline
 from ..queries.lists import RequestFilter
@@ -340,31 +340,7 @@ def ping(request):
 @extend_schema(responses={200: MeSerializer, **errors(401, 429)})
 @api_view(["GET"])
 def me(request):
-    user = request.user
-    profile = profile_of(user)
-    served = (
-        list(Nation.objects.filter(pk__in=served_nation_ids(user)).values_list("code", flat=True))
-        if profile
-        else []
-    )
-    return Response(
-        {
-            "username": user.get_username(),
-            "name": user.get_full_name(),
-            "email": user.email,
-            "role": user_role(user),
-            "nation": profile.nation.code if profile else None,
-            "agency": {"id": profile.agency.pk, "name": profile.agency.name}
-            if profile and profile.agency
-            else None,
-            "supplier": {"id": profile.supplier.pk, "name": profile.supplier.name}
-            if profile and profile.supplier
-            else None,
-            "serves": sorted(served),
-            "time_zone": profile.effective_time_zone if profile else "UTC",
-            "is_staff": user.is_staff,
-        }
-    )
+    return Response(MeSerializer(request.user).data)
 
 
 class NotFoundView(APIView):

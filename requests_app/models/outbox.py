@@ -95,7 +95,7 @@ class IdempotencyRecord(models.Model):
         return f"{self.user_id}:{self.key} → {self.status_code}"
 
 
-# --- webhooks (logic in requests_app/webhooks.py) ----------------------------------------------
+# --- webhooks (fan-out in services/events.py, sending in outbox/webhooks.py) ------------------
 
 
 def new_webhook_secret() -> str:

@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from partners.accounts.tokens import issue_token
 from requests_app import services
+from tests.helpers import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -14,14 +14,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def client_for(user) -> APIClient:
-    """An APIClient that sends `Authorization: Token <key>` for a freshly issued key."""
-    _, key = issue_token(user, name="tests")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 @pytest.fixture

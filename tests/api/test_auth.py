@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from partners.accounts.tokens import issue_token, revoke_token
 from partners.models import ApiToken
+from tests.helpers import PASSWORD
 
 from .conftest import url
 
@@ -136,7 +137,7 @@ def test_issue_token_command_refuses_an_unknown_user(db):
 
 def test_a_signed_in_browser_reads_the_api_with_its_session(people):
     client = APIClient(enforce_csrf_checks=True)
-    assert client.login(username="requester.in", password="pw-for-tests-1")
+    assert client.login(username="requester.in", password=PASSWORD)
 
     response = client.get(ME)
 
@@ -146,7 +147,7 @@ def test_a_signed_in_browser_reads_the_api_with_its_session(people):
 
 def test_a_browser_post_without_a_csrf_token_is_refused(people):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="requester.in", password="pw-for-tests-1")
+    client.login(username="requester.in", password=PASSWORD)
 
     response = client.post(url(), {"title": "No CSRF", "responding_nation": "US"}, format="json")
 
@@ -157,7 +158,7 @@ def test_a_browser_post_without_a_csrf_token_is_refused(people):
 
 def test_a_browser_post_with_the_csrf_token_is_accepted(people):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="requester.in", password="pw-for-tests-1")
+    client.login(username="requester.in", password=PASSWORD)
     csrf = get_random_string(32)  # what the CSRF cookie of any page carries
     client.cookies["csrftoken"] = csrf
 

@@ -9,6 +9,7 @@ from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
 from requests_app.models import Attachment, Comment, Event, PriorityRequest
+from tests.helpers import PASSWORD
 
 from .conftest import url
 
@@ -207,7 +208,7 @@ def test_a_browser_upload_with_a_key_passes_the_csrf_check_and_is_stored(people,
     """The CSRF check reads the multipart body first; the key must still work."""
     target = request_in("submitted")
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="requester.in", password="pw-for-tests-1")
+    client.login(username="requester.in", password=PASSWORD)
     csrf = get_random_string(32)
     client.cookies["csrftoken"] = csrf
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from requests_app.models import PriorityRequest
 from sosa_portal.lib.sql import main_read
-from tests.requests_app.test_request_pages import sign_in
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.services
 

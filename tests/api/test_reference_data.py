@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from .conftest import client_for
+from tests.helpers import client_for
 
 IST, EST, GMT = "Asia/Kolkata", "America/New_York", "Europe/London"
 DOD = "DoD Industrial Base Policy"

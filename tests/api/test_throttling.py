@@ -10,8 +10,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from requests_app.api.throttling import TokenRateThrottle
+from tests.helpers import PASSWORD, client_for
 
-from .conftest import client_for, url
+from .conftest import url
 
 LIMIT = 3
 
@@ -69,7 +70,7 @@ def test_each_token_has_its_own_allowance(people, api):
 
 def test_a_browser_session_is_limited_per_user(people):
     client = APIClient()
-    client.login(username="requester.in", password="pw-for-tests-1")
+    client.login(username="requester.in", password=PASSWORD)
     for _ in range(LIMIT):
         assert client.get("/api/v1/me/").status_code == 200
 

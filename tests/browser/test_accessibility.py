@@ -3,8 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.helpers import PASSWORD, sign_in_page
+
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "pw-for-tests-1"
 
 # Controls without an accessible name, images without alt, and the page's h1 count.
 AUDIT = """() => {
@@ -58,10 +59,7 @@ def test_main_pages_have_labels_alt_texts_one_heading_and_a_language(
 
 
 def test_the_skip_link_is_the_first_stop_for_keyboard_users(live_server, page, people):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "requester.in")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url, "requester.in")
     expect(page.locator(".site-user")).to_contain_text("requester.in")
     # The home page has no autofocus field (the sign-in form does): a fresh load starts at the top.
     page.goto(f"{live_server.url}/requests/")

@@ -20,9 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from requests_app.models import PriorityRequest
+from tests.helpers import sign_in_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "pw-for-tests-1"  # tests/factories.make_user
 # `make screenshots` refreshes docs/screenshots/; ordinary runs keep the tree clean.
 SHOTS = (
     Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -47,10 +47,7 @@ def person(browser, base_url: str, username: str, device: TOTPDevice | None = No
     """A browser context signed in as `username` (with the second factor when enrolled)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, base_url, username)
     if device is not None:
         expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
         page.fill("#id_code", current_code(device))
@@ -185,10 +182,7 @@ def test_pages_fit_a_phone_screen(live_server, browser, people, make_request):
     request = make_request("with_supplier")
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "requester.in")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url, "requester.in")
     page.goto(f"{live_server.url}/requests/{request.reference}/")
     expect(page.locator("main")).to_contain_text(request.reference)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -8,8 +8,9 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from tests.helpers import sign_in_page
+
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "pw-for-tests-1"  # tests/factories.make_user
 
 
 def code_for(secret: str, *, step_ahead: int = 0) -> str:
@@ -20,15 +21,8 @@ def code_for(secret: str, *, step_ahead: int = 0) -> str:
     return f"{totp.token():06d}"
 
 
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_liaison_enrols_two_factor_then_needs_the_code_to_sign_in(live_server, page, people):
-    sign_in(page, live_server.url, "liaison.us")
+    sign_in_page(page, live_server.url, "liaison.us")
     # The role requires a second factor: the portal sends the officer to enrolment first.
     expect(page).to_have_url(re.compile(r"/account/two-factor/"))
     expect(page.locator(".qr svg")).to_be_visible()  # QR drawn by the server, inline
@@ -48,7 +42,7 @@ def test_a_liaison_enrols_two_factor_then_needs_the_code_to_sign_in(live_server,
     expect(page.locator(".site-user")).to_contain_text("liaison.us")
 
     page.get_by_role("button", name="Sign out").click()
-    sign_in(page, live_server.url, "liaison.us")
+    sign_in_page(page, live_server.url, "liaison.us")
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
     # A code is good once: the next 30-second step's code (within the allowed drift) is new.
     page.fill("#id_code", code_for(secret, step_ahead=1))

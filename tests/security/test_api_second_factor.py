@@ -8,11 +8,10 @@ that actually authenticated may skip the step.
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.accounts.tokens import issue_token
 from requests_app.models import PriorityRequest, Webhook
+from tests.helpers import enrolled, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +47,7 @@ def half_signed_in(people, settings, person: str, why: str) -> Client:
     """A session that gave the password and not the code (or did not enrol)."""
     user = getattr(people, person)
     if why == "enrolled":
-        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+        enrolled(user)
     if why == "everyone":
         settings.SOSA_REQUIRE_2FA_FOR_ALL = True
     client = Client()
@@ -109,13 +108,7 @@ def test_a_real_token_still_opens_the_api_on_a_half_signed_in_session(people, se
 
 def test_a_session_that_passed_the_second_factor_uses_the_api(people):
     client = Client()
-    client.force_login(people.liaison_us)
-    session = client.session
-    device = TOTPDevice.objects.create(
-        user=people.liaison_us, name="Authenticator app", confirmed=True
-    )
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    sign_in(client, people.liaison_us)
     response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Bearer x")
     assert response.status_code == 200
     assert response.json()["username"] == "liaison.us"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.api.conftest import client_for
+from tests.helpers import client_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STRICT_CSP = {

@@ -16,8 +16,7 @@ from requests_app.outbox import webhooks
 from requests_app.outbox.notices import render_email
 from requests_app.services.sweep import sweep_deadlines
 from requests_app.services.webhooks import register as register_webhook
-from tests.api.conftest import client_for
-from tests.requests_app.test_request_pages import sign_in
+from tests.helpers import client_for, sign_in
 
 INTERNAL = "Internal: Acme is under a DCSA review, keep this between officials."
 SHARED = "Shared: please confirm the NSN of the gimbal."

@@ -26,8 +26,7 @@ from requests_app.models import Attachment, Comment, Notification, PriorityReque
 from requests_app.services.events import notice_payload, queue
 from requests_app.services.webhooks import register as register_webhook
 from requests_app.transitions import TRANSITIONS
-from tests.api.conftest import client_for
-from tests.requests_app.test_request_pages import sign_in
+from tests.helpers import client_for, sign_in
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 TITLE = "Ring-laser gyroscopes for the Tejas Mk1A fleet"

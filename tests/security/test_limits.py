@@ -20,7 +20,8 @@ import requests_app.web.forms
 import requests_app.web.reports
 from requests_app.api import serializers as api_serializers
 from requests_app.models import Attachment, Comment, PriorityRequest
-from tests.api.conftest import client_for, url
+from tests.api.conftest import url
+from tests.helpers import client_for
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 THREE_MB = 3 * 1024 * 1024

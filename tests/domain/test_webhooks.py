@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,7 +23,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from partners.accounts.tokens import issue_token
 from partners.models import Role
 from requests_app import services, tasks
 from requests_app.models import Event, Webhook, WebhookDelivery
@@ -35,9 +33,8 @@ from requests_app.services.events import queue_webhook_deliveries
 from requests_app.services.sweep import sweep_deadlines
 from requests_app.services.webhooks import register as register_webhook
 from tests import factories as f
+from tests.helpers import DUE_SOON, FORWARDED, MINUTE, client_for
 from tests.processes import wait_for
-
-MINUTE = dt.timedelta(minutes=1)
 
 
 @dataclass
@@ -263,10 +260,6 @@ def test_an_inactive_webhook_receives_nothing(
 
 # --- escalations from the sweep --------------------------------------------------------------
 
-NY = ZoneInfo("America/New_York")
-FORWARDED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=NY)
-DUE_SOON = dt.datetime(2026, 12, 9, 17, 0, tzinfo=NY)
-
 
 @pytest.mark.django_db
 def test_the_sweeps_escalations_are_delivered_to_both_nations(
@@ -464,13 +457,6 @@ def test_two_workers_never_send_the_same_delivery(
 
 
 # --- API -------------------------------------------------------------------------------------
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    _, key = issue_token(user, name="tests")
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 @pytest.mark.django_db

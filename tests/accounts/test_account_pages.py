@@ -10,14 +10,12 @@ from axes.utils import reset as reset_lockouts
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.accounts.tokens import issue_token
 from partners.models import ApiToken
+from tests.helpers import PASSWORD, code_for, enrolled, sign_in, sign_in_with_password
 
-PASSWORD = "pw-for-tests-1"
 pytestmark = pytest.mark.django_db
 
 
@@ -36,30 +34,8 @@ def _two_factor_enforced(settings):
     settings.SOSA_REQUIRE_2FA_FOR_ALL = False
 
 
-def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
-    """The code the app shows now (or `steps_ahead` 30-second steps later)."""
-    device.refresh_from_db()
-    value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
-    return f"{value:0{device.digits}d}"
-
-
 def wrong_code(device: TOTPDevice) -> str:
     return "000000" if code_for(device) != "000000" else "111111"
-
-
-def sign_in(client, username: str, password: str = PASSWORD, **extra):
-    return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
-
-
-def enrolled(user) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-
-
-def verified_session(client, user) -> None:
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = enrolled(user).persistent_id
-    session.save()
 
 
 # --- signing in and out -------------------------------------------------------------------------
@@ -74,13 +50,13 @@ def test_the_sign_in_page_is_a_finished_form_posting_username_and_password(clien
 
 
 def test_a_requester_signs_in_with_the_password_and_lands_on_the_home_page(client, people):
-    response = sign_in(client, "requester.in")
+    response = sign_in_with_password(client, "requester.in")
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
 
 
 def test_a_wrong_password_is_refused_with_a_clear_message(client, people):
-    response = sign_in(client, "requester.in", "not-the-password")
+    response = sign_in_with_password(client, "requester.in", "not-the-password")
     assert response.status_code == 200
     assert "The user name or password is not right" in response.content.decode()
     assert client.get("/").status_code == 302
@@ -94,14 +70,14 @@ def test_pages_need_a_signed_in_user(client):
 
 
 def test_signing_out_is_a_post_that_ends_the_session(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert client.get("/").status_code == 302
 
 
 def test_a_signed_in_user_changes_their_password(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     page = client.get("/accounts/password_change/")
     assert page.status_code == 200 and 'name="old_password"' in page.content.decode()
     new = "a-much-longer-passphrase-7"
@@ -116,7 +92,7 @@ def test_a_signed_in_user_changes_their_password(client, people):
 
 
 def test_a_password_change_with_a_wrong_old_password_shows_the_error_by_the_field(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     response = client.post(
         "/accounts/password_change/",
         {
@@ -146,7 +122,7 @@ def test_a_password_reset_sends_an_email_whose_link_sets_a_new_password(client, 
         form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True
     )
     assert "Your new password is set" in done.content.decode()
-    assert sign_in(Client(), "requester.in", new)["Location"] == "/"
+    assert sign_in_with_password(Client(), "requester.in", new)["Location"] == "/"
 
 
 def test_a_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(client, people):
@@ -158,7 +134,7 @@ def test_a_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same
 def test_sessions_end_after_eight_idle_hours(client, people, settings):
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
     assert "partners.accounts.middleware.SlidingSessionMiddleware" in settings.MIDDLEWARE
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     assert client.cookies["sessionid"]["max-age"] == 8 * 60 * 60
     client.get("/")  # each request renews the cookie: the age is an idle timeout
     assert client.cookies["sessionid"]["max-age"] == 8 * 60 * 60
@@ -168,7 +144,7 @@ def test_sessions_end_after_eight_idle_hours(client, people, settings):
 
 
 def test_the_enrolment_page_shows_a_qr_code_drawn_as_inline_svg_and_the_secret(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     response = client.get("/account/two-factor/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -181,14 +157,14 @@ def test_the_enrolment_page_shows_a_qr_code_drawn_as_inline_svg_and_the_secret(c
 
 
 def test_reloading_the_enrolment_page_keeps_the_same_secret(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     client.get("/account/two-factor/")
     client.get("/account/two-factor/")
     assert TOTPDevice.objects.filter(user=people.requester_in).count() == 1
 
 
 def test_confirming_with_the_right_code_turns_two_factor_on(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.requester_in)
     response = client.post("/account/two-factor/", {"code": code_for(device)})
@@ -200,7 +176,7 @@ def test_confirming_with_the_right_code_turns_two_factor_on(client, people):
 
 
 def test_a_code_typed_with_a_space_is_accepted(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     client.get("/account/two-factor/")
     code = code_for(TOTPDevice.objects.get(user=people.requester_in))
     client.post("/account/two-factor/", {"code": f"{code[:3]} {code[3:]}"})
@@ -208,7 +184,7 @@ def test_a_code_typed_with_a_space_is_accepted(client, people):
 
 
 def test_a_wrong_code_leaves_the_device_unconfirmed(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.requester_in)
     response = client.post("/account/two-factor/", {"code": wrong_code(device)})
@@ -219,7 +195,7 @@ def test_a_wrong_code_leaves_the_device_unconfirmed(client, people):
 
 
 def test_a_code_that_is_not_six_digits_is_refused_by_the_form(client, people):
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     response = client.post("/account/two-factor/", {"code": "12ab"})
     assert "Enter the 6 digits" in response.content.decode()
 
@@ -228,7 +204,7 @@ def test_a_code_that_is_not_six_digits_is_refused_by_the_form(client, people):
 
 
 def test_a_liaison_without_a_device_is_sent_to_enrolment_after_sign_in(client, people):
-    response = sign_in(client, "liaison.us")
+    response = sign_in_with_password(client, "liaison.us")
     assert response.status_code == 302
     assert response["Location"] == "/account/two-factor/?next=/"
     for url in ["/", "/requests/", "/notifications/", "/account/tokens/", "/admin/"]:
@@ -241,7 +217,7 @@ def test_a_liaison_without_a_device_is_sent_to_enrolment_after_sign_in(client, p
 
 
 def test_a_liaison_who_enrols_may_use_the_portal_at_once(client, people):
-    sign_in(client, "liaison.us")
+    sign_in_with_password(client, "liaison.us")
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.liaison_us)
     response = client.post("/account/two-factor/", {"code": code_for(device), "next": "/queue/"})
@@ -252,7 +228,7 @@ def test_a_liaison_who_enrols_may_use_the_portal_at_once(client, people):
 def test_a_liaison_with_a_device_must_pass_the_code_step(client, people, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the wrong code below would otherwise delay the right
     device = enrolled(people.liaison_us)
-    response = sign_in(client, "liaison.us")
+    response = sign_in_with_password(client, "liaison.us")
     assert response["Location"] == "/account/two-factor/verify/?next=/"
     assert client.get("/")["Location"].startswith("/account/two-factor/verify/")
     assert client.get("/account/two-factor/")["Location"].startswith("/account/two-factor/verify/")
@@ -269,11 +245,11 @@ def test_a_liaison_with_a_device_must_pass_the_code_step(client, people, setting
 
 def test_a_code_is_accepted_once_only(client, people):
     device = enrolled(people.liaison_us)
-    sign_in(client, "liaison.us")
+    sign_in_with_password(client, "liaison.us")
     code = code_for(device)
     client.post("/account/two-factor/verify/", {"code": code})
     other = Client()
-    sign_in(other, "liaison.us")
+    sign_in_with_password(other, "liaison.us")
     replayed = other.post("/account/two-factor/verify/", {"code": code})
     assert replayed.status_code == 200
     assert other.get("/").status_code == 302
@@ -282,7 +258,7 @@ def test_a_code_is_accepted_once_only(client, people):
 def test_wrong_codes_in_a_row_are_slowed_down(client, people, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a minute after one wrong code: no race with the test
     device = enrolled(people.liaison_us)
-    sign_in(client, "liaison.us")
+    sign_in_with_password(client, "liaison.us")
     client.post("/account/two-factor/verify/", {"code": wrong_code(device)})
     response = client.post("/account/two-factor/verify/", {"code": code_for(device)})
     assert "Too many wrong codes" in response.content.decode()
@@ -291,7 +267,7 @@ def test_wrong_codes_in_a_row_are_slowed_down(client, people, settings):
 
 def test_a_verify_link_never_sends_people_off_site(client, people):
     device = enrolled(people.liaison_us)
-    sign_in(client, "liaison.us")
+    sign_in_with_password(client, "liaison.us")
     response = client.post(
         "/account/two-factor/verify/?next=https://evil.example/", {"code": code_for(device)}
     )
@@ -308,7 +284,10 @@ def test_a_reviewer_is_held_too_and_a_requester_is_not(client, people):
 
 def test_a_requester_who_enrolled_gives_the_code_too(client, people):
     enrolled(people.requester_in)
-    assert sign_in(client, "requester.in")["Location"] == "/account/two-factor/verify/?next=/"
+    assert (
+        sign_in_with_password(client, "requester.in")["Location"]
+        == "/account/two-factor/verify/?next=/"
+    )
     assert client.get("/notifications/").status_code == 302
 
 
@@ -334,7 +313,9 @@ def test_demo_users_skip_enrolment_only_with_debug_and_the_demo_setting(
 def test_the_demo_skip_never_skips_the_code_of_someone_who_enrolled(client, people, settings):
     settings.DEBUG, settings.SOSA_DEMO_SKIP_2FA = True, True
     enrolled(people.liaison_us)
-    assert sign_in(client, "liaison.us")["Location"].startswith("/account/two-factor/verify/")
+    assert sign_in_with_password(client, "liaison.us")["Location"].startswith(
+        "/account/two-factor/verify/"
+    )
 
 
 def test_api_calls_on_a_session_without_the_second_factor_are_refused_but_tokens_work(
@@ -355,12 +336,12 @@ def test_static_files_and_the_health_check_are_not_held(client, people):
 
 
 def test_a_requester_may_turn_two_factor_off_but_a_liaison_may_not(client, people):
-    verified_session(client, people.requester_in)
+    sign_in(client, people.requester_in)
     client.post("/account/two-factor/disable/")
     assert not TOTPDevice.objects.filter(user=people.requester_in).exists()
 
     liaison = Client()
-    verified_session(liaison, people.liaison_us)
+    sign_in(liaison, people.liaison_us)
     liaison.post("/account/two-factor/disable/")
     assert TOTPDevice.objects.filter(user=people.liaison_us).exists()
 
@@ -370,39 +351,39 @@ def test_a_requester_may_turn_two_factor_off_but_a_liaison_may_not(client, peopl
 
 def test_five_failures_lock_the_user_name_with_a_clear_message(client, people):
     for _ in range(4):
-        assert sign_in(client, "requester.in", "wrong").status_code == 200
-    locked = sign_in(client, "requester.in", "wrong")
+        assert sign_in_with_password(client, "requester.in", "wrong").status_code == 200
+    locked = sign_in_with_password(client, "requester.in", "wrong")
     assert locked.status_code == 429
     html = locked.content.decode()
     assert "Sign-in is locked." in html and "Try again later, in 30 minutes" in html
     # Even the right password is refused while locked.
-    again = sign_in(client, "requester.in")
+    again = sign_in_with_password(client, "requester.in")
     assert again.status_code == 429
     assert client.get("/").status_code == 302
 
 
 def test_the_lock_is_for_that_user_name_from_that_address(client, people):
     for _ in range(5):
-        sign_in(client, "requester.in", "wrong")
-    assert sign_in(Client(), "requester2.in")["Location"] == "/"
+        sign_in_with_password(client, "requester.in", "wrong")
+    assert sign_in_with_password(Client(), "requester2.in")["Location"] == "/"
     elsewhere = Client(REMOTE_ADDR="10.9.8.7")
-    assert sign_in(elsewhere, "requester.in")["Location"] == "/"
+    assert sign_in_with_password(elsewhere, "requester.in")["Location"] == "/"
 
 
 def test_the_lock_lifts_after_thirty_minutes(client, people):
     for _ in range(5):
-        sign_in(client, "requester.in", "wrong")
+        sign_in_with_password(client, "requester.in", "wrong")
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
-        assert sign_in(client, "requester.in")["Location"] == "/"
+        assert sign_in_with_password(client, "requester.in")["Location"] == "/"
 
 
 def test_a_successful_sign_in_clears_earlier_failures(client, people):
     for _ in range(4):
-        sign_in(client, "requester.in", "wrong")
-    sign_in(client, "requester.in")
+        sign_in_with_password(client, "requester.in", "wrong")
+    sign_in_with_password(client, "requester.in")
     client.post("/accounts/logout/")
     for _ in range(4):
-        assert sign_in(client, "requester.in", "wrong").status_code == 200
+        assert sign_in_with_password(client, "requester.in", "wrong").status_code == 200
 
 
 # --- API tokens ---------------------------------------------------------------------------------

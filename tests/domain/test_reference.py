@@ -9,7 +9,7 @@ from django.core.cache import cache
 
 from partners import reference
 from partners.models import Nation
-from tests.requests_app.test_request_pages import sign_in, text_of
+from tests.helpers import sign_in, text_of
 
 pytestmark = pytest.mark.django_db
 

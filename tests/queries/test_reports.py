@@ -20,12 +20,9 @@ import datetime as dt
 import io
 import re
 from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.calendars import WorkingCalendar
 from requests_app import services
@@ -33,6 +30,7 @@ from requests_app.models import Clock
 from requests_app.queries import reports
 from requests_app.web import charts
 from tests import factories as f
+from tests.helpers import NEW_YORK, sign_in
 
 UTC = dt.UTC
 PERIOD = {"start": "2026-03-01", "end": "2026-04-30"}
@@ -110,15 +108,6 @@ class Tables(HTMLParser):
             self._cell.append(data)
 
 
-def sign_in(client, user) -> None:
-    """Signed in with the second factor passed, as liaison officers and reviewers must be."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
 def page(client, user, **params):
     sign_in(client, user)
     response = client.get("/reports/", {**PERIOD, **params})
@@ -175,7 +164,7 @@ def test_the_default_period_is_this_month_and_the_five_before():
 
 
 def test_trend_points_are_twelve_week_ends_up_to_the_end_of_the_period_or_now():
-    tz = ZoneInfo("America/New_York")
+    tz = NEW_YORK
     period = reports.Period(dt.date(2026, 3, 1), dt.date(2026, 4, 30), tz)
     points = reports.trend_points(period, now=at(24, month=11))
     assert len(points) == 12

@@ -18,11 +18,7 @@ from requests_app.models import PriorityRequest
 from requests_app.permissions import served_nation_ids, user_role
 from requests_app.queries import cursors
 from requests_app.web import lists as request_views
-from tests.requests_app.test_request_pages import sign_in, text_of
-
-
-def references_on(response) -> list[str]:
-    return [row.reference for row in response.context["page"].object_list]
+from tests.helpers import references_on, sign_in, text_of
 
 
 def link(response, rel: str) -> str | None:

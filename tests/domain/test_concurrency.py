@@ -32,12 +32,11 @@ WAIT_SECONDS = 10
 
 
 @pytest.fixture(autouse=True)
-def _postgres_with_role_groups(postgres, settings):
+def _postgres_with_role_groups(postgres):
     # Transactional tests flush the database after each test, role groups from the data
     # migration included: put them back.
     for role in Role.values:
         Group.objects.get_or_create(name=role)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.accounts.tokens import issue_token
 from partners.models import ApiToken, Closure, Nation
@@ -25,14 +24,10 @@ from requests_app.models import (
     Webhook,
     WebhookDelivery,
 )
+from tests.helpers import PASSWORD, enrolled
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def url(model, view: str, *args) -> str:
@@ -75,7 +70,7 @@ def seeded():
         webhook=webhook, event=request.events.first(), payload={"action": "submit"}
     )
     # Rows for the sign-in admins of django-otp (reset a lost device) and django-axes (unlock).
-    TOTPDevice.objects.create(user=request.created_by, name="Authenticator app", confirmed=True)
+    enrolled(request.created_by)
     sign_in = {"user_agent": "pytest", "ip_address": "127.0.0.1", "username": "requester.in"}
     sign_in |= {"http_accept": "text/html", "path_info": "/accounts/login/"}
     AccessAttempt.objects.create(**sign_in, get_data="", post_data="", failures_since_start=1)
@@ -234,7 +229,7 @@ def test_nation_list_warns_when_lunar_holidays_are_missing(people, staff_client)
 
 @pytest.fixture
 def staff_client(people) -> Client:
-    user = User.objects.create_superuser("root", "root@example.org", "pw-for-tests-1")
+    user = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     client = Client()
     client.force_login(user)
     return client

@@ -5,7 +5,6 @@ Fri 1 Jan 2027 New Year's Day; New York is on EST (UTC-5) then.
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,15 +23,11 @@ from requests_app.deadlines import (
     stage_rule,
 )
 from requests_app.models import Party, Stage, State
+from tests.helpers import new_york
 
 UTC = dt.UTC
-NEW_YORK = ZoneInfo("America/New_York")
 US = WorkingCalendar(country="US", time_zone="America/New_York")
 INDIA = WorkingCalendar(country="IN", time_zone="Asia/Kolkata", subdiv="DL")
-
-
-def new_york(year, month, day, hour=17, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
 def due_for(state: str, started_at: dt.datetime, calendar=US, **kwargs) -> deadlines.Due:

@@ -6,7 +6,6 @@ calendar: Thu 26 Nov 2026 is Thanksgiving, New York is on EST (UTC-5) until 14 M
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,19 +14,9 @@ from partners.models import Closure
 from requests_app import services
 from requests_app.models import Clock, Event, Stage, State
 from tests import factories as f
+from tests.helpers import new_york
 
-NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The `people` fixture creates some twenty users; the default hasher takes seconds for them.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def new_york(year, month, day, hour=17, minute=0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
 def at(year, month, day, hour, minute=0) -> dt.datetime:

@@ -3,7 +3,6 @@
 import datetime as dt
 import threading
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,15 +14,11 @@ from partners.models import Closure
 from requests_app import services
 from requests_app.models import Clock, Escalation, Event, Notification
 from requests_app.services.sweep import sweep_deadlines
+from tests.helpers import DUE, DUE_SOON, FORWARDED, MINUTE, NEW_YORK
 
-NY = ZoneInfo("America/New_York")
-# Forwarded Wed 25 Nov 2026 10:00 New York: a DX supplier has 10 working days, skipping
-# Thanksgiving (Thu 26 Nov) and two weekends → due Thu 10 Dec 17:00 EST.
-FORWARDED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=NY)
-DUE_SOON = dt.datetime(2026, 12, 9, 17, 0, tzinfo=NY)
-DUE = dt.datetime(2026, 12, 10, 17, 0, tzinfo=NY)
-ESCALATED = dt.datetime(2026, 12, 14, 17, 0, tzinfo=NY)  # two working days after due
-MINUTE = dt.timedelta(minutes=1)
+# FORWARDED, DUE_SOON and DUE (tests/helpers.py): a DX supplier clock forwarded Wed 25 Nov 2026
+# 10:00 New York, due Thu 10 Dec 17:00 EST.
+ESCALATED = dt.datetime(2026, 12, 14, 17, 0, tzinfo=NEW_YORK)  # two working days after due
 
 
 def levels(clock) -> list[int]:
@@ -119,14 +114,14 @@ def test_a_late_sweep_records_every_level_passed_but_notifies_only_the_highest(w
 
 @pytest.mark.django_db
 def test_the_needs_info_clock_only_reminds_the_requester(make_request, people):
-    submitted = dt.datetime(2026, 12, 1, 9, 0, tzinfo=NY)  # Tue
+    submitted = dt.datetime(2026, 12, 1, 9, 0, tzinfo=NEW_YORK)  # Tue
     request = make_request("submitted", now=submitted)
     services.request_info(
         request, by=people.liaison_us, question="Which tail numbers?", now=submitted
     )
     answer_clock = Clock.objects.get(request=request, stage="answer")
-    assert answer_clock.due_at == dt.datetime(2026, 12, 8, 17, 0, tzinfo=NY)  # 5 working days
-    sweep_deadlines(now=dt.datetime(2026, 12, 20, 12, 0, tzinfo=NY))
+    assert answer_clock.due_at == dt.datetime(2026, 12, 8, 17, 0, tzinfo=NEW_YORK)  # 5 working days
+    sweep_deadlines(now=dt.datetime(2026, 12, 20, 12, 0, tzinfo=NEW_YORK))
     assert levels(answer_clock) == [0, 1]
     assert recipients("reminder_overdue") == {"requester.in"}
     assert not Notification.objects.filter(kind__in=["overdue", "escalated"]).exists()
@@ -136,11 +131,11 @@ def test_the_needs_info_clock_only_reminds_the_requester(make_request, people):
 
 @pytest.mark.django_db
 def test_a_paused_clock_does_not_escalate(make_request, people):
-    submitted = dt.datetime(2026, 12, 1, 9, 0, tzinfo=NY)
+    submitted = dt.datetime(2026, 12, 1, 9, 0, tzinfo=NEW_YORK)
     request = make_request("submitted", now=submitted)
     services.request_info(request, by=people.liaison_us, question="Which fleet?", now=submitted)
     triage_clock = Clock.objects.get(request=request, stage="triage")
-    sweep_deadlines(now=dt.datetime(2027, 1, 20, 12, 0, tzinfo=NY))
+    sweep_deadlines(now=dt.datetime(2027, 1, 20, 12, 0, tzinfo=NEW_YORK))
     assert levels(triage_clock) == []
 
 
@@ -234,7 +229,7 @@ def test_adding_a_closure_moves_the_due_time_of_open_clocks_it_touches(
         Closure.objects.create(nation=people.us, date=dt.date(2026, 12, 4), name="Snow day")
     clock.refresh_from_db()
     request.refresh_from_db()
-    assert clock.due_at == dt.datetime(2026, 12, 11, 17, 0, tzinfo=NY)
+    assert clock.due_at == dt.datetime(2026, 12, 11, 17, 0, tzinfo=NEW_YORK)
     assert request.due_at == clock.due_at
     assert "Snow day" in clock.explanation
     with django_capture_on_commit_callbacks(execute=True):

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 
@@ -15,18 +14,8 @@ from requests_app.transitions import TRANSITIONS
 from tests import factories as f
 
 User = get_user_model()
-NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 10:00 in Washington
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Every test runs at NOW (tests/helpers.py), a Tuesday 10:00 in Washington.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 
 
 @pytest.fixture

@@ -7,36 +7,18 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from requests_app import services
 from requests_app.api.serializers import ACTION_SERIALIZERS
 from requests_app.models import Attachment, PriorityRequest, Visibility
 from requests_app.web.action_forms import ACTION_FORMS
 from tests import factories as f
+from tests.helpers import flashed, sign_in, text_of
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 IN_A_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
 IN_A_MONTH = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-
-
-def sign_in(client, user) -> None:
-    """Signed in with the second factor passed, as liaison officers and reviewers must be."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def text_of(response) -> str:
-    return response.content.decode()
-
-
-def flashed(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def draft_form(people, **overrides) -> dict:

@@ -10,11 +10,7 @@ import pytest
 
 from requests_app import services
 from requests_app.models import PriorityRequest
-from tests.requests_app.test_request_pages import flashed, sign_in, text_of
-
-
-def references_on(response) -> list[str]:
-    return [row.reference for row in response.context["page"].object_list]
+from tests.helpers import flashed, references_on, sign_in, text_of
 
 
 def csv_rows(response) -> list[list[str]]:

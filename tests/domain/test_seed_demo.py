@@ -30,11 +30,6 @@ SOSA_PARTNERS = {
 }  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def seed() -> str:
     out = io.StringIO()
     call_command("seed_demo", stdout=out, stderr=io.StringIO())

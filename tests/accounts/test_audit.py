@@ -16,8 +16,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import ApiToken, AuditEntry, AuditKind
+from tests.helpers import PASSWORD, code_for, sign_in_with_password
 
-PASSWORD = "pw-for-tests-1"
 EXPORT = "/audit/export.csv"
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -34,10 +34,6 @@ def _no_lockouts_and_no_forced_2fa(settings):
 
 def client_at(address: str, **headers) -> Client:
     return Client(REMOTE_ADDR=address, HTTP_USER_AGENT="Browser/1.0 " + "x" * 400, **headers)
-
-
-def sign_in(client: Client, username: str, password: str = PASSWORD):
-    return client.post("/accounts/login/", {"username": username, "password": password})
 
 
 def only(kind: str) -> AuditEntry:
@@ -103,7 +99,7 @@ def test_a_requests_events_cannot_be_changed_through_the_related_manager(make_re
 
 
 def test_audit_admin_lists_and_filters_but_never_changes(staff):
-    sign_in(client_at("198.51.100.9"), "nobody", "wrong")
+    sign_in_with_password(client_at("198.51.100.9"), "nobody", "wrong")
     entry = only(AuditKind.SIGN_IN_FAILED)
     changelist = reverse("admin:partners_auditentry_changelist")
     assert "nobody" in staff.get(changelist, {"q": "198.51.100.9"}).content.decode()
@@ -123,7 +119,7 @@ def test_audit_admin_lists_and_filters_but_never_changes(staff):
 def test_sign_in_and_sign_out_are_recorded_with_actor_time_and_address(people):
     client = client_at("203.0.113.7")
     before = timezone.now()
-    assert sign_in(client, "requester.in").status_code == 302
+    assert sign_in_with_password(client, "requester.in").status_code == 302
     entry = only(AuditKind.SIGNED_IN)
     assert entry.actor == people.requester_in
     assert entry.username == "requester.in"
@@ -137,7 +133,7 @@ def test_sign_in_and_sign_out_are_recorded_with_actor_time_and_address(people):
 
 
 def test_failed_sign_in_is_recorded_with_the_name_tried_and_no_actor(people):
-    response = sign_in(client_at("192.0.2.44"), "requester.in", "not-the-password")
+    response = sign_in_with_password(client_at("192.0.2.44"), "requester.in", "not-the-password")
     assert response.status_code == 200
     entry = only(AuditKind.SIGN_IN_FAILED)
     assert entry.actor is None
@@ -149,8 +145,9 @@ def test_failed_sign_in_is_recorded_with_the_name_tried_and_no_actor(people):
 def test_failed_sign_ins_past_the_lockout_are_still_recorded(people, settings):
     client = client_at("192.0.2.45")
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
-        sign_in(client, "liaison.in", "guess")
-    assert sign_in(client, "liaison.in").status_code == 429  # locked, even with the password
+        sign_in_with_password(client, "liaison.in", "guess")
+    # Locked, even with the password.
+    assert sign_in_with_password(client, "liaison.in").status_code == 429
     failures = AuditEntry.objects.filter(kind=AuditKind.SIGN_IN_FAILED, username="liaison.in")
     assert failures.count() == settings.AXES_FAILURE_LIMIT + 2
     assert not AuditEntry.objects.filter(kind=AuditKind.SIGNED_IN).exists()
@@ -158,20 +155,18 @@ def test_failed_sign_ins_past_the_lockout_are_still_recorded(people, settings):
 
 def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(people, settings):
     forged = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.20"}
-    sign_in(client_at("10.0.0.2", **forged), "nobody", "x")
+    sign_in_with_password(client_at("10.0.0.2", **forged), "nobody", "x")
     assert only(AuditKind.SIGN_IN_FAILED).ip_address == "10.0.0.2"
 
     settings.SOSA_TRUST_X_FORWARDED_FOR = True
-    sign_in(client_at("10.0.0.2", **forged), "nobody2", "x")
+    sign_in_with_password(client_at("10.0.0.2", **forged), "nobody2", "x")
     # The last hop is the one the trusted proxy added; earlier hops are the client's word.
     assert AuditEntry.objects.get(username="nobody2").ip_address == "198.51.100.20"
 
 
 def test_two_factor_enrolment_is_recorded(people):
-    from tests.partners.test_account_pages import code_for
-
     client = client_at("203.0.113.9")
-    sign_in(client, "requester.in")
+    sign_in_with_password(client, "requester.in")
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.requester_in)
     assert client.post("/account/two-factor/", {"code": code_for(device)}).status_code == 302
@@ -215,7 +210,7 @@ def test_a_token_issued_on_the_command_line_is_recorded_as_such(people):
 def test_staff_export_holds_account_entries_and_request_events_in_time_order(
     people, make_request, staff
 ):
-    sign_in(client_at("192.0.2.50"), '=HYPERLINK("http://evil")', "x")
+    sign_in_with_password(client_at("192.0.2.50"), '=HYPERLINK("http://evil")', "x")
     request = make_request("in_review")
     rows = export_rows(staff)
     kinds = [(row["source"], row["kind"]) for row in rows]

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.contrib.auth import get_user_model
 
 from requests_app import services
@@ -18,23 +17,14 @@ from requests_app.models import Comment, Event, Notification, PriorityRequest, S
 from requests_app.services import events as notifications
 from requests_app.transitions import OPEN_STATES, TRANSITIONS
 from tests import factories as f
+from tests.helpers import NOW
 
 User = get_user_model()
-NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 10:00 in Washington
+# Every test runs at NOW (tests/helpers.py), a Tuesday 10:00 in Washington.
+pytestmark = pytest.mark.usefixtures("frozen_now")
 TODAY = dt.date(2026, 11, 24)
 PAST = TODAY - dt.timedelta(days=7)
 SOON = TODAY + dt.timedelta(days=60)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_time():
-    with time_machine.travel(NOW, tick=True):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,8 +1,5 @@
 """The sweep's set-based writes (raw inserts and updates per batch) on PostgreSQL and SQLite."""
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,12 +8,7 @@ from requests_app.models import Clock, Escalation, Event, Notification, Priority
 from requests_app.services.events import NOTICE_FIELDS, notice_payload
 from requests_app.services.sweep import sweep_deadlines
 from sosa_portal.lib.bulk import insert_rows, update_rows
-
-NY = ZoneInfo("America/New_York")
-FORWARDED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=NY)
-DUE_SOON = dt.datetime(2026, 12, 9, 17, 0, tzinfo=NY)
-DUE = dt.datetime(2026, 12, 10, 17, 0, tzinfo=NY)
-MINUTE = dt.timedelta(minutes=1)
+from tests.helpers import DUE, DUE_SOON, FORWARDED, MINUTE
 
 
 def supplier_clocks(make_request, count: int) -> list[Clock]:

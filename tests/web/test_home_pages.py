@@ -8,12 +8,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.models import calendar_for
 from requests_app import services
 from requests_app.models import Notification, PriorityRequest
+from tests.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +21,6 @@ pytestmark = pytest.mark.django_db
 def _two_factor_enforced(settings):
     settings.DEBUG = False
     settings.SOSA_DEMO_SKIP_2FA = False
-
-
-def sign_in(client, user) -> None:
-    """Signed in with the second factor passed, as liaison officers and reviewers must be."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 def home(client, user) -> str:

@@ -1,0 +1,100 @@
+"""What many test files share: signing in (pages, API, browser), second-factor codes, reading
+a response, and the moments the deadline tests count from.
+
+Plain functions and constants only; fixtures live in tests/conftest.py (the fast password
+hasher, the frozen `NOW`, `people`, `make_request`).
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
+
+from partners.accounts.tokens import issue_token
+
+# The password of every user tests/factories.make_user creates.
+PASSWORD = "pw-for-tests-1"
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+def enrolled(user) -> TOTPDevice:
+    """A confirmed authenticator app for `user`."""
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def sign_in(client, user) -> None:
+    """Signed in with the second factor passed, as liaison officers and reviewers must be."""
+    client.force_login(user)
+    device = enrolled(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def sign_in_with_password(client, username: str, password: str = PASSWORD, **extra):
+    """Post the sign-in form as a person would (no second factor): the response."""
+    return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
+
+
+def client_for(user) -> APIClient:
+    """An APIClient that sends `Authorization: Token <key>` for a freshly issued key."""
+    _, key = issue_token(user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def sign_in_page(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """A Playwright page fills and sends the sign-in form (no second factor)."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+    """The code the app shows now (or `steps_ahead` 30-second steps later)."""
+    device.refresh_from_db()
+    value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
+    return f"{value:0{device.digits}d}"
+
+
+# --- reading responses --------------------------------------------------------------------------
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+def flashed(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def references_on(response) -> list[str]:
+    """The references of the list or queue page's rows, in order."""
+    return [row.reference for row in response.context["page"].object_list]
+
+
+# --- moments ------------------------------------------------------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+MINUTE = dt.timedelta(minutes=1)
+# The moment tests/conftest.py's `frozen_now` fixture freezes (ticking).
+NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 10:00 in Washington
+
+
+def new_york(year, month, day, hour=17, minute=0) -> dt.datetime:
+    """A moment on New York's wall clock; 17:00 by default, when US working days end."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+# A supplier clock: forwarded Wed 25 Nov 2026 10:00 New York, a DX supplier has 10 working days,
+# skipping Thanksgiving (Thu 26 Nov) and two weekends → due Thu 10 Dec 17:00 EST, and the
+# due-soon reminder a working day before.
+FORWARDED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=NEW_YORK)
+DUE_SOON = dt.datetime(2026, 12, 9, 17, 0, tzinfo=NEW_YORK)
+DUE = dt.datetime(2026, 12, 10, 17, 0, tzinfo=NEW_YORK)
