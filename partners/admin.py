@@ -11,8 +11,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
+from .accounts import audit
 from .accounts.tokens import revoke_token
-from .models import Agency, ApiToken, AuditEntry, Closure, Nation, Profile, Supplier
+from .models import (
+    Agency,
+    ApiToken,
+    Arrangement,
+    AuditEntry,
+    AuditKind,
+    Closure,
+    Nation,
+    Profile,
+    Supplier,
+)
 
 User = get_user_model()
 
@@ -35,6 +46,33 @@ class ClosureInline(admin.TabularInline):
     ordering = ["-date"]
 
 
+@admin.register(Arrangement)
+class ArrangementAdmin(admin.ModelAdmin):
+    """Arrangements between nations; every change is an audited entry (who, what, when)."""
+
+    list_display = ["__str__", "signed_on", "status", "posture", "changed_by", "changed_at"]
+    list_filter = ["status", "posture"]
+    search_fields = ["first_nation__code", "first_nation__name", "second_nation__code"]
+    list_select_related = ["first_nation", "second_nation", "changed_by"]
+    readonly_fields = ["changed_by", "changed_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.changed_by, obj.changed_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+        audit.record(
+            AuditKind.ARRANGEMENT_CHANGED,
+            request=request,
+            actor=request.user,
+            detail={
+                "arrangement": str(obj),
+                "created": not change,
+                "fields": sorted(form.changed_data),
+                "status": obj.status,
+                "posture": obj.posture,
+            },
+        )
+
+
 @admin.register(Nation)
 class NationAdmin(admin.ModelAdmin):
     list_display = [
@@ -45,6 +83,8 @@ class NationAdmin(admin.ModelAdmin):
         "holiday_calendar",
         "holiday_subdivision",
         "sosa_signed_on",
+        "conduct_response_working_days",
+        "requires_endorsement",
     ]
     list_display_links = ["code", "name"]
     list_filter = ["priority_system"]

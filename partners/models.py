@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,17 @@ class Nation(models.Model):
         default="code_of_conduct",
         help_text=_("How suppliers of this nation are bound to give priority."),
     )
+    conduct_response_working_days = models.PositiveSmallIntegerField(
+        _("Code of Conduct response time (working days)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("The supplier response time this nation's Code of Conduct asks."),
+    )
+    requires_endorsement = models.BooleanField(
+        _("requires national endorsement"),
+        default=False,
+        help_text=_("Its own liaison officer endorses each request before it leaves."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,6 +71,92 @@ class Nation(models.Model):
     def relies_on_code_of_conduct(self) -> bool:
         """Partner side: only Code of Conduct signatories may receive forwarded requests."""
         return self.priority_system == "code_of_conduct"
+
+
+class ArrangementStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class Posture(models.TextChoices):
+    """The situation an arrangement's clocks follow (DESIGN §5)."""
+
+    PEACETIME = "peacetime", _("Peacetime")
+    EMERGENCY = "emergency", _("Emergency")
+    ARMED_CONFLICT = "armed_conflict", _("Armed conflict")
+
+
+class ArrangementQuerySet(models.QuerySet):
+    def between(self, one: Nation | int, other: Nation | int) -> ArrangementQuerySet:
+        """The arrangement of this pair of nations, whichever way round it was entered."""
+        return self.filter(
+            models.Q(first_nation=one, second_nation=other)
+            | models.Q(first_nation=other, second_nation=one)
+        )
+
+    def active(self) -> ArrangementQuerySet:
+        return self.filter(status=ArrangementStatus.ACTIVE)
+
+    def of(self, nation: Nation | int) -> ArrangementQuerySet:
+        return self.filter(models.Q(first_nation=nation) | models.Q(second_nation=nation))
+
+
+class Arrangement(models.Model):
+    """A Security of Supply Arrangement between two nations (one per pair)."""
+
+    first_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="+", verbose_name=_("nation")
+    )
+    second_nation = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="+", verbose_name=_("other nation")
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=ArrangementStatus, default=ArrangementStatus.ACTIVE
+    )
+    posture = models.CharField(max_length=16, choices=Posture, default=Posture.PEACETIME)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ArrangementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["first_nation__name", "second_nation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_nation", "second_nation"], name="arrangement_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first_nation=models.F("second_nation")),
+                name="arrangement_two_nations",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_nation.code}–{self.second_nation.code}"
+
+    def clean(self) -> None:
+        if self.first_nation_id and self.first_nation_id == self.second_nation_id:
+            raise ValidationError({"second_nation": _("An arrangement is between two nations.")})
+        if self.first_nation_id and self.second_nation_id:
+            pair = Arrangement.objects.between(self.first_nation_id, self.second_nation_id)
+            if pair.exclude(pk=self.pk).exists():
+                raise ValidationError(_("These two nations already have an arrangement."))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ArrangementStatus.ACTIVE
+
+    def other_than(self, nation: Nation) -> Nation:
+        return self.second_nation if self.first_nation_id == nation.pk else self.first_nation
 
 
 class Agency(models.Model):
@@ -225,6 +323,7 @@ class AuditKind(models.TextChoices):
     TWO_FACTOR_DISABLED = "2fa_disabled", _("Two-factor disabled")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    ARRANGEMENT_CHANGED = "arrangement_changed", _("Arrangement changed")
 
 
 class AuditEntry(AppendOnlyModel):

@@ -20,6 +20,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("partners.accounts.urls")),
+    path("", include("partners.urls")),
     path("", include("requests_app.urls")),
 ]
 

@@ -344,6 +344,8 @@ class NationSerializer(serializers.ModelSerializer):
             "holiday_calendar",
             "sosa_signed_on",
             "priority_system",
+            "conduct_response_working_days",
+            "requires_endorsement",
         ]
 
 

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import views, webhooks
+from . import arrangements, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -9,6 +9,7 @@ router.include_root_view = False
 router.include_format_suffixes = False
 router.register("requests", views.RequestViewSet, basename="request")
 router.register("nations", views.NationViewSet, basename="nation")
+router.register("arrangements", arrangements.ArrangementViewSet, basename="arrangement")
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 

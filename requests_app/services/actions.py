@@ -31,7 +31,7 @@ from .common import (
     raise_if,
     require_date,
     require_text,
-    today,
+    today_in,
     write_event,
 )
 
@@ -139,7 +139,7 @@ def submit(request, *, by, version: int | None = None, now=None) -> PriorityRequ
         require_text(errors, "justification", locked.justification)
         if locked.required_delivery_date is None:
             errors["required_delivery_date"] = [REQUIRED]
-        elif locked.required_delivery_date <= today(locked, at):
+        elif locked.required_delivery_date <= today_in(locked.requesting_nation, at):
             errors["required_delivery_date"] = ["The required delivery date must be in the future."]
         if not locked.items.exists():
             errors["items"] = ["Add at least one item."]
@@ -269,7 +269,8 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
 
 def _future_date(errors, name, value, locked, at) -> dt.date | None:
     day = require_date(errors, name, value)
-    if day is not None and day < today(locked, at):
+    # A supplier's commitment is judged in the responding nation, where the supplier is.
+    if day is not None and day < today_in(locked.responding_nation, at):
         errors.setdefault(name, []).append("The date cannot be in the past.")
     return day
 
@@ -342,7 +343,8 @@ def fulfil(request, *, by, delivered_on: dt.date, version=None, now=None) -> Pri
     def apply(locked, at) -> Change:
         errors: dict[str, list[str]] = {}
         day = require_date(errors, "delivered_on", delivered_on)
-        if day is not None and day > today(locked, at):
+        # A delivery is judged in the requesting nation, where it arrives.
+        if day is not None and day > today_in(locked.requesting_nation, at):
             errors["delivered_on"] = ["The delivery date cannot be in the future."]
         raise_if(errors)
         return Change(fields={"delivered_on": day}, data={"delivered_on": day.isoformat()})

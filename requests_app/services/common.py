@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..exceptions import InvalidInput, NotVisible, StaleVersion
 from ..models import Event, PriorityRequest
-from . import clocks
 from .events import record_events
 
 REQUIRED = "This field is required."
@@ -46,8 +46,11 @@ def require_date(errors: dict, name: str, value: Any) -> dt.date | None:
     return value
 
 
-def today(request: PriorityRequest, now: dt.datetime) -> dt.date:
-    return clocks.request_calendar(request).local_date(now)
+def today_in(nation, now: dt.datetime) -> dt.date:
+    """Today where `nation` is (DESIGN §4 "Dates people type"): a date a person types is judged
+    in the calendar of the place it describes, so an agency system in UTC and an official in
+    Delhi can both record today's delivery at any hour."""
+    return now.astimezone(ZoneInfo(nation.time_zone)).date()
 
 
 def lock_visible(request: PriorityRequest | int, by) -> PriorityRequest:

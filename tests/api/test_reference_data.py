@@ -17,6 +17,8 @@ NATION_FIELDS = {
     "holiday_calendar",
     "sosa_signed_on",
     "priority_system",
+    "conduct_response_working_days",
+    "requires_endorsement",
 }
 
 
@@ -28,6 +30,10 @@ def test_nations_are_listed_by_code(api):
     assert [n["code"] for n in nations] == ["GB", "IN", "US"]
     assert all(set(n) == NATION_FIELDS for n in nations)
     assert nations[2]["priority_system"] == "dpas"
+    assert (nations[1]["conduct_response_working_days"], nations[1]["requires_endorsement"]) == (
+        10,
+        False,
+    )
 
 
 def test_a_nation_is_read_by_its_code(api):

@@ -42,6 +42,7 @@ DESIGN_PATHS = {
     f"{REQUEST}attachments/": {"get", "post"},
     f"{REQUEST}events/": {"get"},
     "/api/v1/nations/": {"get"},
+    "/api/v1/arrangements/": {"get"},
     "/api/v1/suppliers/": {"get"},
     "/api/v1/me/": {"get"},
 }

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from partners.models import Agency, Nation, Profile, Supplier
+from partners.models import Agency, Arrangement, Nation, Profile, Supplier
 from requests_app.management.commands.seed_demo import DEMOS, PEOPLE
 from requests_app.models import (
     Clock,
@@ -123,6 +123,20 @@ def test_some_clocks_are_overdue_and_some_are_not_yet_due(seeded):
     assert open_requests.filter(due_at__gt=now).exists()
     created = PriorityRequest.objects.values_list("created_at", flat=True)
     assert now - dt.timedelta(weeks=7) < min(created) < now - dt.timedelta(weeks=3)
+
+
+def test_the_us_has_an_arrangement_with_each_of_its_nineteen_partners_and_no_one_else(seeded):
+    pairs = {
+        frozenset((row.first_nation.code, row.second_nation.code)): row
+        for row in Arrangement.objects.select_related("first_nation", "second_nation")
+    }
+    assert set(pairs) == {frozenset(("US", code)) for code in SOSA_PARTNERS}
+    assert not Arrangement.objects.between(
+        Nation.objects.get(code="IN"), Nation.objects.get(code="GB")
+    ).exists()
+    india = pairs[frozenset(("US", "IN"))]
+    assert india.signed_on == Nation.objects.get(code="IN").sosa_signed_on == dt.date(2024, 8, 22)
+    assert {(row.status, row.posture) for row in pairs.values()} == {("active", "peacetime")}
 
 
 def test_the_nineteen_sosa_nations_are_seeded(seeded):

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from partners.models import Agency, Nation, Profile, Supplier, calendar_for
+from partners.models import Agency, Arrangement, Nation, Profile, Supplier, calendar_for
 from requests_app import services
 from requests_app.models import PriorityRequest, State, Visibility
 from requests_app.queries import dues
@@ -54,6 +54,7 @@ class Command(BaseCommand):
             self.stderr.write("Warning: demo users get the default password; set DEMO_PASSWORD.")
         with transaction.atomic():
             nations = self.seed_nations()
+            self.seed_arrangements(nations)
             agencies = self.seed_agencies(nations)
             suppliers = self.seed_suppliers(nations)
             self.seed_users(password, nations, agencies, suppliers)
@@ -84,6 +85,18 @@ class Command(BaseCommand):
                 },
             )
         return nations
+
+    def seed_arrangements(self, nations) -> None:
+        """The US and each of its partners, from the day each signed (no partner-partner pairs:
+        India and the UK have no arrangement between them)."""
+        us = nations["US"]
+        for code, nation in nations.items():
+            if code != "US":
+                Arrangement.objects.update_or_create(
+                    first_nation=us,
+                    second_nation=nation,
+                    defaults={"signed_on": nation.sosa_signed_on},
+                )
 
     def seed_agencies(self, nations) -> dict[str, Agency]:
         agencies = {}

@@ -1,0 +1,9 @@
+"""Reference pages of `partners` (the account pages are in `partners/accounts/urls.py`)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("arrangements/", views.arrangements, name="arrangements"),
+]
