@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
+from partners.models import Arrangement
 from requests_app import services
 from tests import factories as f
 from tests.helpers import NOW
@@ -97,6 +98,7 @@ class People:
     observer_us: object
     requester_gb: object
     liaison_gb: object
+    liaison_us_gb: object
     reviewer_gb: object
     observer_gb: object
     supplier_gb: object
@@ -110,6 +112,9 @@ class People:
 @pytest.fixture
 def people(db) -> People:
     us, india, uk = f.us(), f.india(), f.uk()
+    # The arrangements of DESIGN §1: the US with each partner; none between India and the UK.
+    Arrangement.objects.create(first_nation=us, second_nation=india)
+    Arrangement.objects.create(first_nation=us, second_nation=uk)
     company_us = f.SupplierFactory(nation=us, name="Acme Gyro Inc", cage_code="1ACM1")
     company_us_other = f.SupplierFactory(nation=us, name="Boeing Parts", cage_code="1BPT2")
     company_in_signed = f.SupplierFactory(nation=india, name="Bharat Forge", cage_code="IN001")
@@ -137,6 +142,8 @@ def people(db) -> People:
         observer_us=u("observer.us", "observer", us),
         requester_gb=u("requester.gb", "requester", uk),
         liaison_gb=u("liaison.gb", "liaison", uk, serves=(us,)),
+        # Someone in the US must triage the UK's requests (filing needs a serving liaison).
+        liaison_us_gb=u("liaison.us-gb", "liaison", us, serves=(uk,)),
         reviewer_gb=u("reviewer.gb", "reviewer", uk),
         observer_gb=u("observer.gb", "observer", uk),
         supplier_gb=u("supplier.gb", "supplier", uk, supplier=company_gb),

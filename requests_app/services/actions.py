@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from partners.filing import filing_refusal
 from partners.models import Supplier
 
 from ..exceptions import InvalidTransition, NotAllowed
@@ -143,6 +144,9 @@ def submit(request, *, by, version: int | None = None, now=None) -> PriorityRequ
             errors["required_delivery_date"] = ["The required delivery date must be in the future."]
         if not locked.items.exists():
             errors["items"] = ["Add at least one item."]
+        refusal = filing_refusal(locked.requesting_nation, locked.responding_nation)
+        if refusal:
+            errors["responding_nation"] = [refusal]
         raise_if(errors)
         return Change()
 

@@ -62,7 +62,9 @@ def request_edit(request, reference):
         return redirect(draft_url(draft))
     nation = draft.requesting_nation
     if request.method == "POST":
-        form = DraftForm(request.POST, request.FILES, nation=nation)
+        form = DraftForm(
+            request.POST, request.FILES, nation=nation, current=draft.responding_nation_id
+        )
         return save_draft(request, form, items_formset(request.POST), draft=draft)
     return render_fresh_draft(request, draft)
 
@@ -70,6 +72,7 @@ def request_edit(request, reference):
 def render_fresh_draft(request, draft: PriorityRequest, *, status: int = 200):
     form = DraftForm(
         nation=draft.requesting_nation,
+        current=draft.responding_nation_id,
         initial={name: getattr(draft, name) for name in services.DRAFT_FIELDS}
         | {"version": draft.version},
     )

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from partners.filing import filing_targets
 from partners.models import Agency, Nation
 from partners.people import person_label
 
@@ -154,11 +155,21 @@ class DraftForm(forms.Form):
     )  # fmt: skip
     WIDE = frozenset({"title", "justification", "steps_taken"})
 
-    def __init__(self, *args, nation: Nation, **kwargs):
+    def __init__(self, *args, nation: Nation, current: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False  # the service says what a draft and a submission need
-        self.fields["responding_nation"].queryset = Nation.objects.exclude(pk=nation.pk)
+        # Only nations this one may file to; a draft keeps its own choice (submit says why not).
+        targets = filing_targets(nation)
+        responding = self.fields["responding_nation"]
+        responding.queryset = (
+            targets | Nation.objects.filter(pk=current) if current else targets
+        ).order_by("name")
+        if not targets.exists():
+            responding.help_text = _(
+                "No nation can receive your requests yet: your nation needs an active "
+                "arrangement, and a liaison officer of the other nation who serves yours."
+            )
         self.fields["attachments"].help_text = attachment_help()
         self.fields["requesting_agency"].queryset = Agency.objects.filter(nation=nation)
 

@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def arranged(people):
+    """The fixture's two arrangements, the UK's entered the other way round and suspended."""
+    Arrangement.objects.between(people.us, people.uk).delete()
     return {
-        "IN": Arrangement.objects.create(first_nation=people.us, second_nation=people.india),
+        "IN": Arrangement.objects.between(people.us, people.india).get(),
         "GB": Arrangement.objects.create(
             first_nation=people.uk, second_nation=people.us, status="suspended"
         ),

@@ -662,9 +662,10 @@ def test_submitting_notifies_the_liaison_officers_of_the_responding_nation(peopl
 
 @pytest.mark.django_db
 def test_an_inactive_liaison_is_not_notified(people, make_request):
+    f.make_user("liaison2.us", "liaison", people.us, serves=(people.india,))
     people.liaison_us.is_active = False
     people.liaison_us.save()
-    assert notified(make_request("submitted"), "submit") == set()
+    assert notified(make_request("submitted"), "submit") == {"liaison2.us"}
 
 
 @pytest.mark.django_db

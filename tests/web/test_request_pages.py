@@ -400,7 +400,12 @@ def test_the_assignee_and_supplier_pickers_offer_only_eligible_people_and_suppli
     sign_in(client, people.liaison_us)
     panels = client.get(f"/requests/{submitted.reference}/").context["panels"]
     triage = next(panel for panel in panels if panel["action"] == "triage")["form"]
-    assert set(triage.fields["assignee"].queryset) == {people.liaison_us, people.reviewer_us}
+    # The US's reviewers and liaison officers (whichever nation a liaison officer serves).
+    assert set(triage.fields["assignee"].queryset) == {
+        people.liaison_us,
+        people.liaison_us_gb,
+        people.reviewer_us,
+    }
 
     # A US→India request rated by India: only Code of Conduct signatories of India.
     sign_in(client, people.requester_us)
