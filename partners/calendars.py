@@ -68,6 +68,7 @@ class WorkingCalendar:
         """Why `day` is not a working day, or None when it is one (memoised per calendar)."""
         if day in self._reasons:
             return self._reasons[day]
+        reason: str | None
         if day in self.closures:
             reason = self.closures[day]
         else:

@@ -233,9 +233,9 @@ class Profile(models.Model):
     def clean(self) -> None:
         if self.agency_id and self.supplier_id:
             raise ValidationError(_("A person acts for an agency or a supplier, not both."))
-        if self.agency_id and self.agency.nation_id != self.nation_id:
+        if self.agency is not None and self.agency.nation_id != self.nation_id:
             raise ValidationError({"agency": _("The agency belongs to another nation.")})
-        if self.supplier_id and self.supplier.nation_id != self.nation_id:
+        if self.supplier is not None and self.supplier.nation_id != self.nation_id:
             raise ValidationError({"supplier": _("The supplier belongs to another nation.")})
 
     @property

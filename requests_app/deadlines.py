@@ -52,7 +52,10 @@ def sla_rule(state: str, overrides: Mapping[str, Mapping] | None = None) -> Stag
 
 
 def stage_rule(stage: str, overrides: Mapping[str, Mapping] | None = None) -> StageRule:
-    return sla_rule(STAGE_STATE[stage], overrides)
+    """The rule of a timed stage (every stage of `SLA` has one)."""
+    rule = sla_rule(STAGE_STATE[stage], overrides)
+    assert rule is not None, f"no clock rule for stage {stage}"
+    return rule
 
 
 def ball_in_court(state: str) -> str | None:

@@ -16,7 +16,7 @@ class CodeField(forms.CharField):
     """Digits with any spaces removed: apps show the code as `123 456`."""
 
     def to_python(self, value) -> str:
-        return "".join(super().to_python(value).split())
+        return "".join((super().to_python(value) or "").split())
 
 
 class CodeForm(forms.Form):

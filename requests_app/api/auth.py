@@ -72,4 +72,5 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
 
 
 class VerifiedSessionScheme(SessionScheme):
-    target_class = VerifiedSessionAuthentication
+    # drf-spectacular takes the class itself or its dotted path; its stub knows only the path.
+    target_class = "requests_app.api.auth.VerifiedSessionAuthentication"

@@ -22,7 +22,7 @@ from .views import errors
 
 
 class WebhookSerializer(serializers.ModelSerializer):
-    agency = serializers.PrimaryKeyRelatedField(read_only=True)
+    agency: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(read_only=True)
     event_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_KINDS),
         help_text="Event actions to receive; empty: all.",

@@ -209,7 +209,7 @@ def event_payload(event: Event, request_row: dict, comment_bodies: dict[int, str
         data = {
             "comment_id": comment_id,
             "visibility": Visibility.SHARED.value,
-            "body": comment_bodies.get(comment_id),
+            "body": comment_bodies.get(comment_id) if comment_id is not None else None,
         }
     rating = request_row["rating"]
     return {

@@ -4,7 +4,9 @@ through `services.triage`, and a CSV export of exactly the filtered list."""
 from __future__ import annotations
 
 import functools
+from typing import cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -157,7 +159,7 @@ def assignable_people_now(nation_id: int) -> list:
 def bulk_picker(people) -> dict:
     """The bulk form's select, as `BulkAssignForm` would render it unbound, without building
     the form and its widget templates (one template per option) on every page view."""
-    field = BulkAssignForm.base_fields["assignee"]
+    field = cast(forms.ModelChoiceField, BulkAssignForm.base_fields["assignee"])
     return {
         "label": field.label,
         "empty_label": field.empty_label,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -44,10 +45,11 @@ class ReportFilterForm(forms.Form):
         )
         self.nations = {nation.code: nation for nation in nations}
         self.default = default
-        self.fields["nation"].choices = [("", _("All nations"))] + [
+        nation_field = cast(forms.ChoiceField, self.fields["nation"])
+        nation_field.choices = [("", _("All nations"))] + [
             (nation.code, nation.name) for nation in nations
         ]
-        self.fields["nation"].help_text = _("Requests it files or answers.")
+        nation_field.help_text = _("Requests it files or answers.")
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -359,7 +360,10 @@ def _weekdays_before(now: dt.datetime, days: float) -> dt.datetime:
     return moment
 
 
-def _weekday_on_or_before(moment: dt.date) -> dt.date:
+Day = TypeVar("Day", bound=dt.date)  # a date, or a datetime kept as one
+
+
+def _weekday_on_or_before(moment: Day) -> Day:
     while moment.weekday() >= 5:
         moment -= dt.timedelta(days=1)
     return moment
