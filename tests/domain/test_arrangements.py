@@ -53,7 +53,8 @@ def test_the_arrangements_page_lists_them_with_the_viewers_own_first(people, arr
     assert response.status_code == 200
     page = text_of(response)
     assert "2 Security of Supply Arrangements" in page
-    assert page.index("GB – US") < page.index("US – IN")
+    assert page.index('data-arrangement="GB-US"') < page.index('data-arrangement="US-IN"')
+    assert '<abbr title="United Kingdom">GB</abbr>' in page
     assert "United Kingdom – United States" in page
     assert "Suspended" in page and "yours" in page
     assert 'href="/arrangements/"' in response.content.decode()
