@@ -11,14 +11,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
-from .accounts import audit
 from .accounts.tokens import revoke_token
+from .arrangements import save_arrangement
 from .models import (
     Agency,
     ApiToken,
     Arrangement,
     AuditEntry,
-    AuditKind,
     Closure,
     Nation,
     Profile,
@@ -57,19 +56,8 @@ class ArrangementAdmin(admin.ModelAdmin):
     readonly_fields = ["changed_by", "changed_at"]
 
     def save_model(self, request, obj, form, change) -> None:
-        obj.changed_by, obj.changed_at = request.user, timezone.now()
-        super().save_model(request, obj, form, change)
-        audit.record(
-            AuditKind.ARRANGEMENT_CHANGED,
-            request=request,
-            actor=request.user,
-            detail={
-                "arrangement": str(obj),
-                "created": not change,
-                "fields": sorted(form.changed_data),
-                "status": obj.status,
-                "posture": obj.posture,
-            },
+        save_arrangement(
+            obj, by=request.user, fields=form.changed_data, created=not change, request=request
         )
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,7 +89,7 @@ class Posture(models.TextChoices):
 
 
 class ArrangementQuerySet(models.QuerySet):
-    def between(self, one: Nation | int, other: Nation | int) -> ArrangementQuerySet:
+    def between(self, one: Nation | int, other: Nation | int | OuterRef) -> ArrangementQuerySet:
         """The arrangement of this pair of nations, whichever way round it was entered."""
         return self.filter(
             models.Q(first_nation=one, second_nation=other)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from partners.models import Arrangement, ArrangementStatus, Posture
+from partners.models import Arrangement, ArrangementStatus, Nation, Posture
 
 from .views import errors
 
@@ -42,7 +41,7 @@ class ArrangementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return rows.order_by("first_nation__code", "second_nation__code")
         if not (len(code) == 2 and code.isalpha()):
             raise serializers.ValidationError({"nation": ["Give a two-letter nation code."]})
-        code = code.upper()
-        return rows.filter(Q(first_nation__code=code) | Q(second_nation__code=code)).order_by(
-            "first_nation__code", "second_nation__code"
-        )
+        nation = Nation.objects.filter(code=code.upper()).first()
+        if nation is None:
+            return rows.none()
+        return rows.of(nation).order_by("first_nation__code", "second_nation__code")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from partners.models import Nation, Supplier
+from sosa_portal.lib.files import download
 
 from .. import services
 from ..exceptions import NotAllowed
@@ -231,14 +232,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         attachment = Attachment.objects.filter(request=request_row, pk=attachment_id).first()
         if attachment is None:
             return Response({"errors": {"detail": ["Not found."]}}, status=404)
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download(attachment.file, name=attachment.name, content_type=attachment.content_type)
 
     @extend_schema(responses={200: EventSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -113,6 +113,13 @@ def deliver_due(
     return sum(deliver_one(channel, pk, now=now) for pk in pks)
 
 
+def on_commit_send(event_ids: Iterable[int], send: Callable[[list[int]], bool]) -> None:
+    """Once the transaction commits, `send` the ids of these events (none: nothing to do)."""
+    ids = [pk for pk in event_ids if pk]
+    if ids:
+        transaction.on_commit(lambda: send(ids))
+
+
 def enqueue_sending(channel: Channel, event_ids: list[int]) -> bool:
     """Queue the channel's send task, by name; with the broker down the outbox keeps the rows
     and the periodic re-send delivers them later, so a failure here is logged, never raised."""

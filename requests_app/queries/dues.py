@@ -9,10 +9,12 @@ filter, count, badge and page — as a database filter and as a test on values a
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from ..choices import State
+if TYPE_CHECKING:
+    from ..models import PriorityRequestQuerySet as Requests
 
 ESCALATED_Q = Q(escalation_level=2) | Q(escalated_at__isnull=False)
 
@@ -37,18 +39,14 @@ def is_escalated(*, level: int | None, escalated_at: dt.datetime | None) -> bool
     return level == 2 or escalated_at is not None
 
 
-def open_requests(requests: QuerySet) -> QuerySet:
-    return requests.exclude(state=State.RESOLVED)
-
-
-def overdue(requests: QuerySet, now: dt.datetime) -> QuerySet:
+def overdue(requests: Requests, now: dt.datetime) -> Requests:
     """Open requests whose due time has passed."""
-    return open_requests(requests).filter(overdue_q(now))
+    return requests.open().filter(overdue_q(now))
 
 
-def due_soon(requests: QuerySet, now: dt.datetime) -> QuerySet:
-    return open_requests(requests).filter(due_soon_q(now))
+def due_soon(requests: Requests, now: dt.datetime) -> Requests:
+    return requests.open().filter(due_soon_q(now))
 
 
-def escalated(requests: QuerySet) -> QuerySet:
-    return open_requests(requests).filter(ESCALATED_Q)
+def escalated(requests: Requests) -> Requests:
+    return requests.open().filter(ESCALATED_Q)

@@ -14,11 +14,9 @@ from django.utils.translation import gettext as _
 
 from partners.models import calendar_for
 
-from ..models import PriorityRequest, Stage
+from ..models import PriorityRequest
 from ..queries import dues
 from ..queries.representation import running_or_paused_clock
-
-STAGE_LABELS = dict(Stage.choices)
 
 
 def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | None:
@@ -45,7 +43,7 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         "paused": paused,
         "due_soon": not paused
         and dues.is_due_soon(level=clock.level, due_at=clock.due_at, now=now),
-        "escalated": row.escalated_at is not None,
+        "escalated": dues.is_escalated(level=row.escalation_level, escalated_at=row.escalated_at),
         "explanation": clock.explanation,
     }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from partners.models import Role
+from sosa_portal.lib.files import download
 
 from .. import services
 from ..exceptions import DomainError, InvalidInput, NotAllowed
@@ -210,14 +211,7 @@ def attachment_download(request, reference, attachment_id):
     attachment = Attachment.objects.filter(request=row, pk=attachment_id).first()
     if attachment is None:
         raise Http404(_("No such attachment."))
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(attachment.file, name=attachment.name, content_type=attachment.content_type)
 
 
 urlpatterns = [
