@@ -261,15 +261,27 @@ class Closure(models.Model):
         return f"{self.nation.code} {self.date}: {self.name}"
 
 
-def calendar_for(nation: Nation) -> WorkingCalendar:
-    """The working calendar of a nation, with its closures read from the database."""
-    closures = dict(Closure.objects.filter(nation=nation).values_list("date", "name"))
+def calendar_for(nation: Nation, closures: dict | None = None) -> WorkingCalendar:
+    """The working calendar of a nation, with its closures read from the database (or given:
+    `calendars_for` reads those of many nations at once)."""
+    if closures is None:
+        closures = dict(Closure.objects.filter(nation=nation).values_list("date", "name"))
     return WorkingCalendar(
         country=nation.holiday_calendar,
         subdiv=nation.holiday_subdivision,
         time_zone=nation.time_zone,
         closures=closures,
     )
+
+
+def calendars_for(nations) -> dict[int, WorkingCalendar]:
+    """The working calendar of each nation by id, their closures read in one query."""
+    nations = list(nations)
+    closures: dict[int, dict] = {nation.pk: {} for nation in nations}
+    rows = Closure.objects.filter(nation__in=nations).values_list("nation_id", "date", "name")
+    for nation_id, day, name in rows:
+        closures[nation_id][day] = name
+    return {nation.pk: calendar_for(nation, closures[nation.pk]) for nation in nations}
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -9,13 +9,23 @@ from django.utils.translation import gettext_lazy as _
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    AWAITING_ENDORSEMENT = "awaiting_endorsement", _("Awaiting endorsement")
     SUBMITTED = "submitted", _("Submitted")
     NEEDS_INFO = "needs_info", _("Needs information")
     IN_REVIEW = "in_review", _("In review")
-    RATED = "rated", _("Rated")
+    AWAITING_AUTHORISATION = "awaiting_authorisation", _("Awaiting rating authorisation")
+    # Replaced `rated` (migration 0010): on the Code of Conduct route nothing is rated.
+    APPROVED = "approved", _("Approved")
     WITH_SUPPLIER = "with_supplier", _("With supplier")
     ACCEPTED = "accepted", _("Accepted")
     RESOLVED = "resolved", _("Resolved")
+
+
+class Route(models.TextChoices):
+    """How the responding nation gives priority (DESIGN §1): its `Nation.priority_system`."""
+
+    DPAS = "dpas", _("DPAS")
+    CODE_OF_CONDUCT = "code_of_conduct", _("Code of Conduct")
 
 
 class Resolution(models.TextChoices):
@@ -84,6 +94,7 @@ class Party(models.TextChoices):
     REQUESTER = "requester", _("Requester")
     LIAISON = "liaison", _("Liaison officer")
     REVIEWER = "reviewer", _("Reviewer")
+    RATING_AUTHORITY = "rating_authority", _("Commerce (BIS)")
     SUPPLIER = "supplier", _("Supplier")
 
 
@@ -95,9 +106,12 @@ class Visibility(models.TextChoices):
 class Stage(models.TextChoices):
     """A timed stage: one clock per stage a request passes through."""
 
+    ENDORSEMENT = "endorsement", _("Endorsement")
     TRIAGE = "triage", _("Triage")
     ANSWER = "answer", _("Requester answer")
     DETERMINATION = "determination", _("Determination")
+    REVIEW = "review", _("Review")
+    AUTHORISATION = "authorisation", _("Rating authorisation")
     FORWARD = "forward", _("Forward to supplier")
     SUPPLIER_RESPONSE = "supplier_response", _("Supplier response")
     DELIVERY = "delivery", _("Delivery")

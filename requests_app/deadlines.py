@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from partners.calendars import WorkingCalendar, describe_skipped, format_moment
 
-from .choices import Party, Stage, State, Urgency
+from .choices import Party, Route, Stage, State, Urgency
 
 
 @dataclass(frozen=True)
@@ -24,45 +24,117 @@ class StageRule:
     by_rating: Mapping[str, int] = field(default_factory=dict)
     until_committed_date: bool = False
     reminders_only: bool = False
+    # The responding nation's Code of Conduct response time instead of a fixed length.
+    conduct_days: bool = False
+    # Counted in the requesting nation's working days: it is that nation's move.
+    requesting_calendar: bool = False
 
 
 # DESIGN §5 defaults; override per stage with settings.SOSA_SLA_OVERRIDES, e.g.
 # {"triage": {"working_days": 3}}.
 SLA: dict[str, StageRule] = {
+    State.AWAITING_ENDORSEMENT: StageRule(
+        Stage.ENDORSEMENT, Party.LIAISON, working_days=2, requesting_calendar=True
+    ),
     State.SUBMITTED: StageRule(Stage.TRIAGE, Party.LIAISON, working_days=2),
-    State.NEEDS_INFO: StageRule(Stage.ANSWER, Party.REQUESTER, working_days=5, reminders_only=True),
+    State.NEEDS_INFO: StageRule(
+        Stage.ANSWER,
+        Party.REQUESTER,
+        working_days=5,
+        reminders_only=True,
+        requesting_calendar=True,
+    ),
     State.IN_REVIEW: StageRule(
         Stage.DETERMINATION, Party.REVIEWER, working_days=5, emergency_working_days=2
     ),
-    State.RATED: StageRule(Stage.FORWARD, Party.LIAISON, working_days=1),
+    State.AWAITING_AUTHORISATION: StageRule(
+        Stage.AUTHORISATION, Party.RATING_AUTHORITY, working_days=5
+    ),
+    State.APPROVED: StageRule(Stage.FORWARD, Party.LIAISON, working_days=1),
     State.WITH_SUPPLIER: StageRule(
         Stage.SUPPLIER_RESPONSE, Party.SUPPLIER, by_rating={"DX": 10, "DO": 15}
     ),
     State.ACCEPTED: StageRule(Stage.DELIVERY, Party.SUPPLIER, until_committed_date=True),
 }
-STAGE_STATE = {rule.stage: state for state, rule in SLA.items()}
+# Where the Code of Conduct route differs: the MoD reviews (no determination), and a firm
+# answers on its nation's own Code of Conduct time, not the DPAS duty.
+CONDUCT_SLA: dict[str, StageRule] = {
+    State.IN_REVIEW: StageRule(
+        Stage.REVIEW, Party.REVIEWER, working_days=5, emergency_working_days=2
+    ),
+    State.WITH_SUPPLIER: StageRule(Stage.SUPPLIER_RESPONSE, Party.SUPPLIER, conduct_days=True),
+}
+ROUTE_SLA: dict[str, dict[str, StageRule]] = {
+    Route.DPAS: SLA,
+    # Nothing is rated there, so no authorisation stage.
+    Route.CODE_OF_CONDUCT: {
+        **{state: rule for state, rule in SLA.items() if state != State.AWAITING_AUTHORISATION},
+        **CONDUCT_SLA,
+    },
+}
+# Each stage's state and the route whose table it first appears in.
+STAGE_HOME: dict[str, tuple[str, str]] = {}
+for _route, _table in ROUTE_SLA.items():
+    for _state, _rule in _table.items():
+        STAGE_HOME.setdefault(_rule.stage, (_state, _route))
+STAGE_STATE = {stage: state for stage, (state, _) in STAGE_HOME.items()}
 
 
-def sla_rule(state: str, overrides: Mapping[str, Mapping] | None = None) -> StageRule | None:
-    """The clock rule for a state (None when the state is not timed), with overrides applied."""
-    rule = SLA.get(state)
+def sla_rule(
+    state: str, overrides: Mapping[str, Mapping] | None = None, route: str = Route.DPAS
+) -> StageRule | None:
+    """The clock rule for a state on a route (None when not timed), with overrides applied."""
+    rule = ROUTE_SLA[route].get(state)
     if rule is None or not overrides or rule.stage not in overrides:
         return rule
     return StageRule(**{**rule.__dict__, **overrides[rule.stage]})
 
 
-def stage_rule(stage: str, overrides: Mapping[str, Mapping] | None = None) -> StageRule:
-    """The rule of a timed stage (every stage of `SLA` has one)."""
-    rule = sla_rule(STAGE_STATE[stage], overrides)
+def stage_rule(
+    stage: str, overrides: Mapping[str, Mapping] | None = None, route: str = Route.DPAS
+) -> StageRule:
+    """The rule of a timed stage, as `route` has it (a stage only one route has: that one's)."""
+    state, home = STAGE_HOME[stage]
+    on_route = ROUTE_SLA[route].get(state)
+    rule = sla_rule(state, overrides, route if on_route and on_route.stage == stage else home)
     assert rule is not None, f"no clock rule for stage {stage}"
     return rule
 
 
-def ball_in_court(state: str) -> str | None:
+# The stages counted in the requesting nation's working days (the rest: the responding one's).
+REQUESTING_CALENDAR_STAGES = frozenset(
+    rule.stage
+    for table in ROUTE_SLA.values()
+    for rule in table.values()
+    if rule.requesting_calendar
+)
+
+
+def ball_in_court(state: str, route: str = Route.DPAS) -> str | None:
     if state == State.DRAFT:
         return Party.REQUESTER
-    rule = SLA.get(state)
+    rule = ROUTE_SLA[route].get(state)
     return rule.ball if rule else None
+
+
+def ball_on_requesting_side(state: str, party: str | None) -> bool:
+    """Whether the party holding the ball is of the requesting nation: its requester, or its
+    liaison officer while the request awaits the nation's endorsement."""
+    return party == Party.REQUESTER or state == State.AWAITING_ENDORSEMENT
+
+
+def waiting_stage(state: str, route: str = Route.DPAS) -> str:
+    """The timed stage the request waits in ('' none: a draft, or closed)."""
+    rule = ROUTE_SLA[route].get(state)
+    return rule.stage if rule else ""
+
+
+@dataclass(frozen=True)
+class ConductPolicy:
+    """A nation's Code of Conduct response time, as its explanation names it."""
+
+    nation_name: str
+    working_days: int
 
 
 @dataclass(frozen=True)
@@ -71,7 +143,13 @@ class Due:
     explanation: str
 
 
-def stage_working_days(rule: StageRule, *, rating: str = "", urgency: str = "") -> int:
+def stage_working_days(
+    rule: StageRule, *, rating: str = "", urgency: str = "", conduct: ConductPolicy | None = None
+) -> int:
+    if rule.conduct_days:
+        if conduct is None:
+            raise ValueError("A Code of Conduct clock needs the nation's response time.")
+        return conduct.working_days
     if rule.by_rating:
         # An unrated order with a supplier is treated like DO, the longer DPAS period.
         return rule.by_rating.get(rating) or max(rule.by_rating.values())
@@ -101,6 +179,7 @@ def open_due(
     rating: str = "",
     urgency: str = "",
     committed_date: dt.date | None = None,
+    conduct: ConductPolicy | None = None,
 ) -> Due:
     """When a clock opened at `started_at` is due, and why, in the calendar's time zone."""
     if rule.until_committed_date:
@@ -108,11 +187,16 @@ def open_due(
             raise ValueError("A delivery clock needs the committed delivery date.")
         due_at = calendar.close_of_business_on(committed_date)
         return Due(due_at, f"the committed delivery date → due {format_moment(due_at)}")
-    days = stage_working_days(rule, rating=rating, urgency=urgency)
+    days = stage_working_days(rule, rating=rating, urgency=urgency, conduct=conduct)
     received_on = calendar.local_date(started_at)
     result = calendar.add_working_days(received_on, days)
     text = f"{_day_phrase(days)} after receipt on {_long_day(received_on)}"
-    if rule.by_rating and rating:
+    if rule.conduct_days and conduct is not None:
+        text = (
+            f"{conduct.nation_name}'s Code of Conduct asks a response within "
+            f"{_day_phrase(days)} (best effort): {text}"
+        )
+    elif rule.by_rating and rating:
         text = f"{rating}-rated order: {text}"
     elif urgency == Urgency.EMERGENCY and rule.emergency_working_days is not None:
         text = f"emergency: {text}"

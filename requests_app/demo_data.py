@@ -96,6 +96,7 @@ PEOPLE = [
         serves=("IN", "GB"),
     ),
     Person("reviewer.us", "reviewer", "US", "Daniel Cho", "DoD Industrial Base Policy"),
+    Person("authority.us", "reviewer", "US", "Laura Benitez", "Commerce BIS DPAS office (SIES)"),
     Person("supplier.us", "supplier", "US", "Karen Ostrowski", supplier="3AQT7"),
     Person("senior.us", "observer", "US", "Michael Grant", senior=True),
     Person("requester.gb", "requester", "GB", "Oliver Hughes", "MoD Defence Equipment & Support"),
@@ -396,28 +397,57 @@ SUBJECTS = {
 }
 
 # The actions that take a request to each demo outcome (a `note_*` is a comment on the way).
+# `submit` includes the endorsement where the requesting nation requires one (`file` stops
+# before it), and `support` is the responding nation's yes: the DoD's determination and
+# Commerce's authorisation on the DPAS route, the MoD's approval on Code of Conduct
+# (`demo_steps`).
 PATHS: dict[str, tuple[str, ...]] = {
     "draft": (),
+    "awaiting_endorsement": ("file",),
     "submitted": ("submit",),
     "needs_info_triage": ("submit", "ask_liaison"),
     "needs_info_review": ("submit", "triage", "ask_reviewer"),
     "in_review": ("submit", "triage", "note_internal"),
     "in_review_answered": ("submit", "ask_liaison", "answer", "triage"),
-    "rated": ("submit", "triage", "rate"),
-    "rated_after_reject": ("submit", "triage", "rate", "forward", "reject"),
-    "with_supplier": ("submit", "triage", "rate", "forward", "note_supplier"),
-    "accepted": ("submit", "triage", "rate", "forward", "accept"),
-    "accepted_delayed": ("submit", "triage", "rate", "forward", "accept", "delay"),
-    "fulfilled": ("submit", "triage", "rate", "forward", "accept", "fulfil"),
+    "awaiting_authorisation": ("submit", "triage", "determine"),
+    "approved": ("submit", "triage", "support"),
+    "approved_after_reject": ("submit", "triage", "support", "forward", "reject"),
+    "with_supplier": ("submit", "triage", "support", "forward", "note_supplier"),
+    "accepted": ("submit", "triage", "support", "forward", "accept"),
+    "accepted_delayed": ("submit", "triage", "support", "forward", "accept", "delay"),
+    "fulfilled": ("submit", "triage", "support", "forward", "accept", "fulfil"),
     "declined_triage": ("submit", "decline_liaison"),
     "declined_review": ("submit", "triage", "note_internal", "decline_reviewer"),
     "withdrawn_draft": ("withdraw",),
     "withdrawn_submitted": ("submit", "withdraw"),
     "withdrawn_review": ("submit", "triage", "withdraw"),
-    "unfulfilled_rated": ("submit", "triage", "rate", "close"),
-    "unfulfilled_supplier": ("submit", "triage", "rate", "forward", "close"),
-    "unfulfilled_accepted": ("submit", "triage", "rate", "forward", "accept", "close"),
+    "unfulfilled_approved": ("submit", "triage", "support", "close"),
+    "unfulfilled_supplier": ("submit", "triage", "support", "forward", "close"),
+    "unfulfilled_accepted": ("submit", "triage", "support", "forward", "accept", "close"),
 }
+
+
+def demo_steps(path: tuple[str, ...], *, route: str, endorsed: bool) -> tuple[str, ...]:
+    """The service actions of a demo path on a route, with endorsement where it is required."""
+    support = ("determine", "authorise") if route == "dpas" else ("approve",)
+    steps: list[str] = []
+    for step in path:
+        if step == "file":
+            steps.append("submit")
+        elif step == "submit":
+            steps += ["submit", "endorse"] if endorsed else ["submit"]
+        elif step == "support":
+            steps += support
+        else:
+            steps.append(step)
+    return tuple(steps)
+
+
+# Nations whose own liaison officer endorses each request before it leaves, and who does it.
+ENDORSING_NATIONS = ("IN",)
+ENDORSERS = {"IN": "liaison.in"}
+# Who holds the second key of the DPAS route: Commerce (BIS).
+AUTHORITIES = {"US": "authority.us"}
 
 # Who acts for each direction: requesting and responding nation, and their people.
 CAST = {
@@ -456,9 +486,9 @@ DEMOS = [
             ("IN>US", "apache", "in_review", "", U, 1, 1.5),
             ("IN>US", "mq9b", "in_review", "", E, 4, 1),
             ("IN>US", "f414", "in_review_answered", "", R, 6, 2),
-            ("IN>US", "chinook", "rated", "DO-G2", U, 0.2, 1.5),
-            ("IN>US", "javelin", "rated", "DX-G2", E, 3, 1),
-            ("IN>US", "gyro", "rated_after_reject", "DO-G3", R, 2, 2),
+            ("IN>US", "chinook", "approved", "DO-G2", U, 0.2, 1.5),
+            ("IN>US", "javelin", "approved", "DX-G2", E, 3, 1),
+            ("IN>US", "gyro", "approved_after_reject", "DO-G3", R, 2, 2),
             ("IN>US", "trm", "with_supplier", "DX-G2", U, 3, 2),
             ("IN>US", "f404", "with_supplier", "DO-G3", R, 12, 2),
             ("IN>US", "mh60r", "with_supplier", "DX-G2", E, 14, 1.5),
@@ -475,7 +505,7 @@ DEMOS = [
             ("IN>US", "p8i", "withdrawn_review", "", R, 8, 2),
             ("IN>US", "m777", "unfulfilled_supplier", "DO-G3", R, 3, 4),
             ("IN>US", "c130j", "unfulfilled_accepted", "DX-G2", U, 1, 4, 10),
-            ("IN>US", "f414", "rated", "DO-J1", R, 1, 2),
+            ("IN>US", "f414", "approved", "DO-J1", R, 1, 2),
             # US → India
             ("US>IN", "forging", "draft", "", R, 2, 1),
             ("US>IN", "shell", "submitted", "", U, 0.5, 1),
@@ -485,8 +515,8 @@ DEMOS = [
             ("US>IN", "valve", "in_review", "", R, 2, 2),
             ("US>IN", "fin", "in_review", "", E, 0.5, 1),
             ("US>IN", "fairing", "in_review", "", U, 7, 2),
-            ("US>IN", "nvg", "rated", "DX-A7", U, 2, 2),
-            ("US>IN", "shaft", "rated", "DO-A3", R, 0.2, 1),
+            ("US>IN", "nvg", "approved", "DX-A7", U, 2, 2),
+            ("US>IN", "shaft", "approved", "DO-A3", R, 0.2, 1),
             ("US>IN", "forging", "with_supplier", "DX-A1", U, 6, 2),
             ("US>IN", "shell", "with_supplier", "DX-A6", E, 13, 1),
             ("US>IN", "harness", "with_supplier", "DO-A4", R, 24, 1.5),
@@ -502,14 +532,18 @@ DEMOS = [
             ("US>IN", "harness", "declined_review", "", R, 12, 3),
             ("US>IN", "cca", "withdrawn_submitted", "", R, 9, 2),
             ("US>IN", "radome", "withdrawn_review", "", U, 1, 3),
-            ("US>IN", "valve", "unfulfilled_rated", "DO-A3", R, 6, 3),
+            ("US>IN", "valve", "unfulfilled_approved", "DO-A3", R, 6, 3),
             ("US>IN", "fin", "unfulfilled_supplier", "DX-A2", U, 2, 4),
-            ("US>IN", "nvg", "rated_after_reject", "DO-A7", R, 1, 2),
+            ("US>IN", "nvg", "approved_after_reject", "DO-A7", R, 1, 2),
             # United Kingdom → US
             ("GB>US", "f35b", "submitted", "", U, 1, 1),
             ("GB>US", "hc6", "with_supplier", "DX-G2", E, 4, 2),
             ("GB>US", "protector", "fulfilled", "DO-G2", R, 5, 3, 10),
             ("GB>US", "f35b", "accepted", "DO-G2", U, 6, 2, 40),
+            # The steps added with the two routes: endorsement and Commerce's key.
+            ("IN>US", "apache", "awaiting_endorsement", "", U, 0.3, 1),
+            ("IN>US", "javelin", "awaiting_authorisation", "DX-G2", E, 0.5, 1),
+            ("GB>US", "hc6", "awaiting_authorisation", "DO-G2", U, 1, 1),
         ],
         start=1,
     )

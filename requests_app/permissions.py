@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from partners.models import Role, Supplier
 from partners.people import profile_of, served_nation_ids, user_role
 
-from .choices import State
-from .transitions import TRANSITIONS, Transition
+from .choices import Route, State
+from .exceptions import InvalidTransition, NotAllowed
+from .transitions import REQUESTING, RESPONDING, TRANSITIONS, Transition
 
 if TYPE_CHECKING:
     from .models import PriorityRequest
 
 NOTHING = Q(pk__in=[])
+# The responding side sees a request from the moment it is received: submitted, or endorsed
+# where the requesting nation requires endorsement (until then it is a 404 there).
+RECEIVED = Q(submitted_at__isnull=False)
 # Internal comments are for officials; requesters and suppliers never see them.
 INTERNAL_READERS = frozenset({Role.LIAISON, Role.REVIEWER, Role.OBSERVER})
 INTERNAL_WRITERS = frozenset({Role.LIAISON, Role.REVIEWER})
@@ -40,30 +46,29 @@ def visibility_filter(user) -> Q:
     if role is None or profile is None:
         return NOTHING
     nation = profile.nation_id
-    not_draft = ~Q(state=State.DRAFT)
     if role == Role.REQUESTER:
         return Q(requesting_nation_id=nation)
     if role == Role.LIAISON:
         served = served_nation_ids(user)
-        return not_draft & (
-            Q(requesting_nation_id=nation, responding_nation_id__in=served)
-            | Q(responding_nation_id=nation, requesting_nation_id__in=served)
-        )
+        return (
+            ~Q(state=State.DRAFT) & Q(requesting_nation_id=nation, responding_nation_id__in=served)
+        ) | (RECEIVED & Q(responding_nation_id=nation, requesting_nation_id__in=served))
     if role == Role.REVIEWER:
-        return not_draft & Q(responding_nation_id=nation)
+        return RECEIVED & Q(responding_nation_id=nation)
     if role == Role.SUPPLIER:
         if not profile.supplier_id:
             return NOTHING
-        return not_draft & Q(supplier_id=profile.supplier_id)
+        return RECEIVED & Q(supplier_id=profile.supplier_id)
     if role == Role.OBSERVER:
         return nation_visibility_filter(nation)
     return NOTHING
 
 
 def nation_visibility_filter(nation_id) -> Q:
-    """Read-only view of a nation: the requests it files or answers, once submitted."""
-    return ~Q(state=State.DRAFT) & (
-        Q(requesting_nation_id=nation_id) | Q(responding_nation_id=nation_id)
+    """Read-only view of a nation: the requests it files once out of draft, and those it
+    answers once received (endorsed where its partner requires that)."""
+    return (~Q(state=State.DRAFT) & Q(requesting_nation_id=nation_id)) | (
+        RECEIVED & Q(responding_nation_id=nation_id)
     )
 
 
@@ -74,10 +79,36 @@ def agency_visibility_filter(agency) -> Q:
 
 def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
     """Whether the user's role may take this action on a request they can see (state aside)."""
-    return may_take_on(user, transition, responding_nation_id=request.responding_nation_id)
+    return may_take_on(
+        user,
+        transition,
+        state=request.state,
+        requesting_nation_id=request.requesting_nation_id,
+        responding_nation_id=request.responding_nation_id,
+    )
 
 
-def may_take_on(user, transition: Transition, *, responding_nation_id: int) -> bool:
+def check_may_take(user, request: PriorityRequest, transition: Transition) -> None:
+    """Raise the refusal for an action on a visible request: off its route like a wrong state
+    (`InvalidTransition`, 409), a role or key that may not take it (`NotAllowed`, 403)."""
+    if transition.route and request.route != transition.route:
+        raise InvalidTransition(
+            f"Cannot {transition.action.replace('_', ' ')} {request.reference}: "
+            f"it runs the {request.get_route_display()} route.",
+            {"route": [f"'{transition.action}' is not an action of the {request.route} route."]},
+        )
+    if not may_take(user, request, transition):
+        raise NotAllowed(f"Your role may not {transition.action.replace('_', ' ')} this request.")
+
+
+def may_take_on(
+    user,
+    transition: Transition,
+    *,
+    state: str,
+    requesting_nation_id: int,
+    responding_nation_id: int,
+) -> bool:
     """`may_take` from the request's plain values (the fast read path)."""
     role = user_role(user)
     if role not in transition.roles:
@@ -86,23 +117,45 @@ def may_take_on(user, transition: Transition, *, responding_nation_id: int) -> b
     # A role without a profile (e.g. a staff member added to a group) acts for no nation.
     if profile is None:
         return False
-    return not (transition.responding_side_only and profile.nation_id != responding_nation_id)
+    if transition.agency_kind and (
+        profile.agency is None or profile.agency.kind != transition.agency_kind
+    ):
+        return False
+    side = transition.side_in(state)
+    if side == RESPONDING:
+        return profile.nation_id == responding_nation_id
+    if side == REQUESTING:
+        return profile.nation_id == requesting_nation_id
+    return True
 
 
 def allowed_actions(user, request: PriorityRequest) -> list[str]:
-    """Actions this user may take on this request now (role, side and state)."""
+    """Actions this user may take on this request now (route, role, key, side and state)."""
     return allowed_actions_on(
-        user, state=request.state, responding_nation_id=request.responding_nation_id
+        user,
+        state=request.state,
+        route=request.route,
+        requesting_nation_id=request.requesting_nation_id,
+        responding_nation_id=request.responding_nation_id,
     )
 
 
-def allowed_actions_on(user, *, state: str, responding_nation_id: int) -> list[str]:
+def allowed_actions_on(
+    user, *, state: str, route: str, requesting_nation_id: int, responding_nation_id: int
+) -> list[str]:
     """`allowed_actions` from the request's plain values (the fast read path)."""
     return [
         action
         for action, transition in TRANSITIONS.items()
         if state in transition.sources
-        and may_take_on(user, transition, responding_nation_id=responding_nation_id)
+        and transition.route in ("", route)
+        and may_take_on(
+            user,
+            transition,
+            state=state,
+            requesting_nation_id=requesting_nation_id,
+            responding_nation_id=responding_nation_id,
+        )
     ]
 
 
@@ -134,8 +187,9 @@ def may_file(user) -> bool:
 
 
 def assignable_people(nation_id) -> QuerySet:
-    """Who a request answered by this nation may be assigned to: its active reviewers and
-    liaison officers (used by `services.triage` and by the pages' assignee pickers)."""
+    """Who a request answered by this nation may be assigned to: its active reviewers (not
+    those of the rating authority) and liaison officers (used by `services.triage` and by the
+    pages' assignee pickers)."""
     # A person's role is the first role group they are in (`user_role`); requester comes first.
     return (
         get_user_model()
@@ -145,16 +199,20 @@ def assignable_people(nation_id) -> QuerySet:
             groups__name__in=[Role.LIAISON, Role.REVIEWER],
         )
         .exclude(groups__name=Role.REQUESTER)
+        # Commerce holds the second key: a request is assigned to the first.
+        .exclude(profile__agency__kind="rating_authority")
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
 
 
 def eligible_suppliers(request: PriorityRequest) -> QuerySet:
-    """Suppliers a rated request may be forwarded to: those of the responding nation and, where
-    that nation relies on its Code of Conduct, only its signatories (used by `services.forward`
-    and by the page's supplier picker)."""
+    """Suppliers an approved request may be forwarded to: those of the responding nation and,
+    on the Code of Conduct route, only its current signatories (used by `services.forward` and
+    by the page's supplier picker)."""
     suppliers = Supplier.objects.filter(nation_id=request.responding_nation_id)
-    if request.responding_nation.relies_on_code_of_conduct:
-        suppliers = suppliers.filter(code_of_conduct_signed_on__isnull=False)
+    if request.route == Route.CODE_OF_CONDUCT:
+        # A current signatory: it has signed by today, the responding nation's date.
+        today = timezone.now().astimezone(ZoneInfo(request.responding_nation.time_zone)).date()
+        suppliers = suppliers.filter(code_of_conduct_signed_on__lte=today)
     return suppliers.order_by("name")

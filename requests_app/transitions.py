@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from partners.models import Role
 
-from .choices import Resolution, State
+from .choices import Resolution, Route, State
 
 OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
 
@@ -18,11 +18,22 @@ OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
 # pause them while the requester answers (pause); resume the paused ones (resume).
 RESTART, PAUSE, RESUME = "restart", "pause", "resume"
 
+# Which side's officials may take an action (DESIGN §2): those of the responding nation, of
+# the requesting nation, of whichever side holds the request now (the requesting side until it
+# is endorsed), or of either.
+RESPONDING, REQUESTING, HOLDER, EITHER = "responding", "requesting", "holder", "either"
+# The states in which the requesting nation still holds the request: the responding nation
+# cannot see it yet (permissions.py).
+BEFORE_ENDORSEMENT = frozenset({State.AWAITING_ENDORSEMENT})
+
 # The time a request first enters a state (an answer returns to a stage already entered).
+# `submitted_at` is when the responding nation receives it: after endorsement where needed.
 STAGE_TIMESTAMP: dict[str, str] = {
+    State.AWAITING_ENDORSEMENT: "sent_for_endorsement_at",
     State.SUBMITTED: "submitted_at",
     State.IN_REVIEW: "triaged_at",
-    State.RATED: "rated_at",
+    State.AWAITING_AUTHORISATION: "determined_at",
+    State.APPROVED: "approved_at",
     State.WITH_SUPPLIER: "forwarded_at",
     State.ACCEPTED: "accepted_at",
     State.RESOLVED: "resolved_at",
@@ -37,8 +48,11 @@ class Transition:
     roles: frozenset[str]
     requires: tuple[str, ...] = ()
     resolution: str = ""
-    # Only officials of the responding nation may take it (liaison or reviewer actions).
-    responding_side_only: bool = False
+    side: str = EITHER
+    # The route it belongs to ('' both): elsewhere it is refused like a wrong state (409).
+    route: str = ""
+    # The key it needs: the kind of agency the reviewer must belong to ('' any).
+    agency_kind: str = ""
     clock: str = RESTART
     # Who hears of it (parties of `services.events.AudienceIndex`; never the actor).
     audience: tuple[str, ...] = ()
@@ -47,6 +61,12 @@ class Transition:
     def stamp(self) -> str:
         """The request field set to the action's time when it enters a new state ('' none)."""
         return STAGE_TIMESTAMP.get(self.target, "") if self.target else ""
+
+    def side_in(self, state: str) -> str:
+        """Which side's officials may take it in `state`: RESPONDING, REQUESTING or EITHER."""
+        if self.side == HOLDER:
+            return REQUESTING if state in BEFORE_ENDORSEMENT else RESPONDING
+        return self.side
 
     @property
     def url_name(self) -> str:
@@ -69,13 +89,24 @@ S, R = State, Role
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in [
+        # To awaiting_endorsement instead where the requesting nation requires it (services).
         _t("submit", [S.DRAFT], S.SUBMITTED, [R.REQUESTER], audience=("responding_liaisons",)),
         _t(
+            "endorse",
+            [S.AWAITING_ENDORSEMENT],
+            S.SUBMITTED,
+            [R.LIAISON],
+            ["note"],
+            side=REQUESTING,
+            audience=("creator", "responding_liaisons"),
+        ),
+        _t(
             "request_info",
-            [S.SUBMITTED, S.IN_REVIEW],
+            [S.AWAITING_ENDORSEMENT, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_AUTHORISATION],
             S.NEEDS_INFO,
             [R.LIAISON, R.REVIEWER],
             ["question"],
+            side=HOLDER,
             clock=PAUSE,
             audience=("creator",),
         ),
@@ -94,35 +125,60 @@ TRANSITIONS: dict[str, Transition] = {
             S.IN_REVIEW,
             [R.LIAISON],
             ["assignee"],
-            responding_side_only=True,
+            side=RESPONDING,
             audience=("assignee",),
         ),
+        # The DPAS route's two keys: the DoD determines, then Commerce (BIS) authorises.
         _t(
-            "rate",
+            "determine",
             [S.IN_REVIEW],
-            S.RATED,
+            S.AWAITING_AUTHORISATION,
             [R.REVIEWER],
             ["rating", "program_symbol", "note"],
-            responding_side_only=True,
+            side=RESPONDING,
+            route=Route.DPAS,
+            agency_kind="program_determination",
+            audience=("responding_liaisons", "rating_authority"),
+        ),
+        _t(
+            "authorise",
+            [S.AWAITING_AUTHORISATION],
+            S.APPROVED,
+            [R.REVIEWER],
+            ["bis_case_number", "rating", "program_symbol", "note"],
+            side=RESPONDING,
+            route=Route.DPAS,
+            agency_kind="rating_authority",
+            audience=("responding_liaisons", "assignee"),
+        ),
+        # The Code of Conduct route: the responding MoD supports it; nothing is rated.
+        _t(
+            "approve",
+            [S.IN_REVIEW],
+            S.APPROVED,
+            [R.REVIEWER],
+            ["note"],
+            side=RESPONDING,
+            route=Route.CODE_OF_CONDUCT,
             audience=("responding_liaisons",),
         ),
         _t(
             "decline",
-            [S.SUBMITTED, S.IN_REVIEW],
+            [S.AWAITING_ENDORSEMENT, S.SUBMITTED, S.IN_REVIEW, S.AWAITING_AUTHORISATION],
             S.RESOLVED,
             [R.LIAISON, R.REVIEWER],
             ["reason"],
             resolution=Resolution.DECLINED,
-            responding_side_only=True,
+            side=HOLDER,
             audience=("creator",),
         ),
         _t(
             "forward",
-            [S.RATED],
+            [S.APPROVED],
             S.WITH_SUPPLIER,
             [R.LIAISON],
             ["supplier"],
-            responding_side_only=True,
+            side=RESPONDING,
             audience=("supplier",),
         ),
         _t(
@@ -131,16 +187,16 @@ TRANSITIONS: dict[str, Transition] = {
             S.ACCEPTED,
             [R.SUPPLIER, R.LIAISON],
             ["committed_delivery_date"],
-            responding_side_only=True,
+            side=RESPONDING,
             audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
             "supplier_reject",
             [S.WITH_SUPPLIER],
-            S.RATED,
+            S.APPROVED,
             [R.SUPPLIER, R.LIAISON],
             ["reason", "earliest_date"],
-            responding_side_only=True,
+            side=RESPONDING,
             audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
@@ -149,7 +205,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.ACCEPTED,
             [R.SUPPLIER, R.LIAISON],
             ["reason", "committed_delivery_date"],
-            responding_side_only=True,
+            side=RESPONDING,
             audience=("creator", "assignee", "responding_liaisons"),
         ),
         _t(
@@ -163,12 +219,12 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         _t(
             "close_unfulfilled",
-            [S.RATED, S.WITH_SUPPLIER, S.ACCEPTED],
+            [S.APPROVED, S.WITH_SUPPLIER, S.ACCEPTED],
             S.RESOLVED,
             [R.LIAISON],
             ["reason"],
             resolution=Resolution.UNFULFILLED,
-            responding_side_only=True,
+            side=RESPONDING,
             audience=("creator", "assignee", "supplier"),
         ),
         _t(

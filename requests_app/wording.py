@@ -10,7 +10,7 @@ import datetime as dt
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
 
-from .choices import Stage
+from .choices import Party, Stage
 from .transitions import TRANSITIONS
 
 # The button (and form title) of each action.
@@ -19,7 +19,10 @@ ACTION_LABELS = {
     "request_info": gettext_lazy("Ask for more information"),
     "answer": gettext_lazy("Answer the question"),
     "triage": gettext_lazy("Accept for review and assign"),
-    "rate": gettext_lazy("Rate (program determination)"),
+    "endorse": gettext_lazy("Endorse for the partner nation"),
+    "determine": gettext_lazy("Make the program determination"),
+    "authorise": gettext_lazy("Authorise the rating"),
+    "approve": gettext_lazy("Approve (Code of Conduct)"),
     "decline": gettext_lazy("Decline"),
     "forward": gettext_lazy("Forward to a supplier"),
     "supplier_accept": gettext_lazy("Accept the order"),
@@ -44,6 +47,13 @@ EVENT_TEXT = {
     "request_info": gettext_lazy("asked for more information; the deadline is paused"),
     "answer": gettext_lazy("answered; the deadline resumes"),
     "triage": gettext_lazy("accepted it for review and assigned it to %(assignee)s"),
+    "endorse": gettext_lazy("endorsed it and sent it to the responding nation"),
+    "determine": gettext_lazy("made the program determination and recommended %(rating)s"),
+    "authorise": gettext_lazy(
+        "authorised the rating %(rating)s under BIS case %(bis_case_number)s"
+    ),
+    "approve": gettext_lazy("approved it under the Code of Conduct"),
+    # Before the routes were split, one step rated a request (kept for old timelines).
     "rate": gettext_lazy("rated it %(rating)s"),
     "decline": gettext_lazy("declined it"),
     "forward": gettext_lazy("forwarded it to %(supplier_name)s"),
@@ -78,7 +88,10 @@ KIND_LABELS = {
     "request_info": gettext_lazy("Information requested"),
     "answer": gettext_lazy("Answered"),
     "triage": gettext_lazy("Assigned to you"),
-    "rate": gettext_lazy("Rated"),
+    "endorse": gettext_lazy("Endorsed"),
+    "determine": gettext_lazy("Program determination made"),
+    "authorise": gettext_lazy("Rating authorised"),
+    "approve": gettext_lazy("Approved"),
     "decline": gettext_lazy("Declined"),
     "forward": gettext_lazy("Forwarded to supplier"),
     "supplier_accept": gettext_lazy("Accepted by supplier"),
@@ -129,3 +142,39 @@ def describe(event) -> str:
 # Every action has its button, its timeline line and its notice label.
 for _phrases in (ACTION_LABELS, EVENT_TEXT, KIND_LABELS):
     assert set(TRANSITIONS) <= set(_phrases), "every action has its phrases"
+
+
+def standing(
+    *,
+    route: str,
+    rating_label: str,
+    bis_case_number: str,
+    nation_name: str,
+    conduct_days: int | None,
+) -> str:
+    """What an approved request is, in the words its supplier must read: a rated order under
+    the DPAS (the legal duty), or a Code of Conduct request (every reasonable effort, no DPAS
+    wording). '' before approval."""
+    if route == "dpas":
+        if not rating_label:
+            return ""
+        return gettext_lazy(
+            "This is a rated order under 15 CFR 700: %(rating)s, BIS case %(case)s."
+        ) % {"rating": rating_label, "case": bis_case_number}
+    if conduct_days is None:
+        return ""
+    return gettext_lazy(
+        "%(nation)s's Code of Conduct asks every reasonable effort: a response within "
+        "%(days)s working days (best effort)."
+    ) % {"nation": nation_name, "days": conduct_days}
+
+
+def waiting_for(holder: dict | None, stage: str) -> str:
+    """The page's "Waiting for" line: "US Commerce (BIS) — rating authorisation",
+    "IN Requester (requester.in) — requester answer" ('' when no one's move)."""
+    if holder is None:
+        return ""
+    who = f"{holder['nation']} {Party(holder['party']).label}"
+    if holder["person"]:
+        who += f" ({holder['person']})"
+    return f"{who} — {str(STAGE_LABELS[stage]).lower()}" if stage else who

@@ -93,6 +93,7 @@ class People:
     requester_us: object
     liaison_us: object
     reviewer_us: object
+    authority_us: object
     supplier_us: object
     other_supplier_us: object
     observer_us: object
@@ -123,7 +124,12 @@ def people(db) -> People:
     )
     company_gb = f.SupplierFactory(nation=uk, name="BAE Parts", cage_code="K0001")
     mod = f.AgencyFactory(nation=india, name="MoD Acquisition Wing")
-    dod = f.AgencyFactory(nation=us, name="DoD Industrial Base Policy")
+    dod = f.AgencyFactory(
+        nation=us, name="DoD Industrial Base Policy", kind="program_determination"
+    )
+    bis = f.AgencyFactory(
+        nation=us, name="Commerce BIS DPAS office (SIES)", kind="rating_authority"
+    )
     u = f.make_user
     return People(
         us=us,
@@ -137,6 +143,7 @@ def people(db) -> People:
         requester_us=u("requester.us", "requester", us, agency=dod),
         liaison_us=u("liaison.us", "liaison", us, serves=(india,)),
         reviewer_us=u("reviewer.us", "reviewer", us, agency=dod),
+        authority_us=u("authority.us", "reviewer", us, agency=bis),
         supplier_us=u("supplier.us", "supplier", us, supplier=company_us),
         other_supplier_us=u("supplier2.us", "supplier", us, supplier=company_us_other),
         observer_us=u("observer.us", "observer", us),
@@ -155,40 +162,88 @@ def people(db) -> People:
     )
 
 
-# The path an India→US request takes to each state, acting as the people above.
+# The path an India→US request takes to each state, acting as the people above (with the
+# endorsement by liaison.in first where India requires it).
+ENDORSE = ("endorse", "liaison_in", {"note": "India endorses it."})
 PATH = [
     ("submit", "requester_in", {}),
     ("triage", "liaison_us", {"assignee": "reviewer_us"}),
-    ("rate", "reviewer_us", {"rating": "DX", "program_symbol": "A1", "note": "Supports G2."}),
+    ("determine", "reviewer_us", {"rating": "DX", "program_symbol": "A1", "note": "Supports G2."}),
+    (
+        "authorise",
+        "authority_us",
+        {"bis_case_number": "BIS-26-0042", "rating": "DX", "program_symbol": "A1", "note": "OK."},
+    ),
     ("forward", "liaison_us", {"supplier": "company_us"}),
     ("supplier_accept", "supplier_us", {"committed_delivery_date": "in_120_days"}),
 ]
-STATE_AFTER = ["submitted", "in_review", "rated", "with_supplier", "accepted"]
+STATE_AFTER = [
+    "submitted",
+    "in_review",
+    "awaiting_authorisation",
+    "approved",
+    "with_supplier",
+    "accepted",
+]
 
 
 @pytest.fixture
 def make_request(people):
-    """make_request(state="rated", **draft_fields): an India→US request driven to `state`."""
+    """make_request(state="approved", **draft_fields): an India→US request driven to `state`."""
 
     def make(state: str = "draft", *, now=None, **fields):
         request = f.draft(people.requester_in, people.us, **fields)
         if state == "draft":
             return request
-        for (action, actor, args), reached in zip(PATH, STATE_AFTER, strict=True):
-            resolved = {
-                key: getattr(people, value)
-                if isinstance(value, str) and hasattr(people, value)
-                else value
-                for key, value in args.items()
-            }
-            if resolved.get("committed_delivery_date") == "in_120_days":
-                start = now or timezone.now()
-                resolved["committed_delivery_date"] = start.date() + dt.timedelta(days=120)
-            request = services.ACTIONS[action](
-                request, by=getattr(people, actor), now=now, **resolved
-            )
-            if reached == state:
-                return request
-        raise ValueError(f"no path to {state}")
+        path, after = PATH, STATE_AFTER
+        if state == "awaiting_endorsement" and not people.india.requires_endorsement:
+            people.india.requires_endorsement = True
+            people.india.save(update_fields=["requires_endorsement"])
+        if people.india.requires_endorsement:
+            path = [PATH[0], ENDORSE, *PATH[1:]]
+            after = ["awaiting_endorsement", *STATE_AFTER]
+        return drive(people, request, path, after, state, now)
+
+    return make
+
+
+def drive(people, request, path, after, state, now):
+    """Take the actions of `path` (people and companies named by attribute) until `state`."""
+    for (action, actor, args), reached in zip(path, after, strict=True):
+        resolved = {
+            key: getattr(people, value)
+            if isinstance(value, str) and hasattr(people, value)
+            else value
+            for key, value in args.items()
+        }
+        if resolved.get("committed_delivery_date") == "in_120_days":
+            start = now or timezone.now()
+            resolved["committed_delivery_date"] = start.date() + dt.timedelta(days=120)
+        request = services.ACTIONS[action](request, by=getattr(people, actor), now=now, **resolved)
+        if reached == state:
+            return request
+    raise ValueError(f"no path to {state}")
+
+
+# The Code of Conduct route: a US→India request, India's MoD approves it, a signatory firm.
+COC_PATH = [
+    ("submit", "requester_us", {}),
+    ("triage", "liaison_in", {"assignee": "reviewer_in"}),
+    ("approve", "reviewer_in", {"note": "India's MoD supports it."}),
+    ("forward", "liaison_in", {"supplier": "company_in_signed"}),
+]
+COC_STATE_AFTER = ["submitted", "in_review", "approved", "with_supplier"]
+
+
+@pytest.fixture
+def make_coc_request(people):
+    """make_coc_request(state="approved"): a US→India request (Code of Conduct route)."""
+
+    def make(state: str = "draft", *, now=None, **fields):
+        fields.setdefault("title", "Forgings for a US program")
+        request = f.draft(people.requester_us, people.india, **fields)
+        if state == "draft":
+            return request
+        return drive(people, request, COC_PATH, COC_STATE_AFTER, state, now)
 
     return make

@@ -8,12 +8,14 @@ hasher, the frozen `NOW`, `people`, `make_request`).
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from partners.accounts.tokens import issue_token
+from requests_app import services
 
 # The password of every user tests/factories.make_user creates.
 PASSWORD = "pw-for-tests-1"
@@ -82,6 +84,7 @@ def references_on(response) -> list[str]:
 # --- moments ------------------------------------------------------------------------------------
 
 NEW_YORK = ZoneInfo("America/New_York")
+KOLKATA = ZoneInfo("Asia/Kolkata")
 MINUTE = dt.timedelta(minutes=1)
 # The moment tests/conftest.py's `frozen_now` fixture freezes (ticking).
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)  # a Tuesday, 10:00 in Washington
@@ -92,9 +95,39 @@ def new_york(year, month, day, hour=17, minute=0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
+def new_delhi(year, month, day, hour=17, minute=0) -> dt.datetime:
+    """A moment on India's wall clock (Asia/Kolkata); 17:00 by default, as in New York."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=KOLKATA)
+
+
 # A supplier clock: forwarded Wed 25 Nov 2026 10:00 New York, a DX supplier has 10 working days,
 # skipping Thanksgiving (Thu 26 Nov) and two weekends → due Thu 10 Dec 17:00 EST, and the
 # due-soon reminder a working day before.
 FORWARDED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=NEW_YORK)
 DUE_SOON = dt.datetime(2026, 12, 9, 17, 0, tzinfo=NEW_YORK)
 DUE = dt.datetime(2026, 12, 10, 17, 0, tzinfo=NEW_YORK)
+
+
+def support(request, *, by, rating="", program_symbol="", note="", now=None, **extra):
+    """The responding nation's yes, as the request's route has it: on the DPAS route `by`
+    (a DoD reviewer) determines and the nation's Commerce reviewer authorises the same
+    rating at the same moment; on the Code of Conduct route `by` approves."""
+    note = note or "Supported."
+    if request.route != "dpas":
+        return services.approve(request, by=by, note=note, now=now)
+    determined = services.determine(
+        request, by=by, rating=rating, program_symbol=program_symbol, note=note, now=now
+    )
+    authority = get_user_model().objects.get(
+        profile__nation_id=request.responding_nation_id,
+        profile__agency__kind="rating_authority",
+    )
+    return services.authorise(
+        determined,
+        by=authority,
+        bis_case_number=extra.get("authorisation_ref") or "BIS-26-0001",
+        rating=rating,
+        program_symbol=program_symbol,
+        note=note,
+        now=now,
+    )

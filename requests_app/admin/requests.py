@@ -85,7 +85,7 @@ ACTION_FIELDS = (
     "rating",
     "program_symbol",
     "determination_note",
-    "rating_authorisation_ref",
+    "bis_case_number",
     "committed_delivery_date",
     "delivered_on",
 )
@@ -95,7 +95,7 @@ TIMESTAMP_FIELDS = (
     "updated_at",
     "submitted_at",
     "triaged_at",
-    "rated_at",
+    "approved_at",
     "forwarded_at",
     "accepted_at",
     "resolved_at",
@@ -171,7 +171,7 @@ class PriorityRequestAdmin(admin.ModelAdmin):
             "Rating",
             {
                 "fields": [
-                    ("rating", "program_symbol", "rating_authorisation_ref"),
+                    ("rating", "program_symbol", "bis_case_number"),
                     "determination_note",
                 ]
             },
@@ -193,7 +193,7 @@ class PriorityRequestAdmin(admin.ModelAdmin):
                     ("info_requested_in", "resolution_reason"),
                     ("version", "priority_rank"),
                     ("created_at", "updated_at", "submitted_at", "triaged_at"),
-                    ("rated_at", "forwarded_at", "accepted_at", "resolved_at"),
+                    ("approved_at", "forwarded_at", "accepted_at", "resolved_at"),
                 ]
             },
         ),

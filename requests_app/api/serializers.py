@@ -10,12 +10,12 @@ from partners.models import Agency, Nation, Supplier
 
 from ..models import (
     PROGRAM_SYMBOL_CHOICES,
-    PROGRAM_SYMBOLS,
     Attachment,
     Comment,
     Event,
     ExportJurisdiction,
     LicenceStatus,
+    Party,
     PriorityRequest,
     Rating,
     RequestItem,
@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..permissions import allowed_actions, profile_of, served_nation_ids, user_role
 from ..queries.representation import running_or_paused_clock
-from ..transitions import TRANSITIONS
+from ..queries.standing import ball_of, signed_steps
 
 User = get_user_model()
 
@@ -49,6 +49,69 @@ class ClockSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     explanation = serializers.CharField()
+
+
+SIGNED_STEP_PEOPLE = ("determined_by_id", "approved_by_id", "endorsed_by_id")
+SIGNED_STEP_COLUMNS = (
+    "route",
+    "recommended_rating",
+    "recommended_symbol",
+    "determination_note",
+    "dod_reference",
+    "determined_at",
+    "bis_case_number",
+    "rating",
+    "program_symbol",
+    "approval_note",
+    "rating_change_reason",
+    "approved_at",
+    "endorsement_note",
+    "submitted_at",
+    *SIGNED_STEP_PEOPLE,
+)
+
+
+class ApprovalSerializer(serializers.Serializer):
+    """Who signed a step, when, and the note they gave (the Code of Conduct approval)."""
+
+    note = serializers.CharField()
+    by = serializers.CharField(allow_null=True, help_text="Username of the signer.")
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class EndorsementSerializer(ApprovalSerializer):
+    """The requesting nation's endorsement (its `at` is when the responding nation got it)."""
+
+
+class DeterminationSerializer(ApprovalSerializer):
+    """The first key of the DPAS route: the DoD's program determination."""
+
+    rating = serializers.ChoiceField(Rating.choices, help_text="The recommended rating.")
+    program_symbol = serializers.ChoiceField(PROGRAM_SYMBOL_CHOICES)
+    rating_label = serializers.CharField()
+    dod_reference = serializers.CharField(allow_blank=True)
+
+
+class AuthorisationSerializer(ApprovalSerializer):
+    """The second key of the DPAS route: Commerce (BIS) authorises the rating."""
+
+    bis_case_number = serializers.CharField()
+    rating = serializers.ChoiceField(Rating.choices, help_text="The authorised rating.")
+    program_symbol = serializers.ChoiceField(PROGRAM_SYMBOL_CHOICES)
+    rating_label = serializers.CharField()
+    change_reason = serializers.CharField(
+        allow_blank=True, help_text="Why it differs from the DoD's recommendation ('' same)."
+    )
+
+
+class BallSerializer(serializers.Serializer):
+    """Whose move it is: the party, its nation, and the person where there is one."""
+
+    party = serializers.ChoiceField(Party.choices)
+    nation = serializers.CharField(help_text="The code of the nation whose move it is.")
+    person = serializers.CharField(
+        allow_null=True, help_text="The requester or the assigned reviewer; null for a desk."
+    )
 
 
 class RequestSerializer(serializers.ModelSerializer):
@@ -76,8 +139,12 @@ class RequestSerializer(serializers.ModelSerializer):
     items = ItemSerializer(many=True)
     clock = serializers.SerializerMethodField()
     due_explanation = serializers.SerializerMethodField()
-    ball_in_court = serializers.CharField(allow_null=True)
+    ball_in_court = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    endorsement = serializers.SerializerMethodField()
+    determination = serializers.SerializerMethodField()
+    authorisation = serializers.SerializerMethodField()
+    approval = serializers.SerializerMethodField()
 
     class Meta:
         model = PriorityRequest
@@ -117,8 +184,13 @@ class RequestSerializer(serializers.ModelSerializer):
             "licence_status",
             "handling_marking",
             "determination_note",
-            "rating_authorisation_ref",
+            "bis_case_number",
             "resolution_reason",
+            "route",
+            "endorsement",
+            "determination",
+            "authorisation",
+            "approval",
             "allowed_actions",
             "version",
             "created_at",
@@ -155,6 +227,39 @@ class RequestSerializer(serializers.ModelSerializer):
     def get_due_explanation(self, obj):
         clock = running_or_paused_clock(obj)
         return clock.explanation if clock else None
+
+    @extend_schema_field(BallSerializer(allow_null=True))
+    def get_ball_in_court(self, obj):
+        return ball_of(obj)
+
+    def _signed_steps(self, obj) -> dict:
+        cached = getattr(obj, "_signed_steps", None)
+        if cached is None:
+            row = {column: getattr(obj, column) for column in SIGNED_STEP_COLUMNS}
+            people = dict(
+                User.objects.filter(
+                    pk__in=[row[c] for c in SIGNED_STEP_PEOPLE if row[c]]
+                ).values_list("pk", "username")
+            )
+            cached = signed_steps(row, people.get, serializers.DateTimeField().to_representation)
+            obj._signed_steps = cached
+        return cached
+
+    @extend_schema_field(EndorsementSerializer(allow_null=True))
+    def get_endorsement(self, obj):
+        return self._signed_steps(obj)["endorsement"]
+
+    @extend_schema_field(DeterminationSerializer(allow_null=True))
+    def get_determination(self, obj):
+        return self._signed_steps(obj)["determination"]
+
+    @extend_schema_field(AuthorisationSerializer(allow_null=True))
+    def get_authorisation(self, obj):
+        return self._signed_steps(obj)["authorisation"]
+
+    @extend_schema_field(ApprovalSerializer(allow_null=True))
+    def get_approval(self, obj):
+        return self._signed_steps(obj)["approval"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj):
@@ -201,88 +306,6 @@ class DraftSerializer(serializers.Serializer):
                 {name: ["This field cannot be set here."] for name in sorted(unknown)}
             )
         return attrs
-
-
-# --- action bodies (DESIGN §7) ----------------------------------------------------------------
-
-
-class ActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version you acted on; 409 if stale."
-    )
-
-    def service_kwargs(self) -> dict:
-        """The keyword arguments of the service function."""
-        return dict(self.validated_data)
-
-
-class SubmitSerializer(ActionSerializer):
-    pass
-
-
-class QuestionSerializer(ActionSerializer):
-    question = serializers.CharField(max_length=5000)
-
-
-class AnswerSerializer(ActionSerializer):
-    answer = serializers.CharField(max_length=5000)
-
-
-class TriageSerializer(ActionSerializer):
-    assignee = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True)
-    )
-
-
-class RateSerializer(ActionSerializer):
-    rating = serializers.ChoiceField(choices=Rating.choices)
-    program_symbol = serializers.ChoiceField(choices=sorted(PROGRAM_SYMBOLS))
-    note = serializers.CharField(max_length=5000, help_text="The program determination.")
-    authorisation_ref = serializers.CharField(max_length=64, required=False, allow_blank=True)
-
-
-class ReasonSerializer(ActionSerializer):
-    reason = serializers.CharField(max_length=5000)
-
-
-class ForwardSerializer(ActionSerializer):
-    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
-
-
-class SupplierAcceptSerializer(ActionSerializer):
-    committed_delivery_date = serializers.DateField()
-
-
-class SupplierRejectSerializer(ActionSerializer):
-    reason = serializers.CharField(max_length=5000)
-    earliest_date = serializers.DateField(help_text="The earliest date the supplier can meet.")
-
-
-class ReportDelaySerializer(ActionSerializer):
-    reason = serializers.CharField(max_length=5000)
-    committed_delivery_date = serializers.DateField(help_text="The new committed date.")
-
-
-class FulfilSerializer(ActionSerializer):
-    delivered_on = serializers.DateField()
-
-
-ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
-    "submit": SubmitSerializer,
-    "request_info": QuestionSerializer,
-    "answer": AnswerSerializer,
-    "triage": TriageSerializer,
-    "rate": RateSerializer,
-    "decline": ReasonSerializer,
-    "forward": ForwardSerializer,
-    "supplier_accept": SupplierAcceptSerializer,
-    "supplier_reject": SupplierRejectSerializer,
-    "report_delay": ReportDelaySerializer,
-    "fulfil": FulfilSerializer,
-    "close_unfulfilled": ReasonSerializer,
-    "withdraw": ReasonSerializer,
-}
-assert set(ACTION_SERIALIZERS) == set(TRANSITIONS), "every action has its request body"
 
 
 # --- comments, attachments, events, reference data --------------------------------------------

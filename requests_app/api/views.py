@@ -21,17 +21,16 @@ from partners.models import Nation, Supplier
 from sosa_portal.lib.files import download
 
 from .. import services
-from ..exceptions import NotAllowed
 from ..models import Attachment, PriorityRequest
-from ..permissions import may_take
+from ..permissions import check_may_take
 from ..queries import representation as selectors
 from ..queries import timeline
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
+from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
 from .pagination import KeysetCursorPagination
 from .serializers import (
-    ACTION_SERIALIZERS,
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CommentSerializer,
@@ -248,8 +247,7 @@ def _action_handler(name: str):
 
     def handler(self, request, reference=None):
         request_row = self.get_object()
-        if not may_take(request.user, request_row, transition):
-            raise NotAllowed(f"Your role may not {name.replace('_', ' ')} this request.")
+        check_may_take(request.user, request_row, transition)
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
         updated = services.ACTIONS[name](request_row, by=request.user, **body.service_kwargs())

@@ -19,6 +19,7 @@ from ..choices import (
     LicenceStatus,
     Rating,
     Resolution,
+    Route,
     State,
     Urgency,
     Visibility,
@@ -81,10 +82,30 @@ class PriorityRequest(models.Model):
     program = models.CharField(max_length=200, blank=True)
     justification = models.TextField(max_length=5000, blank=True)
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.ROUTINE)
+    # The rating in force (DPAS route only): Commerce's authorised rating and symbol.
     rating = models.CharField(max_length=2, choices=Rating.choices, blank=True)
     program_symbol = models.CharField(max_length=2, choices=PROGRAM_SYMBOL_CHOICES, blank=True)
+    # The first key: the DoD's program determination and the rating it recommends.
+    recommended_rating = models.CharField(max_length=2, choices=Rating.choices, blank=True)
+    recommended_symbol = models.CharField(max_length=2, choices=PROGRAM_SYMBOL_CHOICES, blank=True)
     determination_note = models.TextField(max_length=5000, blank=True)
-    rating_authorisation_ref = models.CharField(max_length=64, blank=True)
+    dod_reference = models.CharField(_("DoD reference"), max_length=64, blank=True)
+    determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The second key: Commerce (BIS) authorises the rating under its own case number.
+    bis_case_number = models.CharField(_("BIS case number"), max_length=64, blank=True)
+    rating_change_reason = models.TextField(max_length=2000, blank=True)
+    # Who made it `approved` and why: Commerce on the DPAS route, the MoD on Code of Conduct.
+    approval_note = models.TextField(max_length=5000, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # National endorsement, where the requesting nation requires it.
+    endorsement_note = models.TextField(max_length=5000, blank=True)
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     required_delivery_date = models.DateField(null=True, blank=True)
     committed_delivery_date = models.DateField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
@@ -101,11 +122,13 @@ class PriorityRequest(models.Model):
     licence_status = models.CharField(max_length=16, choices=LicenceStatus.choices, blank=True)
     handling_marking = models.CharField(max_length=100, blank=True)
 
-    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    # The responding nation's priority system, fixed when the draft names it (DESIGN §1).
+    route = models.CharField(max_length=16, choices=Route.choices, default=Route.DPAS)
+    state = models.CharField(max_length=22, choices=State.choices, default=State.DRAFT)
     resolution = models.CharField(max_length=16, choices=Resolution.choices, blank=True)
     resolution_reason = models.TextField(max_length=5000, blank=True)
     # The state a `needs_info` request returns to when answered.
-    info_requested_in = models.CharField(max_length=16, choices=State.choices, blank=True)
+    info_requested_in = models.CharField(max_length=22, choices=State.choices, blank=True)
 
     # Denormalised from the running clock, for lists, filters and ordering.
     due_at = models.DateTimeField(null=True, blank=True)
@@ -124,9 +147,12 @@ class PriorityRequest(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    sent_for_endorsement_at = models.DateTimeField(null=True, blank=True)
+    # When the responding nation received it (after endorsement where that is required).
     submitted_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
-    rated_at = models.DateTimeField(null=True, blank=True)
+    determined_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
     forwarded_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -146,6 +172,10 @@ class PriorityRequest(models.Model):
                 condition=Q(rating="", program_symbol="")
                 | (Q(rating__in=Rating.values) & ~Q(program_symbol="")),
                 name="request_rating_has_symbol",
+            ),
+            # US ratings have no force abroad: a Code of Conduct request is never rated.
+            models.CheckConstraint(
+                condition=Q(rating="") | Q(route=Route.DPAS), name="request_rated_only_on_dpas"
             ),
             models.CheckConstraint(
                 condition=~Q(requesting_nation=models.F("responding_nation")),
@@ -173,7 +203,7 @@ class PriorityRequest(models.Model):
 
     @property
     def ball_in_court(self) -> str | None:
-        return ball_in_court(self.state)
+        return ball_in_court(self.state, self.route)
 
     @property
     def is_open(self) -> bool:

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from ..models import PriorityRequest, Rating, RequestItem, State
+from ..models import PriorityRequest, Rating, RequestItem, Route, State
 from . import dues
 
 
@@ -47,6 +47,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 class RequestFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
+    route = django_filters.ChoiceFilter(choices=Route.choices)
     requesting_nation = django_filters.CharFilter(
         field_name="requesting_nation__code", lookup_expr="iexact", max_length=2
     )

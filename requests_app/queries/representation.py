@@ -19,9 +19,9 @@ from django.utils import timezone
 from partners.models import Agency, Nation, Supplier
 from sosa_portal.lib import sql
 
-from ..deadlines import ball_in_court
 from ..models import Clock, RequestItem, clock_status, rating_label
 from ..permissions import allowed_actions_on
+from .standing import ball_holder, signed_steps
 
 # The columns a representation needs; the keyset cursor reads its position from them too.
 REQUEST_COLUMNS = (
@@ -43,6 +43,7 @@ REQUEST_COLUMNS = (
     "committed_delivery_date",
     "delivered_on",
     "assignee_id",
+    "created_by_id",
     "supplier_id",
     "due_at",
     "escalation_level",
@@ -56,8 +57,20 @@ REQUEST_COLUMNS = (
     "licence_status",
     "handling_marking",
     "determination_note",
-    "rating_authorisation_ref",
+    "bis_case_number",
     "resolution_reason",
+    "route",
+    "recommended_rating",
+    "recommended_symbol",
+    "dod_reference",
+    "determined_by_id",
+    "determined_at",
+    "rating_change_reason",
+    "approval_note",
+    "approved_by_id",
+    "approved_at",
+    "endorsement_note",
+    "endorsed_by_id",
     "version",
     "created_at",
     "updated_at",
@@ -113,15 +126,23 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
     represented = []
     for row in rows:
         clock = ticking_clock(open_clocks.get(row["id"], ()))
-        position = (row["state"], row["responding_nation_id"])
+        position = (
+            row["state"],
+            row["route"],
+            row["requesting_nation_id"],
+            row["responding_nation_id"],
+        )
         if position not in actions_by_position:
             actions_by_position[position] = [
                 action.replace("_", "-")
                 for action in allowed_actions_on(
-                    user, state=row["state"], responding_nation_id=row["responding_nation_id"]
+                    user,
+                    state=row["state"],
+                    route=row["route"],
+                    requesting_nation_id=row["requesting_nation_id"],
+                    responding_nation_id=row["responding_nation_id"],
                 )
             ]
-        ball = ball_in_court(row["state"])
         represented.append(
             {
                 "reference": row["reference"],
@@ -157,7 +178,11 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                     "explanation": clock["explanation"],
                 },
                 "due_explanation": None if clock is None else clock["explanation"],
-                "ball_in_court": None if ball is None else str(ball),
+                "ball_in_court": ball_holder(
+                    row,
+                    lambda pk: names.get(("n", pk)),
+                    lambda pk: names.get(("u", pk)) if pk else None,
+                ),
                 "escalation_level": row["escalation_level"],
                 "escalated_at": moment_or_none(row["escalated_at"]),
                 "prime_contractor": row["prime_contractor"],
@@ -169,8 +194,12 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                 "licence_status": row["licence_status"],
                 "handling_marking": row["handling_marking"],
                 "determination_note": row["determination_note"],
-                "rating_authorisation_ref": row["rating_authorisation_ref"],
+                "bis_case_number": row["bis_case_number"],
                 "resolution_reason": row["resolution_reason"],
+                "route": row["route"],
+                **signed_steps(
+                    row, lambda pk: names.get(("u", pk)) if pk else None, moment_or_none
+                ),
                 "allowed_actions": list(actions_by_position[position]),
                 "version": row["version"],
                 "created_at": moment_or_none(row["created_at"]),
@@ -267,7 +296,7 @@ def page_names(rows: list[dict]) -> dict[tuple[str, int], str]:
     wanted = {
         "n": {row[column] for row in rows for column in NATION_COLUMNS},
         "a": {row["requesting_agency_id"] for row in rows},
-        "u": {row["assignee_id"] for row in rows},
+        "u": {row[column] for row in rows for column in PERSON_COLUMNS},
         "s": {row["supplier_id"] for row in rows},
     }
     parts, params = [], []
@@ -287,6 +316,13 @@ def page_names(rows: list[dict]) -> dict[tuple[str, int], str]:
 
 
 NATION_COLUMNS = ("requesting_nation_id", "responding_nation_id")
+PERSON_COLUMNS = (
+    "assignee_id",
+    "created_by_id",
+    "determined_by_id",
+    "approved_by_id",
+    "endorsed_by_id",
+)
 NAME_SOURCES = {
     "n": (Nation, "code"),
     "a": (Agency, "name"),

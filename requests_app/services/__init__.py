@@ -1,6 +1,7 @@
 """Writes: the only code that changes state (DESIGN §6).
 
-- `actions.py`: one function per action of DESIGN §4, all through one transactional engine;
+- `actions.py`: one function per action of DESIGN §4, all through `engine.py`'s one
+  transactional engine;
 - `drafts.py`: creating and editing drafts, references;
 - `comments.py`: comments and attachments (`attachments.py` checks the files);
 - `clocks.py`: the stage clocks and their ledgers; `sweep.py`: the deadline sweep;
@@ -13,11 +14,14 @@ Pages, API, tasks and the admin call the names re-exported here.
 from .actions import (
     ACTIONS,
     answer,
+    approve,
+    authorise,
     close_unfulfilled,
     decline,
+    determine,
+    endorse,
     forward,
     fulfil,
-    rate,
     report_delay,
     request_info,
     submit,
@@ -37,13 +41,16 @@ __all__ = [
     "add_attachment",
     "add_comment",
     "answer",
+    "approve",
+    "authorise",
     "close_unfulfilled",
     "create_request",
     "decline",
+    "determine",
+    "endorse",
     "forward",
     "fulfil",
     "next_reference",
-    "rate",
     "record_events",
     "report_delay",
     "request_info",

@@ -1,11 +1,6 @@
-"""Every change of a request's state, one function per action of DESIGN §4.
-
-Each action, in one transaction: locks the row the user may see (else `NotVisible`), checks the
-role (`NotAllowed`), the `version` (`StaleVersion`) and the state (`InvalidTransition`), validates
-its fields (`InvalidInput`), saves, writes an `Event` (fanned out to notices and webhooks by
-`record_events`), and applies the action's clock effect from `transitions.py`. Pages, API and
-tasks call these functions; nothing else sets `state`.
-"""
+"""Every change of a request's state, one function per action of DESIGN §4, each run by
+`engine.act` in one transaction. Pages, API and tasks call these functions; nothing else sets
+`state`."""
 
 from __future__ import annotations
 
@@ -13,119 +8,18 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
 
 from partners.filing import filing_refusal
 from partners.models import Supplier
 
-from ..exceptions import InvalidTransition, NotAllowed
-from ..models import PROGRAM_SYMBOLS, Comment, PriorityRequest, Rating, State, Visibility
-from ..permissions import assignable_people, eligible_suppliers, may_take
-from ..transitions import PAUSE, RESUME, TRANSITIONS
-from . import clocks
-from .common import (
-    REQUIRED,
-    Change,
-    check_version,
-    lock_visible,
-    raise_if,
-    require_date,
-    require_text,
-    today_in,
-    write_event,
-)
+from ..exceptions import NotAllowed
+from ..models import PROGRAM_SYMBOLS, PriorityRequest, Rating, Route, State, rating_label
+from ..permissions import assignable_people, eligible_suppliers
+from ..transitions import TRANSITIONS
+from .common import REQUIRED, Change, raise_if, require_date, require_text, today_in
+from .engine import act
 
 User = get_user_model()
-
-
-def _sync_due(locked: PriorityRequest) -> None:
-    """Copy the running clock's due time and level onto the request for lists and filters."""
-    running = clocks.running_clock(locked)
-    locked.due_at = running.due_at if running else None
-    locked.escalation_level = running.level if running else None
-    if locked.state == State.RESOLVED:
-        locked.escalated_at = None
-
-
-def _move_clocks(locked: PriorityRequest, transition, *, at: dt.datetime, actor_id) -> None:
-    """The action's clock effect (transitions.py): pause, resume or restart the stage clocks."""
-    calendar = clocks.request_calendar(locked)
-    kwargs = {"at": at, "actor_id": actor_id, "calendar": calendar}
-    open_now = clocks.open_clocks(locked)
-    if transition.clock == PAUSE:
-        for clock in open_now:
-            clocks.pause_clock(clock, reason="info requested", **kwargs)
-        clocks.open_clock(locked, State.NEEDS_INFO, reason="info requested", **kwargs)
-        return
-    if transition.clock == RESUME:
-        paused = [clock for clock in open_now if clock.paused_at is not None]
-        for clock in open_now:
-            if clock.paused_at is None:
-                clocks.stop_clock(clock, at=at, reason="answered")
-        for clock in paused:
-            clocks.resume_clock(clock, reason="answered", **kwargs)
-        if not paused:
-            clocks.open_clock(locked, locked.state, reason="answered", **kwargs)
-        return
-    for clock in open_now:
-        clocks.stop_clock(clock, at=at, reason=transition.action)
-    if locked.state != State.RESOLVED:
-        clocks.open_clock(locked, locked.state, reason=transition.action, **kwargs)
-
-
-def _act(
-    action: str,
-    request: PriorityRequest | int,
-    *,
-    by,
-    version: int | None,
-    now: dt.datetime | None,
-    apply: Callable[[PriorityRequest, dt.datetime], Change],
-) -> PriorityRequest:
-    transition = TRANSITIONS[action]
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = lock_visible(request, by)
-        if not may_take(by, locked, transition):
-            raise NotAllowed(f"Your role may not {action.replace('_', ' ')} this request.")
-        check_version(locked, version)
-        if locked.state not in transition.sources:
-            raise InvalidTransition(
-                f"Cannot {action.replace('_', ' ')} {locked.reference}: it is "
-                f"{locked.get_state_display().lower()}.",
-                {"state": [f"'{action}' is not allowed in state '{locked.state}'."]},
-            )
-        change = apply(locked, now)
-        from_state = locked.state
-        for name, value in change.fields.items():
-            setattr(locked, name, value)
-        locked.state = transition.target or locked.info_requested_in or State.SUBMITTED
-        if action == "request_info":
-            locked.info_requested_in = from_state
-        else:  # answered or withdrawn: no longer waiting for information
-            locked.info_requested_in = ""
-        locked.resolution = transition.resolution
-        # An answer returns to a stage already entered: keep the time it was first entered.
-        if transition.stamp and from_state != locked.state:
-            setattr(locked, transition.stamp, now)
-        if change.comment:
-            comment = Comment.objects.create(
-                request=locked,
-                author=by,
-                body=change.comment,
-                visibility=Visibility.SHARED,
-                created_at=now,
-            )
-            change.data["comment_id"] = comment.pk
-        _move_clocks(locked, transition, at=now, actor_id=by.pk)
-        _sync_due(locked)
-        locked.version += 1  # the row is locked: no one else can have moved it on
-        locked.save()
-        if "rating" in change.fields:
-            locked.refresh_from_db(fields=["priority_rank"])  # computed by the database
-        write_event(locked, by=by, action=action, from_state=from_state, data=change.data, at=now)
-    return locked
 
 
 # --- the actions of DESIGN §4 ---------------------------------------------------------------
@@ -148,9 +42,13 @@ def submit(request, *, by, version: int | None = None, now=None) -> PriorityRequ
         if refusal:
             errors["responding_nation"] = [refusal]
         raise_if(errors)
-        return Change()
+        # The route is the responding nation's, as it is when the request leaves.
+        route = Route(locked.responding_nation.priority_system)
+        if locked.requesting_nation.requires_endorsement:
+            return Change(fields={"route": route}, target=State.AWAITING_ENDORSEMENT)
+        return Change(fields={"route": route})
 
-    return _act("submit", request, by=by, version=version, now=now, apply=apply)
+    return act("submit", request, by=by, version=version, now=now, apply=apply)
 
 
 def request_info(request, *, by, question: str, version=None, now=None) -> PriorityRequest:
@@ -162,7 +60,7 @@ def request_info(request, *, by, question: str, version=None, now=None) -> Prior
         raise_if(errors)
         return Change(comment=text, data={"question": text})
 
-    return _act("request_info", request, by=by, version=version, now=now, apply=apply)
+    return act("request_info", request, by=by, version=version, now=now, apply=apply)
 
 
 def answer(request, *, by, answer: str, version=None, now=None) -> PriorityRequest:
@@ -174,7 +72,7 @@ def answer(request, *, by, answer: str, version=None, now=None) -> PriorityReque
         raise_if(errors)
         return Change(comment=text, data={"answer": text})
 
-    return _act("answer", request, by=by, version=version, now=now, apply=apply)
+    return act("answer", request, by=by, version=version, now=now, apply=apply)
 
 
 def triage(request, *, by, assignee, version=None, now=None) -> PriorityRequest:
@@ -189,45 +87,131 @@ def triage(request, *, by, assignee, version=None, now=None) -> PriorityRequest:
         raise_if(errors)
         return Change(fields={"assignee": assignee}, data={"assignee": assignee.get_username()})
 
-    return _act("triage", request, by=by, version=version, now=now, apply=apply)
+    return act("triage", request, by=by, version=version, now=now, apply=apply)
 
 
-def rate(
+def _signed_note(note: str, *, by, note_field: str, signer: str) -> Change:
+    """A step someone signs with a note (endorsement, approval): the note and the signer."""
+    errors: dict[str, list[str]] = {}
+    text = require_text(errors, "note", note)
+    raise_if(errors)
+    return Change(fields={note_field: text, signer: by}, data={"note": text})
+
+
+def endorse(request, *, by, note: str, version=None, now=None) -> PriorityRequest:
+    """The requesting nation's liaison officer endorses the request: from now on the
+    responding nation sees it, and its triage clock runs."""
+
+    def apply(locked, at) -> Change:
+        return _signed_note(note, by=by, note_field="endorsement_note", signer="endorsed_by")
+
+    return act("endorse", request, by=by, version=version, now=now, apply=apply)
+
+
+def _check_rating(errors, rating: str, program_symbol: str) -> None:
+    if not rating:
+        errors["rating"] = [REQUIRED]
+    elif rating not in Rating.values:
+        errors["rating"] = ["Choose DO or DX."]
+    if not program_symbol:
+        errors["program_symbol"] = [REQUIRED]
+    elif program_symbol not in PROGRAM_SYMBOLS:
+        errors["program_symbol"] = [f"Unknown program symbol '{program_symbol}'."]
+
+
+def determine(
     request,
     *,
     by,
     rating: str,
     program_symbol: str,
     note: str,
-    authorisation_ref: str = "",
+    dod_reference: str = "",
     version=None,
     now=None,
 ) -> PriorityRequest:
-    """Record the program determination and rating (DO/DX + program symbol)."""
+    """The first key (DPAS route): the DoD's program determination, recommending a rating and
+    program symbol; the request waits for Commerce to authorise the rating."""
 
     def apply(locked, at) -> Change:
         errors: dict[str, list[str]] = {}
-        if not rating:
-            errors["rating"] = [REQUIRED]
-        elif rating not in Rating.values:
-            errors["rating"] = ["Choose DO or DX."]
-        if not program_symbol:
-            errors["program_symbol"] = [REQUIRED]
-        elif program_symbol not in PROGRAM_SYMBOLS:
-            errors["program_symbol"] = [f"Unknown program symbol '{program_symbol}'."]
+        _check_rating(errors, rating, program_symbol)
         text = require_text(errors, "note", note)
         raise_if(errors)
+        reference = (dod_reference or "").strip()
+        return Change(
+            fields={
+                "recommended_rating": rating,
+                "recommended_symbol": program_symbol,
+                "determination_note": text,
+                "dod_reference": reference,
+                "determined_by": by,
+            },
+            data={"rating": rating_label(rating, program_symbol)}
+            | ({"dod_reference": reference} if reference else {}),
+        )
+
+    return act("determine", request, by=by, version=version, now=now, apply=apply)
+
+
+def authorise(
+    request,
+    *,
+    by,
+    bis_case_number: str,
+    rating: str,
+    program_symbol: str,
+    note: str,
+    change_reason: str = "",
+    version=None,
+    now=None,
+) -> PriorityRequest:
+    """The second key (DPAS route): Commerce (BIS) authorises the rating under its case number;
+    only now is it a rated order. A rating other than the DoD's recommendation needs a reason,
+    and the person who determined may not also authorise."""
+
+    def apply(locked, at) -> Change:
+        if locked.determined_by_id == by.pk:
+            raise NotAllowed("The person who made the determination may not also authorise it.")
+        errors: dict[str, list[str]] = {}
+        case = require_text(errors, "bis_case_number", bis_case_number)
+        _check_rating(errors, rating, program_symbol)
+        text = require_text(errors, "note", note)
+        changed = (rating, program_symbol) != (locked.recommended_rating, locked.recommended_symbol)
+        reason = (change_reason or "").strip()
+        if changed and not reason:
+            errors["change_reason"] = [
+                "Say why the rating differs from the DoD's recommendation "
+                f"({rating_label(locked.recommended_rating, locked.recommended_symbol)})."
+            ]
+        raise_if(errors)
+        data = {"rating": rating_label(rating, program_symbol), "bis_case_number": case}
+        if changed:
+            data["recommended"] = rating_label(locked.recommended_rating, locked.recommended_symbol)
+            data["change_reason"] = reason
         return Change(
             fields={
                 "rating": rating,
                 "program_symbol": program_symbol,
-                "determination_note": text,
-                "rating_authorisation_ref": (authorisation_ref or "").strip(),
+                "bis_case_number": case[:64],
+                "approval_note": text,
+                "rating_change_reason": reason if changed else "",
+                "approved_by": by,
             },
-            data={"rating": f"{rating}-{program_symbol}"},
+            data=data,
         )
 
-    return _act("rate", request, by=by, version=version, now=now, apply=apply)
+    return act("authorise", request, by=by, version=version, now=now, apply=apply)
+
+
+def approve(request, *, by, note: str, version=None, now=None) -> PriorityRequest:
+    """The Code of Conduct route: the responding MoD supports the request (nothing is rated);
+    its liaison officer may now ask a signatory firm for every reasonable effort."""
+
+    def apply(locked, at) -> Change:
+        return _signed_note(note, by=by, note_field="approval_note", signer="approved_by")
+
+    return act("approve", request, by=by, version=version, now=now, apply=apply)
 
 
 def _reason_change(reason: str, **extra_fields) -> Change:
@@ -239,7 +223,7 @@ def _reason_change(reason: str, **extra_fields) -> Change:
 
 def decline(request, *, by, reason: str, version=None, now=None) -> PriorityRequest:
     """Refuse the request (no program determination or rating)."""
-    return _act(
+    return act(
         "decline",
         request,
         by=by,
@@ -260,7 +244,7 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
             errors["supplier"] = [
                 "Choose a supplier of the responding nation."
                 if supplier.nation_id != locked.responding_nation_id
-                else "This supplier has not signed the Code of Conduct."
+                else "This supplier is not a current signatory of the Code of Conduct."
             ]
         raise_if(errors)
         return Change(
@@ -268,7 +252,7 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
             data={"supplier": supplier.pk, "supplier_name": supplier.name},
         )
 
-    return _act("forward", request, by=by, version=version, now=now, apply=apply)
+    return act("forward", request, by=by, version=version, now=now, apply=apply)
 
 
 def _future_date(errors, name, value, locked, at) -> dt.date | None:
@@ -293,7 +277,7 @@ def supplier_accept(
             data={"committed_delivery_date": day.isoformat(), "supplier": locked.supplier_id},
         )
 
-    return _act("supplier_accept", request, by=by, version=version, now=now, apply=apply)
+    return act("supplier_accept", request, by=by, version=version, now=now, apply=apply)
 
 
 def supplier_reject(
@@ -315,7 +299,7 @@ def supplier_reject(
             },
         )
 
-    return _act("supplier_reject", request, by=by, version=version, now=now, apply=apply)
+    return act("supplier_reject", request, by=by, version=version, now=now, apply=apply)
 
 
 def report_delay(
@@ -338,7 +322,7 @@ def report_delay(
             },
         )
 
-    return _act("report_delay", request, by=by, version=version, now=now, apply=apply)
+    return act("report_delay", request, by=by, version=version, now=now, apply=apply)
 
 
 def fulfil(request, *, by, delivered_on: dt.date, version=None, now=None) -> PriorityRequest:
@@ -353,12 +337,12 @@ def fulfil(request, *, by, delivered_on: dt.date, version=None, now=None) -> Pri
         raise_if(errors)
         return Change(fields={"delivered_on": day}, data={"delivered_on": day.isoformat()})
 
-    return _act("fulfil", request, by=by, version=version, now=now, apply=apply)
+    return act("fulfil", request, by=by, version=version, now=now, apply=apply)
 
 
 def close_unfulfilled(request, *, by, reason: str, version=None, now=None) -> PriorityRequest:
     """Close a rated request that will not be delivered."""
-    return _act(
+    return act(
         "close_unfulfilled",
         request,
         by=by,
@@ -370,7 +354,7 @@ def close_unfulfilled(request, *, by, reason: str, version=None, now=None) -> Pr
 
 def withdraw(request, *, by, reason: str, version=None, now=None) -> PriorityRequest:
     """The requesting nation withdraws its request."""
-    return _act(
+    return act(
         "withdraw",
         request,
         by=by,
@@ -384,8 +368,11 @@ ACTIONS: dict[str, Callable[..., PriorityRequest]] = {
     "submit": submit,
     "request_info": request_info,
     "answer": answer,
+    "endorse": endorse,
     "triage": triage,
-    "rate": rate,
+    "determine": determine,
+    "authorise": authorise,
+    "approve": approve,
     "decline": decline,
     "forward": forward,
     "supplier_accept": supplier_accept,

@@ -14,6 +14,8 @@ from partners.calendars import WorkingCalendar
 from partners.models import calendar_for
 
 from ..deadlines import (
+    REQUESTING_CALENDAR_STAGES,
+    ConductPolicy,
     ladder_for,
     next_rung,
     open_due,
@@ -25,14 +27,39 @@ from ..deadlines import (
 from ..models import Clock, PriorityRequest
 
 
-def request_calendar(request: PriorityRequest) -> WorkingCalendar:
-    """Clocks count in working days of the responding nation (DESIGN §5). Read once per
-    request object: an action asks for it several times."""
-    cached = request.__dict__.get("_sosa_calendar")
-    if cached is None or cached[0] != request.responding_nation_id:
-        cached = (request.responding_nation_id, calendar_for(request.responding_nation))
-        request.__dict__["_sosa_calendar"] = cached
-    return cached[1]
+def _calendar_of(request: PriorityRequest, nation_field: str) -> WorkingCalendar:
+    """A nation's working calendar, read once per request object and nation (an action asks
+    for it several times)."""
+    nation_id = getattr(request, f"{nation_field}_id")
+    cache = request.__dict__.setdefault("_sosa_calendars", {})
+    if nation_id not in cache:
+        cache[nation_id] = calendar_for(getattr(request, nation_field))
+    return cache[nation_id]
+
+
+def stage_calendar(request: PriorityRequest, stage: str) -> WorkingCalendar:
+    """The calendar a stage's clock counts in: the working days of the nation that must act
+    (DESIGN §5) — the requesting nation's for endorsement and the requester's answer, the
+    responding nation's for the rest."""
+    if stage in REQUESTING_CALENDAR_STAGES:
+        return _calendar_of(request, "requesting_nation")
+    return _calendar_of(request, "responding_nation")
+
+
+def state_calendar(request: PriorityRequest, state: str) -> WorkingCalendar | None:
+    """`stage_calendar` of the clock `state` opens (None when the state is not timed)."""
+    rule = sla_rule(state, _overrides(), request.route)
+    return None if rule is None else stage_calendar(request, rule.stage)
+
+
+def _overrides():
+    return getattr(settings, "SOSA_SLA_OVERRIDES", None)
+
+
+def conduct_policy(request: PriorityRequest) -> ConductPolicy:
+    """The responding nation's Code of Conduct response time, for its supplier clock."""
+    nation = request.responding_nation
+    return ConductPolicy(nation.name, nation.conduct_response_working_days)
 
 
 def _interval(status: str, at: dt.datetime, reason: str, actor_id: int | None) -> dict:
@@ -52,7 +79,7 @@ def _close_interval(clock: Clock, at: dt.datetime) -> None:
 
 def _schedule_next(clock: Clock, calendar: WorkingCalendar) -> None:
     found = next_rung(
-        ladder_for(stage_rule(clock.stage, getattr(settings, "SOSA_SLA_OVERRIDES", None))),
+        ladder_for(stage_rule(clock.stage, _overrides())),
         due_at=clock.due_at,
         level_reached=clock.level,
         calendar=calendar,
@@ -70,7 +97,7 @@ def open_clock(
     calendar: WorkingCalendar,
 ) -> Clock | None:
     """Open the clock of `state` (None when the state is not timed)."""
-    rule = sla_rule(state, getattr(settings, "SOSA_SLA_OVERRIDES", None))
+    rule = sla_rule(state, _overrides(), request.route)
     if rule is None:
         return None
     due = open_due(
@@ -80,6 +107,7 @@ def open_clock(
         rating=request.rating,
         urgency=request.urgency,
         committed_date=request.committed_delivery_date,
+        conduct=conduct_policy(request) if rule.conduct_days else None,
     )
     clock = Clock(
         request=request,
@@ -166,7 +194,7 @@ def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:
     Levels already reached stay reached: nobody is told twice. Returns True when it moved."""
     if clock.stopped_at or clock.paused_at:
         return False
-    rule = stage_rule(clock.stage, getattr(settings, "SOSA_SLA_OVERRIDES", None))
+    rule = stage_rule(clock.stage, _overrides(), clock.request.route)
     if rule.until_committed_date:
         return False
     runs = [interval for interval in clock.ledger if interval["status"] == "running"]
@@ -183,6 +211,7 @@ def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:
             calendar=calendar,
             rating=clock.request.rating,
             urgency=clock.request.urgency,
+            conduct=conduct_policy(clock.request) if rule.conduct_days else None,
         )
     if due.due_at == clock.due_at:
         return False

@@ -22,6 +22,8 @@ class Change:
     fields: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     comment: str = ""
+    # Where the action leads when it is not the table's target ('' the table's).
+    target: str = ""
 
 
 def raise_if(errors: dict[str, list[str]]) -> None:

@@ -15,7 +15,7 @@ from partners.models import Nation, Role, calendar_for
 from sosa_portal.lib import sql
 
 from ..exceptions import InvalidTransition, NotAllowed
-from ..models import PriorityRequest, ReferenceSequence, RequestItem, Urgency
+from ..models import PriorityRequest, ReferenceSequence, RequestItem, Route, Urgency
 from ..permissions import may_edit_draft, may_file, profile_of, user_role
 from .common import REQUIRED, check_version, lock_visible, raise_if, require_text, write_event
 
@@ -88,6 +88,8 @@ def _clean_draft_fields(values: dict[str, Any], requesting_nation: Nation) -> di
     if values.get("urgency") not in (None, *Urgency.values):
         errors["urgency"] = [f"Choose one of {', '.join(Urgency.values)}."]
     raise_if(errors)
+    if values.get("responding_nation") is not None:
+        values["route"] = Route(values["responding_nation"].priority_system)
     return values
 
 
@@ -179,7 +181,7 @@ def update_draft(
         locked.version = F("version") + 1
         locked.save()
         locked.refresh_from_db(fields=["version"])
-        changed = sorted(values) + (["items"] if item_rows is not None else [])
+        changed = sorted(set(values) - {"route"}) + (["items"] if item_rows is not None else [])
         write_event(
             locked,
             by=by,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
-from partners.models import Profile, Role
+from partners.models import Agency, Profile, Role
 from sosa_portal.lib.bulk import insert_rows
 
 from ..choices import State, Visibility
@@ -24,6 +24,7 @@ from ..outbox import notices
 from ..outbox import webhooks as webhook_outbox
 from ..permissions import agency_visibility_filter
 from ..transitions import TRANSITIONS
+from ..wording import standing
 
 # A notice row as the sweep writes it in bulk (the database has no defaults for attempts,
 # last_error).
@@ -55,6 +56,13 @@ def record_events(events: Sequence[Event], *, notice_rows: Sequence[tuple] = ())
 # --- notices -----------------------------------------------------------------------------------
 
 
+# Parties on the responding side (or on both): only their requesting-side part hears of a
+# request the responding nation has not received yet.
+RESPONDING_PARTIES = frozenset(
+    {"assignee", "responding_liaisons", "liaisons", "supplier", "senior", "rating_authority"}
+)
+
+
 class AudienceIndex:
     """Who plays which part for a set of requests, read in up to three queries (sweeps batch
     this); only the parts that `parties` name (all by default) are read."""
@@ -69,7 +77,16 @@ class AudienceIndex:
         self.liaisons: dict[tuple[int, int], set[int]] = defaultdict(set)
         self.seniors: dict[int, set[int]] = defaultdict(set)
         self.suppliers: dict[int, set[int]] = defaultdict(set)
+        self.rating_authorities: dict[int, set[int]] = defaultdict(set)
         active = Q(user__is_active=True)
+        if wanted is None or "rating_authority" in wanted:
+            for user_id, nation_id in Profile.objects.filter(
+                active,
+                nation_id__in=nation_ids,
+                user__groups__name=Role.REVIEWER,
+                agency__kind=Agency.Kind.RATING_AUTHORITY,
+            ).values_list("user_id", "nation_id"):
+                self.rating_authorities[nation_id].add(user_id)
         if wanted is None or not wanted.isdisjoint(("responding_liaisons", "liaisons")):
             for user_id, nation_id, served_id in Profile.objects.filter(
                 active,
@@ -92,8 +109,16 @@ class AudienceIndex:
     def users(self, request: PriorityRequest, parties: Iterable[str]) -> set[int]:
         """User ids for the named parties of a request."""
         req, resp = request.requesting_nation_id, request.responding_nation_id
+        # Before endorsement the responding nation does not know the request exists.
+        received = request.submitted_at is not None
         found: set[int] = set()
         for party in parties:
+            if not received and party in RESPONDING_PARTIES:
+                if party == "liaisons":
+                    found |= self.liaisons[(req, resp)]
+                elif party == "senior":
+                    found |= self.seniors[req]
+                continue
             if party in ("creator", "requester"):
                 found.add(request.created_by_id)
             elif party == "assignee" and request.assignee_id:
@@ -106,6 +131,8 @@ class AudienceIndex:
                 found |= self.suppliers[request.supplier_id]
             elif party == "senior":
                 found |= self.seniors[req] | self.seniors[resp]
+            elif party == "rating_authority":
+                found |= self.rating_authorities[resp]
         return found
 
 
@@ -162,6 +189,19 @@ def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
         "state": request.state,
         "rating": request.rating_display,
     }
+    # An action's notice says what the approved request is; a deadline notice's explanation
+    # already does (and the sweep reads no more of the request than it needs).
+    if clock is None and request.approved_at is not None and request.state != State.RESOLVED:
+        nation = request.responding_nation
+        payload["standing"] = str(
+            standing(
+                route=request.route,
+                rating_label=request.rating_display,
+                bis_case_number=request.bis_case_number,
+                nation_name=nation.name,
+                conduct_days=nation.conduct_response_working_days,
+            )
+        )
     if clock is not None:
         payload |= {
             "stage": clock.stage,

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
 from sosa_portal.lib.bulk import insert_rows, update_rows
 
-from ..deadlines import Rung, ladder_for, rung_time, stage_rule
+from ..deadlines import REQUESTING_CALENDAR_STAGES, Rung, ladder_for, rung_time, stage_rule
 from ..models import Clock, Escalation, Event, PriorityRequest
 from . import clocks as clock_rows
 from .events import AudienceIndex, notice_payload, record_events
@@ -94,6 +95,8 @@ CLAIMED_FIELDS = (
             "escalated_at",
             "requesting_nation_id",
             "responding_nation_id",
+            "route",
+            "submitted_at",
             "created_by_id",
             "assignee_id",
             "supplier_id",
@@ -137,7 +140,7 @@ def _sweep_batch(
     plans: list[tuple[Clock, Rung]] = []
     changed_requests: list[PriorityRequest] = []
     for clock in clocks:
-        calendar = calendars.get(clock.request.responding_nation_id)
+        calendar = calendars.get(counting_nation_id(clock))
         passed, clock.next_escalation_at = _passed_rungs(clock, now, calendar, ladders)
         if not passed:  # the due time moved (closure added): just reschedule
             continue
@@ -219,11 +222,25 @@ def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_S
     return total
 
 
+def counting_nation_id(clock: Clock) -> int:
+    """The nation whose working days the clock counts (`clocks.stage_calendar`'s rule)."""
+    if clock.stage in REQUESTING_CALENDAR_STAGES:
+        return clock.request.requesting_nation_id
+    return clock.request.responding_nation_id
+
+
 def recompute_open_clocks(nation: Nation, *, on: dt.date | None = None) -> int:
-    """After a Closure changes: recompute due times of the nation's open clocks it touches."""
-    touched = Clock.objects.filter(
-        stopped_at__isnull=True, request__responding_nation=nation
-    ).select_related("request", "request__responding_nation")
+    """After a Closure changes: recompute due times of the open clocks counted in the nation's
+    working days that it touches."""
+    requesting_stages = sorted(REQUESTING_CALENDAR_STAGES)
+    touched = (
+        Clock.objects.filter(stopped_at__isnull=True)
+        .filter(
+            Q(stage__in=requesting_stages, request__requesting_nation=nation)
+            | (~Q(stage__in=requesting_stages) & Q(request__responding_nation=nation))
+        )
+        .select_related("request", "request__responding_nation")
+    )
     if on is not None:  # a closure only moves clocks counting across its day
         touched = touched.filter(
             started_at__date__lte=on + dt.timedelta(days=1),

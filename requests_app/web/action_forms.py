@@ -1,6 +1,6 @@
 """The small form of each action of DESIGN §4 on the request page.
 
-Field names are those of the API's action bodies (`api.serializers.ACTION_SERIALIZERS`) and of the
+Field names are those of the API's action bodies (`api.action_bodies.ACTION_SERIALIZERS`) and of the
 service functions' keyword arguments; which fields an action needs is read from `TRANSITIONS`.
 The pickers offer what the rules allow: `assignable_people` and `eligible_suppliers`.
 """
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Supplier
 
-from ..models import PROGRAM_SYMBOL_CHOICES, Rating
+from ..models import PROGRAM_SYMBOL_CHOICES, Rating, Route
 from ..permissions import assignable_people, eligible_suppliers
 from ..transitions import TRANSITIONS
 from .forms import DateInput, person_label
@@ -84,20 +84,88 @@ class TriageForm(ActionForm):
         self.fields["assignee"].label_from_instance = person_label
 
 
-class RateForm(ActionForm):
-    action = "rate"
-    rating = forms.ChoiceField(
-        label=_("Priority rating"),
+class EndorseForm(ActionForm):
+    action = "endorse"
+    note = _reason_field(
+        _("Endorsement"),
+        _("Why your nation supports the request. The partner nation sees it from now on."),
+    )
+
+
+# A foreign government's request is usually G2 or G3: those come first, then the rest.
+FOREIGN_SYMBOLS = ("G2", "G3")
+SYMBOL_CHOICES = [
+    (
+        _("Usual for a foreign government"),
+        [c for c in PROGRAM_SYMBOL_CHOICES if c[0] in FOREIGN_SYMBOLS],
+    ),
+    (
+        _("All DPAS Schedule I symbols"),
+        [c for c in PROGRAM_SYMBOL_CHOICES if c[0] not in FOREIGN_SYMBOLS],
+    ),
+]
+SYMBOL_HELP = _(
+    "G2: the direct defence needs of a foreign government (most requests); G3: foreign "
+    "production and construction. Other symbols name the US program the item supports."
+)
+RATING_HELP = _("DX: highest national urgency, goes before DO; both go before unrated orders.")
+
+
+def _rating_field(label):
+    return forms.ChoiceField(
+        label=label,
         choices=[("", _("Choose DO or DX")), *list(Rating.choices)],
-        help_text=_("DX goes before DO; both go before unrated orders."),
+        help_text=RATING_HELP,
     )
-    program_symbol = forms.ChoiceField(
+
+
+def _symbol_field(**extra):
+    return forms.ChoiceField(
         label=_("Program identification symbol"),
-        choices=[("", _("Choose a symbol (DPAS Schedule I)")), *PROGRAM_SYMBOL_CHOICES],
+        choices=[("", _("Choose a symbol")), *SYMBOL_CHOICES],
+        help_text=SYMBOL_HELP,
+        **extra,
     )
-    note = _reason_field(_("Program determination"), _("Why the item supports the program."))
-    authorisation_ref = forms.CharField(
-        label=_("Rating authorisation reference"), max_length=64, help_text=_("Optional")
+
+
+class DetermineForm(ActionForm):
+    action = "determine"
+    rating = _rating_field(_("Recommended rating"))
+    program_symbol = _symbol_field(initial="G2")
+    note = _reason_field(
+        _("Program determination"), _("Why the item supports an approved program.")
+    )
+    dod_reference = forms.CharField(
+        label=_("DoD reference"), max_length=64, help_text=_("Optional")
+    )
+
+
+class AuthoriseForm(ActionForm):
+    action = "authorise"
+    bis_case_number = forms.CharField(label=_("BIS case number"), max_length=64)
+    rating = _rating_field(_("Authorised rating"))
+    program_symbol = _symbol_field()
+    note = _reason_field(_("Authorisation note"))
+    change_reason = forms.CharField(
+        label=_("Reason for a different rating"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the rating differs from the DoD's recommendation."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        row = self.request_row
+        if row is not None and not self.is_bound:
+            # The DoD's recommendation, to confirm or change.
+            self.initial.setdefault("rating", row.recommended_rating)
+            self.initial.setdefault("program_symbol", row.recommended_symbol)
+
+
+class ApproveForm(ActionForm):
+    action = "approve"
+    note = _reason_field(
+        _("Approval"), _("Why your nation supports it; the liaison officer then asks a signatory.")
     )
 
 
@@ -144,8 +212,14 @@ class SupplierAcceptForm(ActionForm):
 
 class SupplierRejectForm(ActionForm):
     action = "supplier_reject"
-    reason = _reason_field(help_text=_("DPAS requires the reasons in writing."))
+    reason = _reason_field()
     earliest_date = forms.DateField(label=_("Earliest date you could deliver"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a rated order carries the duty to give reasons (15 CFR 700.13).
+        if self.request_row is not None and self.request_row.route == Route.DPAS:
+            self.fields["reason"].help_text = _("DPAS requires the reasons in writing.")
 
 
 class ReportDelayForm(ActionForm):
@@ -167,8 +241,11 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         SubmitForm,
         QuestionForm,
         AnswerForm,
+        EndorseForm,
         TriageForm,
-        RateForm,
+        DetermineForm,
+        AuthoriseForm,
+        ApproveForm,
         DeclineForm,
         ForwardForm,
         SupplierAcceptForm,

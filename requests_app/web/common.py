@@ -21,6 +21,9 @@ def visible_request_or_404(user, reference: str) -> PriorityRequest:
             "assignee",
             "supplier",
             "created_by",
+            "endorsed_by",
+            "determined_by",
+            "approved_by",
         )
         .filter(reference=reference)
         .first()

@@ -27,9 +27,11 @@ from ..queries import dues
 REQUESTER_ORDER = [
     State.NEEDS_INFO,
     State.DRAFT,
+    State.AWAITING_ENDORSEMENT,
     State.SUBMITTED,
     State.IN_REVIEW,
-    State.RATED,
+    State.AWAITING_AUTHORISATION,
+    State.APPROVED,
     State.WITH_SUPPLIER,
     State.ACCEPTED,
 ]
@@ -113,13 +115,17 @@ def _requester(user, visible: QuerySet, now: dt.datetime) -> dict:
 def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
     open_requests = visible.exclude(state=State.RESOLVED)
     stats = open_requests.aggregate(
+        to_endorse=Count("id", filter=Q(state=State.AWAITING_ENDORSEMENT)),
         new=Count("id", filter=Q(state=State.SUBMITTED)),
         due_soon=Count("id", filter=dues.due_soon_q(now)),
         overdue=Count("id", filter=dues.overdue_q(now)),
         escalated=Count("id", filter=dues.ESCALATED_Q),
         open=Count("id"),
     )
+    profile = profile_of(user)
+    endorses = bool(profile and profile.nation.requires_endorsement)
     tiles = [
+        *([("to_endorse", "state=awaiting_endorsement", "")] if endorses else []),
         ("new", "state=submitted", ""),
         ("due_soon", "due_soon=true", "warn"),
         ("overdue", "overdue=true", "bad"),
@@ -136,16 +142,24 @@ def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
 
 
 def _reviewer(user, visible: QuerySet, now: dt.datetime) -> dict:
-    mine = visible.filter(assignee=user).exclude(state=State.RESOLVED)
+    """A reviewer's work: Commerce authorises what waits for its key (nobody is assigned to
+    it); the DoD determines, and a partner's MoD reviews, what is assigned to them."""
+    profile = profile_of(user)
+    authority = bool(profile and profile.agency and profile.agency.kind == "rating_authority")
+    if authority:
+        key, waiting = "authorisation", visible.filter(state=State.AWAITING_AUTHORISATION)
+        mine = waiting
+    else:
+        mine = visible.filter(assignee=user).exclude(state=State.RESOLVED)
+        waiting = mine.filter(state=State.IN_REVIEW)
+        nation = profile.nation if profile else None
+        key = "review" if nation and nation.relies_on_code_of_conduct else "determination"
     stats = mine.aggregate(
-        in_review=Count("id", filter=Q(state=State.IN_REVIEW)),
-        overdue=Count("id", filter=Q(state=State.IN_REVIEW) & dues.overdue_q(now)),
+        in_review=Count("id", filter=Q(pk__in=waiting.values("pk"))),
+        overdue=Count("id", filter=Q(pk__in=waiting.values("pk")) & dues.overdue_q(now)),
         waiting_answer=Count("id", filter=Q(state=State.NEEDS_INFO)),
     )
-    return {
-        "stats": stats,
-        "assigned": list(_with_parties(mine.filter(state=State.IN_REVIEW).by_priority())),
-    }
+    return {"stats": stats, "key": key, "assigned": list(_with_parties(waiting.by_priority()))}
 
 
 def _working_days_left(request: PriorityRequest, now: dt.datetime, calendars: dict) -> int | None:
@@ -170,6 +184,8 @@ def _supplier(user, visible: QuerySet, now: dt.datetime) -> dict:
         accepted=Count("id", filter=Q(state=State.ACCEPTED)),
     )
     calendars: dict = {}
+    nation = profile.nation if profile else None
+    conduct = nation if nation and nation.relies_on_code_of_conduct else None
     awaiting = list(_with_parties(ours.filter(state=State.WITH_SUPPLIER).by_priority()))
     for request in awaiting:
         request.working_days_left = _working_days_left(request, now, calendars)
@@ -178,7 +194,7 @@ def _supplier(user, visible: QuerySet, now: dt.datetime) -> dict:
             F("committed_delivery_date").asc(nulls_last=True), "id"
         )[:PER_GROUP]
     )
-    return {"stats": stats, "awaiting": awaiting, "committed": committed}
+    return {"stats": stats, "awaiting": awaiting, "committed": committed, "conduct": conduct}
 
 
 def _overview(user, visible: QuerySet, now: dt.datetime) -> dict:

@@ -20,6 +20,7 @@ from ..models import (
     PriorityRequest,
     Rating,
     Resolution,
+    Route,
     State,
     Urgency,
 )
@@ -42,6 +43,7 @@ LIST_FIELDS = (
     "responding_nation",
     "assignee",
     "state",
+    "route",
     "resolution",
     "urgency",
     "rating",
@@ -123,7 +125,9 @@ def choice_options(choices, selected) -> SafeString:
 def filter_options(form, *, open_only: bool) -> dict:
     """The filter form's current values and its select boxes' options. The queue lists open
     requests only, so it offers no "resolved" state."""
-    state, rating, overdue = (form[name].value() for name in ("state", "rating", "overdue"))
+    state, rating, route, overdue = (
+        form[name].value() for name in ("state", "rating", "route", "overdue")
+    )
     # Nation codes in links may come in lower case.
     from_code, to_code = (
         str(form[name].value()).upper() for name in ("requesting_nation", "responding_nation")
@@ -136,6 +140,7 @@ def filter_options(form, *, open_only: bool) -> dict:
         "search_text": form["q"].value() or "",
         "state_options": choice_options(states, state),
         "rating_options": choice_options(display_labels(Rating).items(), rating),
+        "route_options": choice_options(display_labels(Route).items(), route),
         "from_options": choice_options(codes, from_code),
         "to_options": choice_options(codes, to_code),
         "overdue_only": overdue == "true",

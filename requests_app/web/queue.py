@@ -114,12 +114,16 @@ def query_without(query, names) -> str:
 
 def mark_assignable(user, rows) -> None:
     """`row.may_assign`: may this user triage the row now? Decided once per (state, nation)."""
-    decided: dict[tuple[str, int], bool] = {}
+    decided: dict[tuple[str, str, int, int], bool] = {}
     for row in rows:
-        key = (row.state, row.responding_nation_id)
+        key = (row.state, row.route, row.requesting_nation_id, row.responding_nation_id)
         if key not in decided:
             decided[key] = "triage" in allowed_actions_on(
-                user, state=row.state, responding_nation_id=row.responding_nation_id
+                user,
+                state=row.state,
+                route=row.route,
+                requesting_nation_id=row.requesting_nation_id,
+                responding_nation_id=row.responding_nation_id,
             )
         row.may_assign = decided[key]
 

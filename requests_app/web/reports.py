@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..models import Route
 from ..permissions import may_see_reports
 from ..queries import reports
 from ..queries.reports import Period, Scope, Table
@@ -36,6 +37,11 @@ class ReportFilterForm(forms.Form):
         label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     nation = forms.ChoiceField(label=gettext_lazy("Nation"), required=False)
+    route = forms.ChoiceField(
+        label=gettext_lazy("Route"),
+        required=False,
+        choices=[("", gettext_lazy("Either route")), *Route.choices],
+    )
 
     def __init__(self, data, *, nations, default: Period):
         super().__init__(
@@ -99,12 +105,16 @@ def chart_for(table: Table) -> SafeString | None:
     if table.name == "sla_by_month":
         month = table.columns[0]
         return _sla_chart(table, [month.display(value) for value in table.values("month")])
-    if table.name == "time_by_stage":
+    if table.name in ("time_by_stage", "time_by_route"):
+        labels = table.values("stage")
+        if table.name == "time_by_route":
+            routes = table.values("route")
+            labels = [f"{route} · {stage}" for route, stage in zip(routes, labels, strict=True)]
         return charts.bar_chart(
             chart_id=chart_id,
             title=str(table.title),
             description=_("Median and 90th-percentile working days per stage."),
-            labels=table.values("stage"),
+            labels=labels,
             series=[
                 charts.Series(_("Median"), table.values("median_days"), MEDIAN, "median"),
                 charts.Series(_("90th percentile"), table.values("p90_days"), P90, "p90"),
@@ -177,7 +187,8 @@ def reports_page(request):
         return render(request, "requests/reports.html", {"form": form, "sections": []})
     period = form.cleaned_data["period"]
     nation = form.nations.get(form.cleaned_data["nation"])
-    scope = Scope(reports.scoped_requests(user, nation), period, now)
+    route = form.cleaned_data["route"]
+    scope = Scope(reports.scoped_requests(user, nation, route), period, now)
     if wants_csv:
         build = reports.TABLES.get(request.GET.get("table", ""))
         if build is None:
@@ -187,6 +198,7 @@ def reports_page(request):
         "start": period.start_on,
         "end": period.end_on,
         "nation": nation.code if nation else "",
+        **({"route": route} if route else {}),
     }
     sections = [
         Section(

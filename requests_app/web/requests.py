@@ -21,7 +21,8 @@ from partners.models import Role
 from sosa_portal.lib.files import download
 
 from .. import services
-from ..exceptions import DomainError, InvalidInput, NotAllowed
+from ..deadlines import waiting_stage
+from ..exceptions import DomainError, InvalidInput
 from ..models import (
     Attachment,
     PriorityRequest,
@@ -29,14 +30,15 @@ from ..models import (
 )
 from ..permissions import (
     allowed_actions,
+    check_may_take,
     may_comment,
     may_edit_draft,
-    may_take,
     user_role,
 )
+from ..queries.standing import ball_of
 from ..queries.timeline import timeline
 from ..transitions import TRANSITIONS
-from ..wording import ACTION_LABELS, ON_BEHALF_LABELS
+from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, waiting_for
 from .action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
 from .common import flash_domain_error, visible_request_or_404
 from .drafts import attach_all, draft_url, remove_files, request_edit, request_new
@@ -45,7 +47,7 @@ from .forms import (
     CommentForm,
     add_service_errors,
 )
-from .lists import PARTY_LABELS, request_list
+from .lists import request_list
 from .request_display import due_summary
 
 # --- the request page ---------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
         attach_form = AttachmentForm()
     context = {
         "row": row,
-        "ball_label": PARTY_LABELS.get(row.ball_in_court, ""),
+        "ball_label": waiting_for(ball_of(row), waiting_stage(row.state, row.route)),
         "due": due_summary(row),
         "items": list(row.items.all()),
         "attachments": list(row.attachments.select_related("uploaded_by")),
@@ -116,8 +118,9 @@ def request_act(request, reference, action):
     if action not in ACTION_FORMS:
         raise Http404
     row = visible_request_or_404(request.user, reference)
-    if not may_take(request.user, row, TRANSITIONS[action]):
-        error = NotAllowed(_("Your role may not take this action on this request."))
+    try:
+        check_may_take(request.user, row, TRANSITIONS[action])
+    except DomainError as error:
         flash_domain_error(request, error)
         return render_detail(request, row, status=error.status)
     form = ACTION_FORMS[action](request.POST, request_row=row)

@@ -40,10 +40,13 @@ def url(reference: str = "", tail: str = "") -> str:
 
 
 @pytest.fixture
-def request_in(make_request, people):
-    """request_in(state): an India→US request in any state, including needs_info and resolved."""
+def request_in(make_request, make_coc_request, people):
+    """request_in(state): an India→US request in any state, including needs_info and resolved;
+    request_in("coc_<state>"): a US→India one (Code of Conduct route)."""
 
     def make(state: str = "draft", **fields):
+        if state.startswith("coc_"):
+            return make_coc_request(state.removeprefix("coc_"), **fields)
         if state == "needs_info":
             submitted = make_request("submitted", **fields)
             return services.request_info(

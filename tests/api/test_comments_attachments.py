@@ -312,8 +312,9 @@ def test_the_events_tell_the_life_cycle_in_order(api, people, request_in):
         ("create", "", "draft"),
         ("submit", "draft", "submitted"),
         ("triage", "submitted", "in_review"),
-        ("rate", "in_review", "rated"),
-        ("forward", "rated", "with_supplier"),
+        ("determine", "in_review", "awaiting_authorisation"),
+        ("authorise", "awaiting_authorisation", "approved"),
+        ("forward", "approved", "with_supplier"),
         ("supplier_accept", "with_supplier", "accepted"),
     ]
     assert [e["actor"] for e in events] == [
@@ -321,10 +322,12 @@ def test_the_events_tell_the_life_cycle_in_order(api, people, request_in):
         "requester.in",
         "liaison.us",
         "reviewer.us",
+        "authority.us",
         "liaison.us",
         "supplier.us",
     ]
     assert events[3]["data"] == {"rating": "DX-A1"}
+    assert events[4]["data"] == {"rating": "DX-A1", "bis_case_number": "BIS-26-0042"}
     assert set(events[0]) == {
         "id",
         "action",

@@ -117,7 +117,7 @@ def test_a_refusal_is_replayed_too(api):
 
 
 def test_a_conflict_is_replayed_as_the_conflict(api, request_in):
-    target = request_in("rated")
+    target = request_in("approved")
     client = api("liaison_us")
     body = {"assignee": "reviewer.us"}
 

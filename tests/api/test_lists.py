@@ -12,6 +12,7 @@ from django.utils import timezone
 from requests_app import services
 from requests_app.models import PriorityRequest
 from tests import factories as f
+from tests.helpers import support
 
 from .conftest import url
 
@@ -37,8 +38,8 @@ def mix(people, make_request):
         contract_number="IN-MOD-77/2026",
         items=[f.item(part_number="RM-9000", nsn="5840-01-555-1234")],
     )
-    rated_dx = make_request("rated", title="Gyroscopes")
-    rated_do = services.rate(
+    rated_dx = make_request("approved", title="Gyroscopes")
+    rated_do = support(
         make_request("in_review", title="Fuzes"),
         by=people.reviewer_us,
         rating="DO",
@@ -67,7 +68,7 @@ def mix(people, make_request):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"state": "rated"}, {"rated_dx", "rated_do"}),
+        ({"state": "approved"}, {"rated_dx", "rated_do"}),
         ({"state": "resolved"}, {"withdrawn"}),
         ({"rating": "DX"}, {"rated_dx"}),
         ({"rating": "DO"}, {"rated_do"}),
@@ -81,7 +82,7 @@ def mix(people, make_request):
         ({"q": "RM-9000"}, {"submitted"}),
         ({"q": "5840-01-555"}, {"submitted"}),
         ({"q": "pune"}, {"us_to_india"}),
-        ({"state": "rated", "rating": "DO"}, {"rated_do"}),
+        ({"state": "approved", "rating": "DO"}, {"rated_do"}),
         ({"q": "   "}, {"submitted", "rated_dx", "rated_do", "withdrawn", "us_to_india"}),
     ],
 )
@@ -141,8 +142,8 @@ def test_a_bad_list_parameter_is_a_400_naming_it(api, mix, params, field):
 def spread(people, make_request):
     """Eleven requests of one nation with ties in created_at and due_at, and null due_at."""
     rows = [
-        make_request("rated"),  # DX
-        make_request("rated"),
+        make_request("approved"),  # DX
+        make_request("approved"),
         make_request("in_review"),
         make_request("submitted"),
         make_request("submitted"),
@@ -150,7 +151,7 @@ def spread(people, make_request):
         f.draft(people.requester_in, people.us),
         services.withdraw(make_request("submitted"), by=people.requester_in, reason="x"),
         make_request("in_review"),
-        make_request("rated"),
+        make_request("approved"),
         f.draft(people.requester_in, people.us),
     ]
     due = T0 + dt.timedelta(days=3)
@@ -295,7 +296,7 @@ QUERIES_PER_PAGE = 7
 @pytest.fixture
 def fifty(people, make_request):
     """Fifty requests of India, a few in each timed state, the rest drafts."""
-    rows = [make_request(state) for state in ("submitted", "in_review", "rated", "accepted")]
+    rows = [make_request(state) for state in ("submitted", "in_review", "approved", "accepted")]
     rows += [make_request("with_supplier") for _ in range(2)]
     rows += [
         f.draft(people.requester_in, people.us, items=[f.item(), f.item(part_number="X")])

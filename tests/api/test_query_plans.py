@@ -41,7 +41,7 @@ def plan_without_sequential_scans(sql: str) -> str:
 
 @pytest.fixture
 def requests_both_ways(make_request, people):
-    for state in ("draft", "submitted", "in_review", "rated", "with_supplier", "accepted"):
+    for state in ("draft", "submitted", "in_review", "approved", "with_supplier", "accepted"):
         make_request(state)
     return people
 

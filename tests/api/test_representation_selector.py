@@ -65,7 +65,7 @@ def assorted(people, request_in):
         ),
         request_in("submitted"),
         request_in("needs_info"),
-        request_in("rated"),
+        request_in("approved"),
         request_in("with_supplier"),
         request_in("accepted"),
         request_in("resolved"),

@@ -108,7 +108,7 @@ def test_a_request_reads_with_every_field_agency_systems_rely_on(api, people, re
     assert body["clock"]["status"] == "running"
     assert body["clock"]["due_at"] == body["due_at"]
     assert body["due_explanation"] and body["due_explanation"] == body["clock"]["explanation"]
-    assert body["ball_in_court"] == "supplier"
+    assert body["ball_in_court"] == {"party": "supplier", "nation": "US", "person": None}
     assert body["escalation_level"] is None
     assert body["version"] == accepted.version
     assert body["created_at"] and body["updated_at"]
@@ -122,7 +122,7 @@ def test_a_draft_has_no_clock_and_the_ball_is_with_the_requester(api, request_in
     assert body["clock"] is None
     assert body["due_at"] is None
     assert body["due_explanation"] is None
-    assert body["ball_in_court"] == "requester"
+    assert body["ball_in_court"] == {"party": "requester", "nation": "IN", "person": "requester.in"}
     assert body["assignee"] is None
     assert body["supplier"] is None
 
@@ -134,11 +134,38 @@ def test_a_request_waiting_for_information_shows_the_answer_clock(api, request_i
 
     assert body["state"] == "needs_info"
     assert body["clock"]["stage"] == "answer"
-    assert body["ball_in_court"] == "requester"
+    assert body["ball_in_court"] == {"party": "requester", "nation": "IN", "person": "requester.in"}
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("awaiting_endorsement", {"party": "liaison", "nation": "IN", "person": None}),
+        ("submitted", {"party": "liaison", "nation": "US", "person": None}),
+        ("in_review", {"party": "reviewer", "nation": "US", "person": "reviewer.us"}),
+        (
+            "awaiting_authorisation",
+            {"party": "rating_authority", "nation": "US", "person": None},
+        ),
+        ("coc_in_review", {"party": "reviewer", "nation": "IN", "person": "reviewer.in"}),
+        ("coc_with_supplier", {"party": "supplier", "nation": "IN", "person": None}),
+    ],
+)
+def test_the_ball_in_court_names_the_side_in_detail_and_list(api, request_in, state, expected):
+    target = request_in(state)
+    who = "requester_us" if state.startswith("coc_") else "requester_in"
+
+    detail = api(who).get(url(target.reference)).json()
+    listed = api(who).get(url()).json()["results"]
+
+    assert detail["ball_in_court"] == expected
+    assert [row["ball_in_court"] for row in listed if row["reference"] == target.reference] == [
+        expected
+    ]
 
 
 def test_the_list_shows_each_request_as_its_detail_does(api, request_in):
-    rated = request_in("rated")
+    rated = request_in("approved")
     client = api("liaison_us")
 
     listed = client.get(url()).json()["results"]
@@ -348,7 +375,7 @@ ACTIONS = [
     ),
     Action(
         "request-info", "submitted", "liaison_us", lambda p: {"question": "Which NSN?"},
-        "needs_info", "requester_in", "rated", lambda p: {}, "question",
+        "needs_info", "requester_in", "approved", lambda p: {}, "question",
     ),
     Action(
         "answer", "needs_info", "requester_in", lambda p: {"answer": "NSN 6605-01-123-4567."},
@@ -359,17 +386,32 @@ ACTIONS = [
         "in_review", "reviewer_us", "in_review", lambda p: {"assignee": "nobody"}, "assignee",
     ),
     Action(
-        "rate", "in_review", "reviewer_us",
+        "endorse", "awaiting_endorsement", "liaison_in", lambda p: {"note": "India endorses."},
+        "submitted", "requester_in", "submitted", lambda p: {"note": " "}, "note",
+    ),
+    Action(
+        "determine", "in_review", "reviewer_us",
         lambda p: {"rating": "DO", "program_symbol": "G2", "note": "Direct defence need."},
-        "rated", "liaison_us", "rated",
+        "awaiting_authorisation", "liaison_us", "approved",
         lambda p: {"rating": "DO", "program_symbol": "Z9", "note": "x"}, "program_symbol",
     ),
     Action(
-        "decline", "submitted", "liaison_us", lambda p: {"reason": "No defence program."},
-        "resolved", "requester_in", "rated", lambda p: {}, "reason",
+        "authorise", "awaiting_authorisation", "authority_us",
+        lambda p: {"bis_case_number": "BIS-26-0042", "rating": "DX", "program_symbol": "A1",
+                   "note": "As determined."},
+        "approved", "liaison_us", "in_review",
+        lambda p: {"rating": "DX", "program_symbol": "A1", "note": "x"}, "bis_case_number",
     ),
     Action(
-        "forward", "rated", "liaison_us", lambda p: {"supplier": p.company_us.pk},
+        "approve", "coc_in_review", "reviewer_in", lambda p: {"note": "India's MoD supports it."},
+        "approved", "liaison_in", "coc_approved", lambda p: {}, "note",
+    ),
+    Action(
+        "decline", "submitted", "liaison_us", lambda p: {"reason": "No defence program."},
+        "resolved", "requester_in", "approved", lambda p: {}, "reason",
+    ),
+    Action(
+        "forward", "approved", "liaison_us", lambda p: {"supplier": p.company_us.pk},
         "with_supplier", "reviewer_us", "in_review", lambda p: {"supplier": 999_999}, "supplier",
     ),
     Action(
@@ -379,7 +421,7 @@ ACTIONS = [
     ),
     Action(
         "supplier-reject", "with_supplier", "supplier_us",
-        lambda p: {"reason": "No capacity.", "earliest_date": LATER}, "rated", "reviewer_us",
+        lambda p: {"reason": "No capacity.", "earliest_date": LATER}, "approved", "reviewer_us",
         "accepted", lambda p: {"reason": "No capacity."}, "earliest_date",
     ),
     Action(
@@ -393,7 +435,7 @@ ACTIONS = [
         "supplier_us", "with_supplier", lambda p: {"delivered_on": "2026-02-30"}, "delivered_on",
     ),
     Action(
-        "close-unfulfilled", "rated", "liaison_us", lambda p: {"reason": "Line closed."},
+        "close-unfulfilled", "approved", "liaison_us", lambda p: {"reason": "Line closed."},
         "resolved", "reviewer_us", "submitted", lambda p: {"reason": "  "}, "reason",
     ),
     Action(
@@ -462,7 +504,7 @@ def test_a_caller_whose_role_may_not_act_gets_403(api, people, request_in, actio
     [
         ("triage", "submitted", "liaison_in"),
         ("decline", "submitted", "liaison_in"),
-        ("forward", "rated", "liaison_in"),
+        ("forward", "approved", "liaison_in"),
         ("supplier-accept", "with_supplier", "liaison_in"),
         ("close-unfulfilled", "accepted", "liaison_in"),
     ],
@@ -520,7 +562,7 @@ def test_an_action_on_a_stale_version_is_a_conflict_and_changes_nothing(
 
     assert response.status_code == 409
     assert "version" in response.json()["errors"]
-    assert PriorityRequest.objects.get(pk=target.pk).state == action.state
+    assert PriorityRequest.objects.get(pk=target.pk).state == target.state
     assert target.events.count() == events
 
 
@@ -534,7 +576,7 @@ def test_an_action_with_a_bad_body_names_the_field(api, people, request_in, acti
 
     assert response.status_code == 400, response.json()
     assert action.bad_field in response.json()["errors"]
-    assert PriorityRequest.objects.get(pk=target.pk).state == action.state
+    assert PriorityRequest.objects.get(pk=target.pk).state == target.state
 
 
 @pytest.mark.parametrize(
@@ -543,8 +585,18 @@ def test_an_action_with_a_bad_body_names_the_field(api, people, request_in, acti
         ("triage", lambda p: {"assignee": "reviewer.in"}, "assignee"),
         ("triage", lambda p: {"assignee": "requester.us"}, "assignee"),
         ("triage", lambda p: {}, "assignee"),
-        ("rate", lambda p: {"rating": "DZ", "program_symbol": "A1", "note": "x"}, "rating"),
-        ("rate", lambda p: {"rating": "DX", "program_symbol": "A1"}, "note"),
+        ("determine", lambda p: {"rating": "DZ", "program_symbol": "A1", "note": "x"}, "rating"),
+        ("determine", lambda p: {"rating": "DX", "program_symbol": "A1"}, "note"),
+        (
+            "authorise",
+            lambda p: {
+                "bis_case_number": "B-1",
+                "rating": "DO",
+                "program_symbol": "A1",
+                "note": "x",
+            },
+            "change_reason",
+        ),
         ("forward", lambda p: {"supplier": p.company_in_signed.pk}, "supplier"),
         ("forward", lambda p: {"supplier": 10**20}, "supplier"),
         ("forward", lambda p: {"supplier": "Acme"}, "supplier"),
@@ -605,7 +657,7 @@ def test_submitting_an_incomplete_draft_names_what_is_missing(api, request_in):
 def test_an_unknown_action_is_not_found(api, request_in):
     target = request_in("submitted")
 
-    response = api("liaison_us").post(url(target.reference, "approve"), {}, format="json")
+    response = api("liaison_us").post(url(target.reference, "rate"), {}, format="json")
 
     assert response.status_code == 404
 
@@ -624,7 +676,7 @@ def test_the_url_names_use_dashes_not_underscores(api, request_in):
 
 def test_the_whole_life_cycle_runs_over_http(api, people):
     requester, liaison, reviewer = api("requester_in"), api("liaison_us"), api("reviewer_us")
-    supplier, other = api("supplier_us"), api("other_supplier_us")
+    authority, supplier, other = api("authority_us"), api("supplier_us"), api("other_supplier_us")
     created = requester.post(url(), new_request_body(), format="json")
     assert created.status_code == 201
     current = created.json()
@@ -635,10 +687,21 @@ def test_the_whole_life_cycle_runs_over_http(api, people):
         (liaison, "request-info", {"question": "Which NSN?"}, "needs_info"),
         (requester, "answer", {"answer": "6605-01-123-4567"}, "submitted"),
         (liaison, "triage", {"assignee": "reviewer.us"}, "in_review"),
-        (reviewer, "rate", {"rating": "DX", "program_symbol": "A1", "note": "G2 need"}, "rated"),
+        (
+            reviewer,
+            "determine",
+            {"rating": "DX", "program_symbol": "G2", "note": "G2 need"},
+            "awaiting_authorisation",
+        ),
+        (
+            authority,
+            "authorise",
+            {"bis_case_number": "BIS-26-7", "rating": "DX", "program_symbol": "G2", "note": "OK"},
+            "approved",
+        ),
         (liaison, "forward", {"supplier": people.company_us_other.pk}, "with_supplier"),
         (supplier, "forward", {"supplier": people.company_us.pk}, None),  # not forwarded to it
-        (other, "supplier-reject", {"reason": "No", "earliest_date": LATER}, "rated"),
+        (other, "supplier-reject", {"reason": "No", "earliest_date": LATER}, "approved"),
         (liaison, "forward", {"supplier": people.company_us.pk}, "with_supplier"),
         (supplier, "supplier-accept", {"committed_delivery_date": FUTURE}, "accepted"),
         (
@@ -673,7 +736,8 @@ def test_the_whole_life_cycle_runs_over_http(api, people):
         "request_info",
         "answer",
         "triage",
-        "rate",
+        "determine",
+        "authorise",
         "forward",
         "supplier_reject",
         "forward",
@@ -694,6 +758,90 @@ def test_a_supplier_that_rejects_gets_the_result_then_loses_sight_of_the_request
     )
 
     assert response.status_code == 200, response.json()
-    assert response.json()["state"] == "rated"
+    assert response.json()["state"] == "approved"
     assert response.json()["supplier"] is None
     assert supplier.get(url(target.reference)).status_code == 404
+
+
+# --- two routes, two keys ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "actor", "body"),
+    [
+        ("determine", "coc_in_review", "reviewer_in", BY_NAME["determine"].body),
+        ("authorise", "coc_in_review", "reviewer_in", BY_NAME["authorise"].body),
+        ("approve", "in_review", "reviewer_us", BY_NAME["approve"].body),
+    ],
+)
+def test_an_action_of_the_other_route_is_a_conflict_naming_the_route(
+    api, people, request_in, name, state, actor, body
+):
+    target = request_in(state)
+
+    response = api(actor).post(url(target.reference, name), body(people), format="json")
+
+    assert response.status_code == 409, response.json()
+    assert "route" in response.json()["errors"]
+    assert PriorityRequest.objects.get(pk=target.pk).state == target.state
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "actor"),
+    [
+        ("determine", "in_review", "authority_us"),
+        ("authorise", "awaiting_authorisation", "reviewer_us"),
+    ],
+)
+def test_a_reviewer_without_the_key_gets_403(api, people, request_in, name, state, actor):
+    target = request_in(state)
+
+    response = api(actor).post(
+        url(target.reference, name), BY_NAME[name].body(people), format="json"
+    )
+
+    assert response.status_code == 403, response.json()
+    assert PriorityRequest.objects.get(pk=target.pk).state == state
+
+
+def test_the_responding_nation_cannot_see_a_request_before_it_is_endorsed(api, request_in):
+    target = request_in("awaiting_endorsement")
+
+    assert api("liaison_us").get(url(target.reference)).status_code == 404
+    assert target.reference not in str(api("liaison_us").get(url()).json())
+    assert api("liaison_in").get(url(target.reference)).status_code == 200
+
+    endorsed = api("liaison_in").post(
+        url(target.reference, "endorse"), {"note": "India endorses."}, format="json"
+    )
+
+    assert endorsed.status_code == 200
+    assert endorsed.json()["endorsement"]["by"]
+    assert api("liaison_us").get(url(target.reference)).status_code == 200
+
+
+def test_the_rating_and_both_signers_are_in_the_api(api, request_in):
+    target = request_in("approved")
+
+    body = api("requester_in").get(url(target.reference)).json()
+
+    assert body["route"] == "dpas"
+    assert (body["rating"], body["rating_label"]) == ("DX", "DX-A1")
+    assert body["authorisation"]["bis_case_number"] == "BIS-26-0042"
+    assert body["determination"]["by"] != body["authorisation"]["by"]
+
+
+def test_the_list_filters_by_route(api, request_in):
+    dpas = request_in("submitted")
+    conduct = request_in("coc_submitted")
+
+    def listed(route):
+        response = api("liaison_in").get(url(), {"route": route})
+        assert response.status_code == 200
+        return {row["reference"] for row in response.json()["results"]}
+
+    assert listed("dpas") == {dpas.reference}
+    assert listed("code_of_conduct") == {conduct.reference}
+    refused = api("liaison_in").get(url(), {"route": "fast"})
+    assert refused.status_code == 400
+    assert "route" in refused.json()["errors"]

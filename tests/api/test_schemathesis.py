@@ -51,14 +51,17 @@ ON_A_REQUEST = {
     "request-info": ("liaison_us", "submitted"),
     "answer": ("requester_in", "needs_info"),
     "triage": ("liaison_us", "submitted"),
-    "rate": ("reviewer_us", "in_review"),
+    "endorse": ("liaison_in", "awaiting_endorsement"),
+    "determine": ("reviewer_us", "in_review"),
+    "authorise": ("authority_us", "awaiting_authorisation"),
+    "approve": ("reviewer_in", "coc_in_review"),  # a US→India request
     "decline": ("liaison_us", "submitted"),
-    "forward": ("liaison_us", "rated"),
+    "forward": ("liaison_us", "approved"),
     "supplier-accept": ("supplier_us", "with_supplier"),
     "supplier-reject": ("supplier_us", "with_supplier"),
     "report-delay": ("supplier_us", "accepted"),
     "fulfil": ("requester_in", "accepted"),
-    "close-unfulfilled": ("liaison_us", "rated"),
+    "close-unfulfilled": ("liaison_us", "approved"),
     "withdraw": ("requester_in", "submitted"),
     "comments": ("liaison_us", "submitted"),
     "attachments": ("liaison_us", "submitted"),
@@ -100,8 +103,11 @@ class Seeded:
                     case.body[name] = real
 
 
-def seed_request(make_request, people, state: str):
-    """An India→US request in `state` (needs_info is one question after submitted)."""
+def seed_request(make_request, make_coc_request, people, state: str):
+    """An India→US request in `state` (needs_info is one question after submitted), or a
+    US→India one for `coc_<state>`."""
+    if state.startswith("coc_"):
+        return make_coc_request(state.removeprefix("coc_"))
     if state == "needs_info":
         request = make_request("submitted")
         return services.request_info(request, by=people.liaison_us, question="Which variant?")
@@ -120,7 +126,7 @@ def _no_connection_closing():
 
 
 @pytest.fixture
-def seeded(request, people, make_request, _no_connection_closing):
+def seeded(request, people, make_request, make_coc_request, _no_connection_closing):
     """Seed what the operation under test acts on, and a real token of who may call it."""
     _method, path = request.node.operation_label.split(" ", 1)
     body = {
@@ -133,7 +139,7 @@ def seeded(request, people, make_request, _no_connection_closing):
         tail = path.removeprefix(REQUEST_PATH).strip("/")
         actor, state = ON_A_REQUEST.get(tail, ("liaison_us", "submitted"))
         user = getattr(people, actor)
-        row = seed_request(make_request, people, state)
+        row = seed_request(make_request, make_coc_request, people, state)
         targets = {"reference": row.reference}
         if "{attachment_id}" in path:
             upload = SimpleUploadedFile("drawing.pdf", b"%PDF-1.4\n% seeded\n")

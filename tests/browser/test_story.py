@@ -1,9 +1,11 @@
 """The whole story in a real browser, one browser context per person (DESIGN §4, issue 5).
 
-requester.in files a request with two items and an attachment and submits; liaison.us triages
-and assigns reviewer.us; reviewer.us rates DX-A1; liaison.us forwards to a supplier;
-supplier.us accepts with a date; liaison.us records delivery; requester.in sees it resolved;
-requester.gb gets a not-found page. Screenshots of the main pages go to docs/screenshots/.
+requester.in files a request with two items and an attachment and submits; liaison.in endorses
+it for India; liaison.us triages and assigns reviewer.us; reviewer.us (DoD) makes the program
+determination, DX-G2; authority.us (Commerce BIS) authorises it under a BIS case number;
+liaison.us forwards to a supplier; supplier.us accepts with a date; liaison.us records delivery;
+requester.in sees it resolved; requester.gb gets a not-found page. Screenshots of the main pages
+go to docs/screenshots/.
 """
 
 import datetime as dt
@@ -73,9 +75,16 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     live_server, browser, people, settings
 ):
     base = live_server.url
+    people.india.requires_endorsement = True  # as in the demo: India endorses its requests
+    people.india.save()
     devices = {
         name: TOTPDevice.objects.create(user=getattr(people, attr), name="app", confirmed=True)
-        for name, attr in (("liaison.us", "liaison_us"), ("reviewer.us", "reviewer_us"))
+        for name, attr in (
+            ("liaison.in", "liaison_in"),
+            ("liaison.us", "liaison_us"),
+            ("reviewer.us", "reviewer_us"),
+            ("authority.us", "authority_us"),
+        )
     }
 
     # 1. requester.in files a request with two items and an attachment, then submits it.
@@ -106,10 +115,20 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     expect(requester.locator("main")).to_contain_text(reference)
     expect(requester.locator("main")).to_contain_text("purchase-order.pdf")
     expect(requester.locator("main")).to_contain_text("Mounting bracket")
+    expect(requester.locator("main")).to_contain_text("Awaiting endorsement")
     page_of = f"{base}/requests/{reference}/"
 
-    # 2. liaison.us finds it in the queue, triages it and assigns reviewer.us.
+    # 2. Until India endorses it, the US cannot see it; liaison.in endorses it.
     liaison = person(browser, base, "liaison.us", devices["liaison.us"])
+    assert liaison.goto(page_of).status == 404
+    endorser = person(browser, base, "liaison.in", devices["liaison.in"])
+    endorser.goto(page_of)
+    expect(endorser.locator("main")).to_contain_text("IN Liaison officer — endorsement")
+    act(endorser, "Endorse for the partner nation", fields={"textarea": "India's MoD needs it."})
+    expect(endorser.locator(".messages")).to_contain_text("done")
+    expect(endorser.locator("main")).to_contain_text("Submitted")
+
+    # 3. liaison.us finds it in the queue, triages it and assigns reviewer.us.
     liaison.goto(f"{base}/queue/")
     expect(liaison.locator("main")).to_contain_text(reference)
     shot(liaison, "queue")
@@ -121,18 +140,34 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     )
     expect(liaison.locator("main")).to_contain_text("In review")
 
-    # 3. reviewer.us rates it DX-A1.
+    # 4. reviewer.us (DoD) makes the program determination: DX, G2.
     reviewer = person(browser, base, "reviewer.us", devices["reviewer.us"])
     reviewer.goto(page_of)
     act(
         reviewer,
-        "Rate (program determination)",
-        fields={"textarea": "Supports an approved program; G2 direct defence need."},
-        choices={"#id_rate_rating": {"value": "DX"}, "#id_rate_program_symbol": {"value": "A1"}},
+        "Make the program determination",
+        fields={"textarea": "A foreign government's direct defence need."},
+        choices={
+            "#id_determine_rating": {"value": "DX"},
+            "#id_determine_program_symbol": {"value": "G2"},
+        },
     )
-    expect(reviewer.locator("main")).to_contain_text("DX-A1")
+    expect(reviewer.locator("main")).to_contain_text("Awaiting rating authorisation")
+    expect(reviewer.locator("main")).to_contain_text("US Commerce (BIS) — rating authorisation")
 
-    # 4. liaison.us forwards it to the supplier.
+    # 5. authority.us (Commerce BIS) authorises the rating under its case number.
+    authority = person(browser, base, "authority.us", devices["authority.us"])
+    authority.goto(page_of)
+    act(
+        authority,
+        "Authorise the rating",
+        fields={"#id_authorise_bis_case_number": "BIS-26-0107", "#id_authorise_note": "As asked."},
+    )
+    expect(authority.locator("main")).to_contain_text("DX-G2")
+    expect(authority.locator("main")).to_contain_text("BIS-26-0107")
+    shot(authority, "request-authorised")
+
+    # 6. liaison.us forwards it to the supplier.
     liaison.goto(page_of)
     act(
         liaison,
@@ -142,7 +177,7 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     expect(liaison.locator("main")).to_contain_text("With supplier")
     shot(liaison, "request-with-supplier")
 
-    # 5. supplier.us accepts with a committed date.
+    # 7. supplier.us accepts with a committed date.
     supplier = person(browser, base, "supplier.us")
     shot(supplier, "home-supplier")
     supplier.goto(page_of)
@@ -150,22 +185,24 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     act(supplier, "Accept the order", fields={"input[type=date]": committed})
     expect(supplier.locator("main")).to_contain_text("Accepted")
 
-    # 6. liaison.us records the delivery.
+    # 8. liaison.us records the delivery.
     liaison.goto(page_of)
     # A delivery is judged in the requesting nation, where it arrives: today in Delhi.
     today_in_delhi = timezone.localdate(timezone=ZoneInfo("Asia/Kolkata"))
     act(liaison, "Record delivery", fields={"input[type=date]": today_in_delhi.isoformat()})
     expect(liaison.locator("main")).to_contain_text("Resolved")
 
-    # 7. requester.in sees it resolved and fulfilled, with the whole timeline.
+    # 9. requester.in sees it resolved and fulfilled, with the whole timeline.
     requester.goto(page_of)
     expect(requester.locator("main")).to_contain_text("Fulfilled")
     expect(requester.locator(".timeline")).to_contain_text("reviewer.us")
+    expect(requester.locator(".timeline")).to_contain_text("authority.us")
+    expect(requester.locator(".timeline")).to_contain_text("liaison.in")
     shot(requester, "request-resolved")
     requester.goto(f"{base}/reports/")
     shot(requester, "reports")
 
-    # 8. requester.gb is told there is nothing there.
+    # 10. requester.gb is told there is nothing there.
     outsider = person(browser, base, "requester.gb")
     response = outsider.goto(page_of)
     assert response.status == 404
@@ -174,7 +211,12 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
 
     request = PriorityRequest.objects.get(reference=reference)
     assert request.state == "resolved" and request.resolution == "fulfilled"
-    assert request.rating_display == "DX-A1" and request.items.count() == 2
+    assert request.rating_display == "DX-G2" and request.items.count() == 2
+    assert (request.bis_case_number, request.endorsed_by, request.approved_by) == (
+        "BIS-26-0107",
+        people.liaison_in,
+        people.authority_us,
+    )
     assert request.attachments.get().name == "purchase-order.pdf"
 
 

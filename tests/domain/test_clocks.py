@@ -14,7 +14,7 @@ from partners.models import Closure
 from requests_app import services
 from requests_app.models import Clock, Event, Stage, State
 from tests import factories as f
-from tests.helpers import new_york
+from tests.helpers import new_delhi, new_york, support
 
 UTC = dt.UTC
 
@@ -27,7 +27,8 @@ def at(year, month, day, hour, minute=0) -> dt.datetime:
 # The moments of a request that goes through the whole life cycle in Nov 2026 - Feb 2027.
 SUBMITTED_AT = at(2026, 11, 16, 10)  # Mon
 TRIAGED_AT = at(2026, 11, 17, 9, 30)  # Tue
-RATED_AT = at(2026, 11, 24, 11)  # Tue
+DETERMINED_AT = at(2026, 11, 20, 10)  # Fri: the DoD's key
+RATED_AT = at(2026, 11, 24, 11)  # Tue: Commerce's key, a rated order from now on
 FORWARDED_AT = at(2026, 11, 25, 9)  # Wed, the day before Thanksgiving
 ACCEPTED_AT = at(2026, 12, 1, 14)  # Tue
 FULFILLED_AT = at(2027, 2, 26, 10)  # Fri
@@ -73,7 +74,7 @@ def walk_to_with_supplier(people, request, *, rating: str):
     request = services.triage(
         request, by=people.liaison_us, assignee=people.reviewer_us, now=TRIAGED_AT
     )
-    request = services.rate(
+    request = support(
         request,
         by=people.reviewer_us,
         rating=rating,
@@ -121,16 +122,39 @@ def test_each_stage_of_a_rated_order_runs_its_own_clock_until_fulfilment(
         stop_reason="triage",
     )
 
-    request = services.rate(
-        request, by=people.reviewer_us, rating=rating, program_symbol="G2", note="G2.", now=RATED_AT
+    request = services.determine(
+        request,
+        by=people.reviewer_us,
+        rating=rating,
+        program_symbol="G2",
+        note="G2.",
+        now=DETERMINED_AT,
+    )
+    assert_took_over(
+        request,
+        stage=Stage.AUTHORISATION,
+        started_at=DETERMINED_AT,
+        due_at=new_york(2026, 11, 30),  # Fri + 5 working days, Thanksgiving skipped
+        stopped_stage=Stage.DETERMINATION,
+        stop_reason="determine",
+    )
+
+    request = services.authorise(
+        request,
+        by=people.authority_us,
+        bis_case_number="BIS-26-0042",
+        rating=rating,
+        program_symbol="G2",
+        note="As determined.",
+        now=RATED_AT,
     )
     assert_took_over(
         request,
         stage=Stage.FORWARD,
         started_at=RATED_AT,
         due_at=new_york(2026, 11, 25),  # one working day
-        stopped_stage=Stage.DETERMINATION,
-        stop_reason="rate",
+        stopped_stage=Stage.AUTHORISATION,
+        stop_reason="authorise",
     )
 
     request = services.forward(
@@ -170,6 +194,7 @@ def test_each_stage_of_a_rated_order_runs_its_own_clock_until_fulfilment(
     assert [clock.stage for clock in clocks_of(request)] == [
         Stage.TRIAGE,
         Stage.DETERMINATION,
+        Stage.AUTHORISATION,
         Stage.FORWARD,
         Stage.SUPPLIER_RESPONSE,
         Stage.DELIVERY,
@@ -233,12 +258,12 @@ def test_the_request_records_when_each_stage_was_reached(people, submitted):
     request.refresh_from_db()
 
     assert (request.submitted_at, request.triaged_at) == (SUBMITTED_AT, TRIAGED_AT)
-    assert (request.rated_at, request.forwarded_at) == (RATED_AT, FORWARDED_AT)
+    assert (request.approved_at, request.forwarded_at) == (RATED_AT, FORWARDED_AT)
 
 
 @pytest.mark.django_db
 def test_a_frozen_clock_stands_in_for_now_when_none_is_passed(people, make_request):
-    rated = make_request("rated", now=RATED_AT)
+    rated = make_request("approved", now=RATED_AT)
 
     with time_machine.travel(FORWARDED_AT, tick=False):
         request = services.forward(rated, by=people.liaison_us, supplier=people.company_us)
@@ -351,10 +376,13 @@ def test_while_the_question_is_open_the_requester_has_five_working_days_to_answe
     assert asked.state == State.NEEDS_INFO
     assert asked.ball_in_court == "requester"
     assert answer_clock.status == "running"
-    assert answer_clock.due_at == new_york(2026, 11, 25)  # Thu 19 ... Wed 25
+    # The requester's move, so India's working days: Thu 19 ... Thu 26, skipping a weekend and
+    # Tue 24 Nov (Guru Nanak's Birthday), to 17:00 in New Delhi.
+    assert answer_clock.due_at == new_delhi(2026, 11, 26)
     assert asked.due_at == answer_clock.due_at
-    # Reminder one working day before: Tue 24 Nov.
-    assert answer_clock.next_escalation_at == new_york(2026, 11, 24)
+    assert "Guru Nanak" in answer_clock.explanation
+    # Reminder one working day before: Wed 25 Nov.
+    assert answer_clock.next_escalation_at == new_delhi(2026, 11, 25)
 
 
 @pytest.mark.django_db
@@ -508,7 +536,7 @@ def test_a_rejection_sends_the_order_back_to_rated_with_a_fresh_day_to_forward(p
         now=rejected_at,
     )
 
-    assert request.state == State.RATED
+    assert request.state == State.APPROVED
     assert request.supplier is None
     assert request.ball_in_court == "liaison"
     assert_took_over(
@@ -568,7 +596,7 @@ def test_the_ball_moves_between_the_parties_as_the_request_advances(people, make
     )
     assert request.ball_in_court == "reviewer"
 
-    request = services.rate(
+    request = support(
         request, by=people.reviewer_us, rating="DX", program_symbol="G2", note="G2.", now=RATED_AT
     )
     assert request.ball_in_court == "liaison"

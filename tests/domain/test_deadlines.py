@@ -60,7 +60,7 @@ def test_the_reviewer_has_five_working_days_for_a_determination_and_two_in_an_em
 
 
 def test_the_liaison_has_one_working_day_to_forward_a_rated_request():
-    rule = sla_rule(State.RATED)
+    rule = sla_rule(State.APPROVED)
 
     assert (rule.stage, rule.ball, rule.working_days) == (Stage.FORWARD, Party.LIAISON, 1)
 
@@ -100,7 +100,7 @@ def test_an_override_changes_only_the_stage_it_names():
 
     assert sla_rule(State.SUBMITTED, overrides).working_days == 3
     assert sla_rule(State.SUBMITTED, overrides).ball == Party.LIAISON
-    assert sla_rule(State.RATED, overrides).working_days == 1
+    assert sla_rule(State.APPROVED, overrides).working_days == 1
     assert sla_rule(State.SUBMITTED).working_days == 2  # the table itself is untouched
 
 
@@ -122,7 +122,7 @@ def test_an_override_of_the_dpas_periods_moves_the_suppliers_due_date():
         (State.SUBMITTED, Party.LIAISON),
         (State.NEEDS_INFO, Party.REQUESTER),
         (State.IN_REVIEW, Party.REVIEWER),
-        (State.RATED, Party.LIAISON),
+        (State.APPROVED, Party.LIAISON),
         (State.WITH_SUPPLIER, Party.SUPPLIER),
         (State.ACCEPTED, Party.SUPPLIER),
         (State.RESOLVED, None),
@@ -181,7 +181,7 @@ def test_a_routine_determination_is_due_in_five_working_days():
 
 
 def test_forwarding_has_one_working_day_in_the_singular():
-    due = due_for(State.RATED, new_york(2026, 11, 25, 15))
+    due = due_for(State.APPROVED, new_york(2026, 11, 25, 15))
 
     assert due.due_at == new_york(2026, 11, 27)
     assert due.explanation.startswith("1 working day after receipt on Wed 25 Nov 2026")
@@ -292,7 +292,7 @@ def test_the_answer_clock_only_reminds_the_requester_and_never_escalates():
 
 
 @pytest.mark.parametrize(
-    "state", [State.SUBMITTED, State.IN_REVIEW, State.RATED, State.WITH_SUPPLIER, State.ACCEPTED]
+    "state", [State.SUBMITTED, State.IN_REVIEW, State.APPROVED, State.WITH_SUPPLIER, State.ACCEPTED]
 )
 def test_every_other_clock_climbs_the_full_ladder(state):
     assert ladder_for(sla_rule(state)) == LADDER

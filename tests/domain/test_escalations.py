@@ -14,7 +14,7 @@ from partners.models import Closure
 from requests_app import services
 from requests_app.models import Clock, Escalation, Event, Notification
 from requests_app.services.sweep import sweep_deadlines
-from tests.helpers import DUE, DUE_SOON, FORWARDED, MINUTE, NEW_YORK
+from tests.helpers import DUE, DUE_SOON, FORWARDED, KOLKATA, MINUTE, NEW_YORK
 
 # FORWARDED, DUE_SOON and DUE (tests/helpers.py): a DX supplier clock forwarded Wed 25 Nov 2026
 # 10:00 New York, due Thu 10 Dec 17:00 EST.
@@ -120,7 +120,8 @@ def test_the_needs_info_clock_only_reminds_the_requester(make_request, people):
         request, by=people.liaison_us, question="Which tail numbers?", now=submitted
     )
     answer_clock = Clock.objects.get(request=request, stage="answer")
-    assert answer_clock.due_at == dt.datetime(2026, 12, 8, 17, 0, tzinfo=NEW_YORK)  # 5 working days
+    # 5 of India's working days (the requester's move), to 17:00 in New Delhi.
+    assert answer_clock.due_at == dt.datetime(2026, 12, 8, 17, 0, tzinfo=KOLKATA)
     sweep_deadlines(now=dt.datetime(2026, 12, 20, 12, 0, tzinfo=NEW_YORK))
     assert levels(answer_clock) == [0, 1]
     assert recipients("reminder_overdue") == {"requester.in"}

@@ -110,7 +110,7 @@ def test_a_reviewer_sees_only_requests_its_nation_responds_to(people, world):
 
 @pytest.mark.django_db
 def test_a_supplier_sees_a_request_only_while_it_is_forwarded_to_its_company(people, make_request):
-    request = make_request("rated")
+    request = make_request("approved")
     assert not PriorityRequest.objects.visible_to(people.supplier_us).exists()
 
     request = services.forward(request, by=people.liaison_us, supplier=people.company_us)
@@ -184,18 +184,21 @@ def reach(state, people, make_request):
     [
         ("draft", "requester_in", ["submit", "withdraw"]),
         ("submitted", "liaison_us", ["request_info", "triage", "decline"]),
-        ("submitted", "liaison_in", ["request_info"]),
+        ("submitted", "liaison_in", []),  # the responding side holds it now
         ("submitted", "reviewer_us", ["request_info", "decline"]),
         ("submitted", "requester_in", ["withdraw"]),
         ("submitted", "observer_us", []),
         ("needs_info", "requester_in", ["answer", "withdraw"]),
         ("needs_info", "liaison_us", []),
-        ("in_review", "reviewer_us", ["request_info", "rate", "decline"]),
+        ("in_review", "reviewer_us", ["request_info", "determine", "decline"]),
+        ("in_review", "authority_us", ["request_info", "decline"]),
         ("in_review", "liaison_us", ["request_info", "decline"]),
-        ("in_review", "liaison_in", ["request_info"]),
-        ("rated", "liaison_us", ["forward", "close_unfulfilled"]),
-        ("rated", "reviewer_us", []),
-        ("rated", "requester_in", ["withdraw"]),
+        ("in_review", "liaison_in", []),
+        ("awaiting_authorisation", "authority_us", ["request_info", "authorise", "decline"]),
+        ("awaiting_authorisation", "reviewer_us", ["request_info", "decline"]),
+        ("approved", "liaison_us", ["forward", "close_unfulfilled"]),
+        ("approved", "reviewer_us", []),
+        ("approved", "requester_in", ["withdraw"]),
         ("with_supplier", "supplier_us", ["supplier_accept", "supplier_reject"]),
         (
             "with_supplier",

@@ -88,8 +88,12 @@ def test_requests_go_both_ways_with_do_and_dx_ratings(seeded):
     assert india_to_us.filter(state=State.ACCEPTED).exists()
     assert us_to_india.filter(state=State.ACCEPTED).exists()
     assert set(requests.exclude(rating="").values_list("rating", flat=True)) == set(Rating.values)
+    # A foreign government's requests carry its symbols; the Code of Conduct route rates none.
     symbols = set(requests.values_list("program_symbol", flat=True))
-    assert {"G2", "G3", "A1", "A7"} <= symbols
+    assert {"G2", "G3"} <= symbols
+    assert not us_to_india.exclude(rating="").exists()
+    assert set(india_to_us.values_list("route", flat=True)) == {"dpas"}
+    assert set(us_to_india.values_list("route", flat=True)) == {"code_of_conduct"}
     assert RequestItem.objects.filter(request__in=requests).exclude(nsn="").exists()
     for request in requests.prefetch_related("items"):
         assert 1 <= len(request.items.all()) <= 3, request.reference
@@ -104,10 +108,13 @@ def test_demo_requests_were_driven_through_the_services(seeded):
     # India→US requests are handled on the US side, US→India ones on the Indian side.
     actors = set(
         Event.objects.filter(
-            action__in=["triage", "rate"], request__requesting_nation__code="IN"
+            action__in=["triage", "determine", "authorise"], request__requesting_nation__code="IN"
         ).values_list("actor__username", flat=True)
     )
-    assert actors == {"liaison.us", "reviewer.us"}
+    assert actors == {"liaison.us", "reviewer.us", "authority.us"}
+    # India endorses its own requests before they leave; the US's need no endorsement.
+    endorsers = Event.objects.filter(action="endorse").values_list("actor__username", flat=True)
+    assert set(endorsers) == {"liaison.in"}
     suppliers = set(
         PriorityRequest.objects.filter(responding_nation__code="IN")
         .exclude(supplier=None)
@@ -122,7 +129,7 @@ def test_some_clocks_are_overdue_and_some_are_not_yet_due(seeded):
     assert dues.overdue(open_requests, now).exists()
     assert open_requests.filter(due_at__gt=now).exists()
     created = PriorityRequest.objects.values_list("created_at", flat=True)
-    assert now - dt.timedelta(weeks=7) < min(created) < now - dt.timedelta(weeks=3)
+    assert now - dt.timedelta(weeks=9) < min(created) < now - dt.timedelta(weeks=3)
 
 
 def test_the_us_has_an_arrangement_with_each_of_its_nineteen_partners_and_no_one_else(seeded):

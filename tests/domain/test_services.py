@@ -17,7 +17,7 @@ from requests_app.models import Comment, Event, Notification, PriorityRequest, S
 from requests_app.services import events as notifications
 from requests_app.transitions import OPEN_STATES, TRANSITIONS
 from tests import factories as f
-from tests.helpers import NOW
+from tests.helpers import NOW, support
 
 User = get_user_model()
 # Every test runs at NOW (tests/helpers.py), a Tuesday 10:00 in Washington.
@@ -28,8 +28,9 @@ SOON = TODAY + dt.timedelta(days=60)
 
 
 @pytest.fixture
-def reach(people, make_request):
-    """reach("needs_info") and reach("needs_info_from_review") besides make_request's states."""
+def reach(people, make_request, make_coc_request):
+    """reach("needs_info"), reach("needs_info_from_review") and reach("coc_<state>") (a
+    US→India request) besides make_request's states."""
 
     def reach(state: str):
         if state == "needs_info":
@@ -41,6 +42,8 @@ def reach(people, make_request):
         if state == "resolved":
             request = make_request("submitted")
             return services.decline(request, by=people.liaison_us, reason="No program.")
+        if state.startswith("coc_"):  # a US→India request, on the Code of Conduct route
+            return make_coc_request(state.removeprefix("coc_"))
         return make_request(state)
 
     return reach
@@ -66,7 +69,15 @@ GOOD_ARGS = {
     "request_info": {"question": "Which production lot do you need?"},
     "answer": {"answer": "Lot 7, serial range 700-799."},
     "triage": {"assignee": "reviewer_us"},
-    "rate": {"rating": "DO", "program_symbol": "A7", "note": "Supports a G2 program."},
+    "endorse": {"note": "India's MoD stands behind it."},
+    "determine": {"rating": "DO", "program_symbol": "G2", "note": "Supports a G2 program."},
+    "authorise": {
+        "bis_case_number": "BIS-26-0107",
+        "rating": "DX",  # as tests/conftest.py's PATH determines it
+        "program_symbol": "A1",
+        "note": "Authorised as recommended.",
+    },
+    "approve": {"note": "India's MoD supports it."},
     "decline": {"reason": "No approved program."},
     "forward": {"supplier": "company_us"},
     "supplier_accept": {"committed_delivery_date": SOON},
@@ -80,25 +91,31 @@ GOOD_ARGS = {
 # (action, from-state, actor, expected state, expected resolution): every role of every action.
 ALLOWED = [
     ("submit", "draft", "requester_in", "submitted", ""),
+    ("endorse", "awaiting_endorsement", "liaison_in", "submitted", ""),
+    ("request_info", "awaiting_endorsement", "liaison_in", "needs_info", ""),
+    ("decline", "awaiting_endorsement", "liaison_in", "resolved", "declined"),
     ("request_info", "submitted", "liaison_us", "needs_info", ""),
-    ("request_info", "submitted", "liaison_in", "needs_info", ""),
     ("request_info", "in_review", "reviewer_us", "needs_info", ""),
     ("answer", "needs_info", "requester_in", "submitted", ""),
     ("answer", "needs_info_from_review", "requester_in2", "in_review", ""),
     ("triage", "submitted", "liaison_us", "in_review", ""),
-    ("rate", "in_review", "reviewer_us", "rated", ""),
+    ("determine", "in_review", "reviewer_us", "awaiting_authorisation", ""),
+    ("authorise", "awaiting_authorisation", "authority_us", "approved", ""),
+    ("approve", "coc_in_review", "reviewer_in", "approved", ""),
+    ("request_info", "awaiting_authorisation", "authority_us", "needs_info", ""),
+    ("decline", "awaiting_authorisation", "authority_us", "resolved", "declined"),
     ("decline", "submitted", "liaison_us", "resolved", "declined"),
     ("decline", "in_review", "reviewer_us", "resolved", "declined"),
-    ("forward", "rated", "liaison_us", "with_supplier", ""),
+    ("forward", "approved", "liaison_us", "with_supplier", ""),
     ("supplier_accept", "with_supplier", "supplier_us", "accepted", ""),
     ("supplier_accept", "with_supplier", "liaison_us", "accepted", ""),
-    ("supplier_reject", "with_supplier", "supplier_us", "rated", ""),
-    ("supplier_reject", "with_supplier", "liaison_us", "rated", ""),
+    ("supplier_reject", "with_supplier", "supplier_us", "approved", ""),
+    ("supplier_reject", "with_supplier", "liaison_us", "approved", ""),
     ("report_delay", "accepted", "supplier_us", "accepted", ""),
     ("report_delay", "accepted", "liaison_us", "accepted", ""),
     ("fulfil", "accepted", "requester_in", "resolved", "fulfilled"),
     ("fulfil", "accepted", "liaison_us", "resolved", "fulfilled"),
-    ("close_unfulfilled", "rated", "liaison_us", "resolved", "unfulfilled"),
+    ("close_unfulfilled", "approved", "liaison_us", "resolved", "unfulfilled"),
     ("close_unfulfilled", "with_supplier", "liaison_us", "resolved", "unfulfilled"),
     ("close_unfulfilled", "accepted", "liaison_us", "resolved", "unfulfilled"),
     ("withdraw", "submitted", "requester_in", "resolved", "withdrawn"),
@@ -141,19 +158,24 @@ WRONG_ROLE = [
     ("submit", "draft", "admin"),
     ("request_info", "submitted", "requester_in"),
     ("request_info", "submitted", "observer_us"),
+    ("request_info", "submitted", "liaison_in"),  # once sent, the responding side holds it
+    ("request_info", "awaiting_endorsement", "requester_in"),
     ("answer", "needs_info", "liaison_us"),
     ("triage", "submitted", "reviewer_us"),
     ("triage", "submitted", "liaison_in"),  # the requesting side may not triage
-    ("rate", "in_review", "liaison_us"),
+    ("endorse", "awaiting_endorsement", "requester_in"),
+    ("determine", "in_review", "liaison_us"),
+    ("authorise", "awaiting_authorisation", "liaison_us"),
+    ("approve", "coc_in_review", "liaison_in"),
     ("decline", "submitted", "requester_in"),
     ("decline", "submitted", "liaison_in"),
-    ("forward", "rated", "reviewer_us"),
-    ("forward", "rated", "liaison_in"),
+    ("forward", "approved", "reviewer_us"),
+    ("forward", "approved", "liaison_in"),
     ("supplier_accept", "with_supplier", "requester_in"),
     ("supplier_reject", "with_supplier", "reviewer_us"),
     ("report_delay", "accepted", "requester_in"),
     ("fulfil", "accepted", "supplier_us"),
-    ("close_unfulfilled", "rated", "reviewer_us"),
+    ("close_unfulfilled", "approved", "reviewer_us"),
     ("withdraw", "submitted", "liaison_us"),
     ("withdraw", "accepted", "supplier_us"),
 ]
@@ -213,13 +235,17 @@ def test_a_liaison_cannot_submit_a_draft_it_cannot_see(people, make_request):
 # (action, a state it is not allowed in, who would otherwise be allowed)
 WRONG_STATE = [
     ("submit", "submitted", "requester_in"),
-    ("request_info", "rated", "liaison_us"),
+    ("request_info", "approved", "liaison_us"),
     ("request_info", "needs_info", "liaison_us"),
     ("answer", "submitted", "requester_in"),
     ("triage", "in_review", "liaison_us"),
-    ("rate", "submitted", "reviewer_us"),
-    ("rate", "rated", "reviewer_us"),
-    ("decline", "rated", "liaison_us"),
+    ("endorse", "submitted", "liaison_in"),
+    ("determine", "submitted", "reviewer_us"),
+    ("determine", "approved", "reviewer_us"),
+    ("authorise", "in_review", "authority_us"),
+    ("approve", "coc_submitted", "reviewer_in"),
+    ("approve", "coc_approved", "reviewer_in"),
+    ("decline", "approved", "liaison_us"),
     ("forward", "in_review", "liaison_us"),
     ("forward", "with_supplier", "liaison_us"),
     ("supplier_accept", "accepted", "supplier_us"),
@@ -292,22 +318,26 @@ def us_to_india_rated(people):
     request = f.draft(people.requester_us, people.india, title="Forgings for a US program")
     request = services.submit(request, by=people.requester_us)
     request = services.triage(request, by=people.liaison_in, assignee=people.reviewer_in)
-    return services.rate(
+    return support(
         request, by=people.reviewer_in, rating="DO", program_symbol="G3", note="Determined."
     )
 
 
 BAD_INPUT = [
-    ("rate", "in_review", "reviewer_us", {"program_symbol": "Z9"}, "program_symbol"),
-    ("rate", "in_review", "reviewer_us", {"program_symbol": ""}, "program_symbol"),
-    ("rate", "in_review", "reviewer_us", {"rating": "DZ"}, "rating"),
-    ("rate", "in_review", "reviewer_us", {"note": "   "}, "note"),
+    ("determine", "in_review", "reviewer_us", {"program_symbol": "Z9"}, "program_symbol"),
+    ("determine", "in_review", "reviewer_us", {"program_symbol": ""}, "program_symbol"),
+    ("determine", "in_review", "reviewer_us", {"rating": "DZ"}, "rating"),
+    ("determine", "in_review", "reviewer_us", {"note": "   "}, "note"),
+    ("authorise", "awaiting_authorisation", "authority_us", {"bis_case_number": " "}, None),
+    ("authorise", "awaiting_authorisation", "authority_us", {"rating": "DO"}, "change_reason"),
+    ("endorse", "awaiting_endorsement", "liaison_in", {"note": ""}, "note"),
+    ("approve", "coc_in_review", "reviewer_in", {"note": ""}, "note"),
     ("triage", "submitted", "liaison_us", {"assignee": "reviewer_in"}, "assignee"),
     ("triage", "submitted", "liaison_us", {"assignee": "requester_us"}, "assignee"),
     ("triage", "submitted", "liaison_us", {"assignee": "supplier_us"}, "assignee"),
     ("triage", "submitted", "liaison_us", {"assignee": None}, "assignee"),
-    ("forward", "rated", "liaison_us", {"supplier": "company_in_signed"}, "supplier"),
-    ("forward", "rated", "liaison_us", {"supplier": None}, "supplier"),
+    ("forward", "approved", "liaison_us", {"supplier": "company_in_signed"}, "supplier"),
+    ("forward", "approved", "liaison_us", {"supplier": None}, "supplier"),
     ("request_info", "submitted", "liaison_us", {"question": ""}, "question"),
     ("answer", "needs_info", "requester_in", {"answer": " "}, "answer"),
     ("decline", "submitted", "liaison_us", {"reason": ""}, "reason"),
@@ -318,7 +348,7 @@ BAD_INPUT = [
     ("report_delay", "accepted", "supplier_us", {"committed_delivery_date": PAST}, None),
     ("fulfil", "accepted", "requester_in", {"delivered_on": SOON}, "delivered_on"),
     ("fulfil", "accepted", "requester_in", {"delivered_on": "2026-11-20"}, "delivered_on"),
-    ("close_unfulfilled", "rated", "liaison_us", {"reason": ""}, "reason"),
+    ("close_unfulfilled", "approved", "liaison_us", {"reason": ""}, "reason"),
     ("withdraw", "submitted", "requester_in", {"reason": None}, "reason"),
 ]
 
@@ -362,10 +392,26 @@ def test_a_partner_side_request_cannot_go_to_a_supplier_without_the_code_of_cond
 
 
 @pytest.mark.django_db
+def test_a_firm_that_signs_the_code_of_conduct_only_next_month_is_not_yet_a_signatory(
+    people, make_coc_request
+):
+    people.company_in_signed.code_of_conduct_signed_on = TODAY + dt.timedelta(days=30)
+    people.company_in_signed.save()
+    approved = make_coc_request("approved")
+    with pytest.raises(InvalidInput) as raised:
+        services.forward(approved, by=people.liaison_in, supplier=people.company_in_signed)
+    assert raised.value.errors["supplier"] == [
+        "This supplier is not a current signatory of the Code of Conduct."
+    ]
+
+
+@pytest.mark.django_db
 def test_a_us_supplier_needs_no_code_of_conduct_for_a_rated_order(people, make_request):
     people.company_us.code_of_conduct_signed_on = None
     people.company_us.save()
-    done = services.forward(make_request("rated"), by=people.liaison_us, supplier=people.company_us)
+    done = services.forward(
+        make_request("approved"), by=people.liaison_us, supplier=people.company_us
+    )
     assert done.state == "with_supplier"
 
 
@@ -434,7 +480,7 @@ def test_a_supplier_rejection_clears_the_supplier_and_returns_the_order_to_the_l
     rejected = services.supplier_reject(
         request, by=people.supplier_us, reason="No capacity.", earliest_date=SOON
     )
-    assert rejected.state == "rated"
+    assert rejected.state == "approved"
     assert rejected.supplier is None
     assert rejected.rating_display == "DX-A1"
     event = Event.objects.filter(request=request).latest("id")
@@ -447,7 +493,7 @@ def test_a_supplier_rejection_clears_the_supplier_and_returns_the_order_to_the_l
 
 @pytest.mark.django_db
 def test_rating_records_the_determination(people, make_request):
-    rated = services.rate(
+    rated = support(
         make_request("in_review"),
         by=people.reviewer_us,
         rating="DO",
@@ -457,7 +503,7 @@ def test_rating_records_the_determination(people, make_request):
     )
     assert rated.rating_display == "DO-G2"
     assert rated.determination_note == "Direct defence need of India."
-    assert rated.rating_authorisation_ref == "DOC-2026-17"
+    assert rated.bis_case_number == "DOC-2026-17"
 
 
 @pytest.mark.django_db
@@ -513,7 +559,7 @@ CREATE_ERRORS = [
     ({"requesting_agency": "dod"}, "requesting_agency"),
     ({"urgency": "whenever"}, "urgency"),
     ({"colour": "red"}, "colour"),
-    ({"state": "rated"}, "state"),
+    ({"state": "approved"}, "state"),
     ({"items": [f.item(quantity=0)]}, "items[0].quantity"),
     ({"items": [f.item(), f.item(quantity=-2)]}, "items[1].quantity"),
     ({"items": [f.item(quantity="3")]}, "items[0].quantity"),

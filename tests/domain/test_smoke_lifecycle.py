@@ -18,5 +18,14 @@ def test_a_dx_request_goes_from_draft_to_fulfilled(people, make_request):
     assert request.state == "resolved"
     assert request.resolution == "fulfilled"
     actions = list(Event.objects.filter(request=request).values_list("action", flat=True))
-    assert actions == ["create", "submit", "triage", "rate", "forward", "supplier_accept", "fulfil"]
+    assert actions == [
+        "create",
+        "submit",
+        "triage",
+        "determine",
+        "authorise",
+        "forward",
+        "supplier_accept",
+        "fulfil",
+    ]
     assert not Clock.objects.filter(request=request, stopped_at__isnull=True).exists()

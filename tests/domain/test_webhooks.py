@@ -128,15 +128,15 @@ def verifies(call: Call, secret: str) -> bool:
 def test_an_agency_receives_one_signed_post_per_event_of_the_kinds_it_registered(
     people, agencies, receiver, make_request, django_capture_on_commit_callbacks
 ):
-    india = register(agencies["IN"], receiver, "/in", kinds=["submit", "triage", "rate"])
+    india = register(agencies["IN"], receiver, "/in", kinds=["submit", "triage", "authorise"])
     us = register(agencies["US"], receiver, "/us")
 
     with django_capture_on_commit_callbacks(execute=True):
         request = make_request("with_supplier")
 
-    assert receiver.events("/in") == ["submit", "triage", "rate"]
+    assert receiver.events("/in") == ["submit", "triage", "authorise"]
     # Every kind, but not the draft's "create": nobody outside the filing desk sees drafts.
-    assert receiver.events("/us") == ["submit", "triage", "rate", "forward"]
+    assert receiver.events("/us") == ["submit", "triage", "determine", "authorise", "forward"]
     for call in receiver.at("/in"):
         assert call.headers["Content-Type"] == "application/json"
         assert verifies(call, india.secret)
@@ -149,12 +149,12 @@ def test_an_agency_receives_one_signed_post_per_event_of_the_kinds_it_registered
         assert event.request == request and event.action == call.headers["X-SOSA-Event"]
 
     rate = receiver.at("/in")[-1].json
-    assert rate["action"] == "rate"
-    assert (rate["from_state"], rate["to_state"]) == ("in_review", "rated")
-    assert rate["data"] == {"rating": "DX-A1"}
+    assert rate["action"] == "authorise"
+    assert (rate["from_state"], rate["to_state"]) == ("awaiting_authorisation", "approved")
+    assert rate["data"] == {"rating": "DX-A1", "bis_case_number": "BIS-26-0042"}
     assert rate["request"]["reference"] == request.reference
     assert rate["request"]["rating"] == "DX-A1"
-    assert rate["request"]["state"] == "rated"  # as it was when the event happened
+    assert rate["request"]["state"] == "approved"  # as it was when the event happened
     assert (rate["request"]["requesting_nation"], rate["request"]["responding_nation"]) == (
         "IN",
         "US",
@@ -254,7 +254,7 @@ def test_an_inactive_webhook_receives_nothing(
     hook = register(agencies["US"], receiver)
     Webhook.objects.filter(pk=hook.pk).update(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
-        make_request("rated")
+        make_request("approved")
     assert receiver.calls == []
 
 
@@ -289,18 +289,18 @@ def test_queueing_a_batch_of_events_costs_a_fixed_number_of_queries(
     people, agencies, receiver, make_request
 ):
     for _ in range(6):
-        make_request("rated")
+        make_request("approved")
     for code in ("IN", "US", "GB"):
         register(agencies[code], receiver, f"/{code}")
     events = list(Event.objects.exclude(action="create").select_related("request"))
-    assert len(events) == 18  # submit, triage, rate per request
+    assert len(events) == 24  # submit, triage, determine, authorise per request
 
     with CaptureQueriesContext(connection) as queries:
         queued = queue_webhook_deliveries(events)
 
     # Webhooks, the requests with the tenant rule, one insert: the same for 1 or 500 events.
     assert len(queries) == 3
-    assert queued == 2 * 18  # India and the US each get all 18
+    assert queued == 2 * 24  # India and the US each get all 24
     assert WebhookDelivery.objects.filter(webhook__agency=agencies["GB"]).count() == 0
 
 
@@ -589,20 +589,20 @@ def test_the_delivery_log_lists_newest_first_and_delete_removes_the_webhook(
     client = client_for(people.requester_us)
     created = client.post(
         "/api/v1/webhooks/",
-        {"url": receiver.url + "/dod", "event_kinds": ["submit", "triage", "rate"]},
+        {"url": receiver.url + "/dod", "event_kinds": ["submit", "triage", "authorise"]},
         format="json",
     ).json()
     with django_capture_on_commit_callbacks(execute=True):
-        make_request("rated")
+        make_request("approved")
 
     log = client.get(f"/api/v1/webhooks/{created['id']}/deliveries/")
     assert log.status_code == 200
     rows = log.json()["results"]
-    assert [row["action"] for row in rows] == ["rate", "triage", "submit"]
+    assert [row["action"] for row in rows] == ["authorise", "triage", "submit"]
     assert {row["status"] for row in rows} == {"delivered"}
     assert rows[0]["response_status"] == 200 and rows[0]["attempts"] == 1
     page = client.get(f"/api/v1/webhooks/{created['id']}/deliveries/?page_size=2").json()
-    assert [row["action"] for row in page["results"]] == ["rate", "triage"]
+    assert [row["action"] for row in page["results"]] == ["authorise", "triage"]
     rest = client.get(page["next"]).json()
     assert [row["action"] for row in rest["results"]] == ["submit"]
 

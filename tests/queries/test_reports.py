@@ -3,8 +3,9 @@
 The history (India → United States, so every clock counts in US working days, New York time;
 March 2026 has no US federal holiday and daylight time starts on 8 March):
 
-  A  submitted Mon 9 Mar, triaged Tue 10 (met, 1 day), rated DX Thu 12 (met, 2), forwarded
-     Fri 13 (met, 1), supplier accepted Wed 18 (met, 3; DX due Fri 27); delivery clock open.
+  A  submitted Mon 9 Mar, triaged Tue 10 (met, 1 day), the DoD determined DX Wed 11 (met, 1),
+     Commerce authorised it Thu 12 (met, 1), forwarded Fri 13 (met, 1), supplier accepted
+     Wed 18 (met, 3; DX due Fri 27); delivery clock open.
   B  submitted Mon 9 Mar, triaged Fri 13 (missed: due Wed 11; 4 days); determination clock open,
      due Fri 20 Mar 17:00 EDT, overdue after that.
   C  submitted Mon 16 Mar; info requested Tue 17 (triage clock paused with 1 day left); answered
@@ -35,9 +36,12 @@ from tests.helpers import NEW_YORK, sign_in
 UTC = dt.UTC
 PERIOD = {"start": "2026-03-01", "end": "2026-04-30"}
 STAGE_LABELS = [
+    "Endorsement",
     "Triage",
     "Requester answer",
     "Determination",
+    "Review",
+    "Rating authorisation",
     "Forward to supplier",
     "Supplier response",
     "Delivery",
@@ -54,8 +58,17 @@ def history(people):
     p = people
     a = services.submit(f.draft(p.requester_in, p.us, title="A"), by=p.requester_in, now=at(9))
     a = services.triage(a, by=p.liaison_us, assignee=p.reviewer_us, now=at(10))
-    a = services.rate(
-        a, by=p.reviewer_us, rating="DX", program_symbol="A1", note="Supports G2.", now=at(12)
+    a = services.determine(
+        a, by=p.reviewer_us, rating="DX", program_symbol="A1", note="Supports G2.", now=at(11)
+    )
+    a = services.authorise(
+        a,
+        by=p.authority_us,
+        bis_case_number="BIS-26-0007",
+        rating="DX",
+        program_symbol="A1",
+        note="As determined.",
+        now=at(12),
     )
     a = services.forward(a, by=p.liaison_us, supplier=p.company_us, now=at(13))
     a = services.supplier_accept(
@@ -106,6 +119,11 @@ class Tables(HTMLParser):
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
+
+
+def by_label(rows: list[list[str]]) -> dict[str, list[str]]:
+    """A table's rows by their first cell."""
+    return {row[0]: row for row in rows[1:]}
 
 
 def page(client, user, **params):
@@ -194,9 +212,12 @@ def test_sla_compliance_by_stage_counts_met_and_missed_clocks(client, people, hi
     rows = tables_of(page(client, people.liaison_us))["sla_by_stage"]
     assert rows[0] == ["Stage", "Met", "Missed", "Stopped clocks", "Met on time"]
     assert rows[1:] == [
+        ["Endorsement", "0", "0", "0", "—"],  # India needs none here
         ["Triage", "2", "1", "3", "66.7%"],
         ["Requester answer", "1", "0", "1", "100.0%"],
         ["Determination", "1", "0", "1", "100.0%"],
+        ["Review", "0", "0", "0", "—"],  # the Code of Conduct route's
+        ["Rating authorisation", "1", "0", "1", "100.0%"],
         ["Forward to supplier", "1", "0", "1", "100.0%"],
         ["Supplier response", "1", "0", "1", "100.0%"],
         ["Delivery", "0", "0", "0", "—"],
@@ -205,9 +226,9 @@ def test_sla_compliance_by_stage_counts_met_and_missed_clocks(client, people, hi
 
 def test_sla_compliance_by_nation_and_by_month(client, people, history):
     tables = tables_of(page(client, people.liaison_us))
-    assert tables["sla_by_nation"][1:] == [["United States", "6", "1", "7", "85.7%"]]
+    assert tables["sla_by_nation"][1:] == [["United States", "7", "1", "8", "87.5%"]]
     assert tables["sla_by_month"][1:] == [
-        ["Mar 2026", "6", "1", "7", "85.7%"],
+        ["Mar 2026", "7", "1", "8", "87.5%"],
         ["Apr 2026", "0", "0", "0", "—"],
     ]
 
@@ -221,9 +242,12 @@ def test_time_per_stage_gives_median_and_90th_percentile_in_working_days(client,
         "90th percentile (working days)",
     ]
     assert rows[1:] == [
+        ["Endorsement", "0", "—", "—"],
         ["Triage", "3", "2", "3.6"],  # 1, 4 and 2 working days
         ["Requester answer", "1", "4", "4"],
-        ["Determination", "1", "2", "2"],
+        ["Determination", "1", "1", "1"],  # the DoD's key
+        ["Review", "0", "—", "—"],
+        ["Rating authorisation", "1", "1", "1"],  # Commerce's key
         ["Forward to supplier", "1", "1", "1"],
         ["Supplier response", "1", "3", "3"],
         ["Delivery", "0", "—", "—"],
@@ -233,10 +257,12 @@ def test_time_per_stage_gives_median_and_90th_percentile_in_working_days(client,
 def test_open_requests_by_state_and_by_rating_leave_out_drafts(client, people, history):
     tables = tables_of(page(client, people.liaison_us))
     assert tables["open_by_state"][1:] == [
+        ["Awaiting endorsement", "0", "0", "0", "0"],
         ["Submitted", "0", "0", "0", "0"],
         ["Needs information", "0", "0", "0", "0"],
         ["In review", "0", "0", "2", "2"],
-        ["Rated", "0", "0", "0", "0"],
+        ["Awaiting rating authorisation", "0", "0", "0", "0"],
+        ["Approved", "0", "0", "0", "0"],
         ["With supplier", "0", "0", "0", "0"],
         ["Accepted", "1", "0", "0", "1"],
     ]
@@ -265,11 +291,11 @@ def test_the_overdue_trend_counts_requests_overdue_at_each_week_end(client, peop
 def test_each_chart_is_inline_svg_with_a_bar_per_row_and_its_labels(client, people, history):
     response = page(client, people.liaison_us)
     stages = svg_of(response, "sla_by_stage")
-    assert stages.count('<g class="bar"') == 6
+    assert stages.count('<g class="bar"') == 9
     assert [label for label in re.findall(r'<g class="bar" data-label="([^"]+)"', stages)] == (
         STAGE_LABELS
     )
-    assert stages.count("bar__segment--met") == 5
+    assert stages.count("bar__segment--met") == 6
     assert stages.count("bar__segment--missed") == 1
     assert "2 of 3 met" in stages
     assert '<title id="chart-sla_by_stage-title">SLA compliance by stage</title>' in stages
@@ -281,16 +307,17 @@ def test_each_chart_is_inline_svg_with_a_bar_per_row_and_its_labels(client, peop
 
 
 def test_csv_downloads_hold_the_same_numbers_as_the_tables(client, people, history):
-    assert csv_of(client, people.liaison_us, "sla_by_stage")[:2] == [
+    assert csv_of(client, people.liaison_us, "sla_by_stage")[:3] == [
         ["stage", "met", "missed", "total", "percent_met"],
+        ["Endorsement", "0", "0", "0", ""],
         ["Triage", "2", "1", "3", "66.7"],
     ]
     assert csv_of(client, people.liaison_us, "sla_by_month") == [
         ["month", "met", "missed", "total", "percent_met"],
-        ["2026-03", "6", "1", "7", "85.7"],
+        ["2026-03", "7", "1", "8", "87.5"],
         ["2026-04", "0", "0", "0", ""],
     ]
-    assert csv_of(client, people.liaison_us, "time_by_stage")[1] == [
+    assert csv_of(client, people.liaison_us, "time_by_stage")[2] == [
         "Triage",
         "3",
         "2.0",
@@ -334,18 +361,19 @@ def test_requester_gb_sees_none_of_the_india_us_data(client, people, history):
         assert name not in tables  # empty states instead
     assert response.content.decode().count("No clock stopped in this period.") == 3
     assert tables["open_by_rating"][1:] == [["DX", "0"], ["DO", "0"], ["Unrated", "1"]]
-    assert tables["open_by_state"][1][-1] == "1"  # G, submitted
+    assert by_label(tables["open_by_state"])["Submitted"][-1] == "1"  # G
     assert max(int(row[1]) for row in tables["overdue_trend"][1:]) == 1
     assert csv_of(client, people.requester_gb, "sla_by_nation") == [
         ["nation", "met", "missed", "total", "percent_met"]
     ]
-    nation_choices = re.findall(r'<option value="([A-Z]*)"', response.content.decode())
+    nation_select = response.content.decode().split('name="nation"')[1].split("</select>")[0]
+    nation_choices = re.findall(r'<option value="([A-Z]*)"', nation_select)
     assert nation_choices == ["", "GB", "US"]  # India is not even offered
 
 
 def test_the_india_us_people_do_not_count_the_uk_request(client, people, history):
     tables = tables_of(page(client, people.requester_in))
-    assert tables["open_by_state"][1] == ["Submitted", "0", "0", "0", "0"]
+    assert by_label(tables["open_by_state"])["Submitted"] == ["Submitted", "0", "0", "0", "0"]
 
 
 def test_the_nation_filter_counts_requests_that_nation_files_or_answers(client, people, history):
@@ -354,7 +382,7 @@ def test_the_nation_filter_counts_requests_that_nation_files_or_answers(client, 
     assert "sla_by_stage" not in uk_only
     india = tables_of(page(client, people.observer_us, nation="IN"))
     assert india["open_by_rating"][1:] == [["DX", "1"], ["DO", "0"], ["Unrated", "2"]]
-    assert india["sla_by_nation"][1][3] == "7"
+    assert india["sla_by_nation"][1][3] == "8"
 
 
 def test_a_supplier_is_refused_politely(client, people, history):
@@ -420,7 +448,7 @@ def test_withdrawn_stages_count_neither_as_met_nor_missed(client, people):
 
 # --- bounded queries ----------------------------------------------------------------------------
 
-# The tables: 3 SLA, 3 for time per stage (clocks, nations, one calendar per responding nation),
+# The tables: 3 SLA, 3 for time per stage and route (clocks, their nations, their closures),
 # 1 open requests, 1 overdue trend. The page adds 11: the session (read and saved), the user, the
 # second factor, profile, role, served nations, the nation filter and the unread count.
 PAGE_QUERIES = 19
@@ -428,7 +456,7 @@ TABLE_QUERIES = 8
 
 
 def _requests(make_request, count: int) -> None:
-    states = ["submitted", "in_review", "rated", "with_supplier", "accepted"]
+    states = ["submitted", "in_review", "approved", "with_supplier", "accepted"]
     for index in range(count):
         make_request(states[index % len(states)], now=at(2 + index % 20))
 
@@ -456,3 +484,43 @@ def test_the_page_takes_the_same_bounded_queries_for_5_or_25_requests(
     assert tables_of(response)["sla_by_nation"][1][3] == str(
         Clock.objects.filter(stopped_at__isnull=False).count()
     )
+
+
+def test_turnaround_by_route_shows_each_key_and_the_endorsement(client, people, history):
+    rows = tables_of(page(client, people.liaison_us))["time_by_route"]
+    assert rows[0] == [
+        "Route",
+        "Stage",
+        "Stages finished",
+        "Median (working days)",
+        "90th percentile (working days)",
+    ]
+    assert rows[1:] == [
+        ["DPAS", "Endorsement", "0", "—", "—"],
+        ["DPAS", "Triage", "3", "2", "3.6"],
+        ["DPAS", "Requester answer", "1", "4", "4"],
+        ["DPAS", "Determination", "1", "1", "1"],
+        ["DPAS", "Rating authorisation", "1", "1", "1"],
+        ["DPAS", "Forward to supplier", "1", "1", "1"],
+        ["DPAS", "Supplier response", "1", "3", "3"],
+        ["DPAS", "Delivery", "0", "—", "—"],
+        ["Code of Conduct", "Endorsement", "0", "—", "—"],
+        ["Code of Conduct", "Triage", "0", "—", "—"],
+        ["Code of Conduct", "Requester answer", "0", "—", "—"],
+        ["Code of Conduct", "Review", "0", "—", "—"],
+        ["Code of Conduct", "Forward to supplier", "0", "—", "—"],
+        ["Code of Conduct", "Supplier response", "0", "—", "—"],
+        ["Code of Conduct", "Delivery", "0", "—", "—"],
+    ]
+
+
+def test_the_route_filter_counts_only_that_routes_requests(client, people, history):
+    conduct = tables_of(page(client, people.liaison_us, route="code_of_conduct"))
+    dpas = tables_of(page(client, people.liaison_us, route="dpas"))
+
+    assert "sla_by_stage" not in conduct  # nothing of the India→US history runs that route
+    assert "time_by_route" not in conduct and "open_by_state" not in conduct
+    assert dpas["sla_by_nation"][1:] == [["United States", "7", "1", "8", "87.5%"]]
+    html = page(client, people.liaison_us, route="dpas").content.decode()
+    assert '<option value="dpas" selected>DPAS</option>' in html
+    assert "&amp;route=dpas&amp;format=csv" in html

@@ -16,7 +16,7 @@ from requests_app.outbox import webhooks
 from requests_app.outbox.notices import render_email
 from requests_app.services.sweep import sweep_deadlines
 from requests_app.services.webhooks import register as register_webhook
-from tests.helpers import client_for, sign_in
+from tests.helpers import client_for, sign_in, support
 
 INTERNAL = "Internal: Acme is under a DCSA review, keep this between officials."
 SHARED = "Shared: please confirm the NSN of the gimbal."
@@ -42,7 +42,7 @@ def thread(people, make_request) -> PriorityRequest:
     services.add_comment(request, by=people.requester_in, body=SHARED, visibility="shared")
     request = services.answer(request, by=people.requester_in, answer="KH2001 to KH2008.")
     request = services.triage(request, by=people.liaison_us, assignee=people.reviewer_us)
-    request = services.rate(
+    request = support(
         request, by=people.reviewer_us, rating="DX", program_symbol="A1", note="Supports G2."
     )
     request = services.forward(request, by=people.liaison_us, supplier=people.company_us)

@@ -18,6 +18,7 @@ import partners.accounts.forms
 import requests_app.web.action_forms
 import requests_app.web.forms
 import requests_app.web.reports
+from requests_app.api import action_bodies
 from requests_app.api import serializers as api_serializers
 from requests_app.models import Attachment, Comment, PriorityRequest
 from tests.api.conftest import url
@@ -55,7 +56,7 @@ def input_serializers():
         api_serializers.CommentSerializer,
         api_serializers.AttachmentUploadSerializer,
     ]
-    pending = [api_serializers.ActionSerializer]
+    pending = [action_bodies.ActionSerializer]
     while pending:
         cls = pending.pop()
         found.append(cls)

@@ -49,6 +49,7 @@ from requests_app.permissions import (
     COMMENTERS,
     INTERNAL_WRITERS,
     allowed_actions,
+    assignable_people,
     eligible_suppliers,
     profile_of,
     user_role,
@@ -62,8 +63,18 @@ BASE_AT = dt.datetime(2026, 3, 2, 8, 30, tzinfo=dt.UTC)  # a Monday morning in D
 # Events that record something beside the state; they leave `version` alone.
 NON_VERSION_EVENTS = {"create", "comment", "attach", "escalate"}
 STEADY_EVENTS = {"comment", "attach", "escalate"}
-HAPPY_PATH = ["submit", "triage", "rate", "forward", "supplier_accept"]
-START_STATES = ["draft", "submitted", "in_review", "rated", "with_supplier", "accepted"]
+# The actions that move a request on, in the order of either route (endorsement where needed).
+HAPPY_PATH = [
+    "submit",
+    "endorse",
+    "triage",
+    "determine",
+    "authorise",
+    "approve",
+    "forward",
+    "supplier_accept",
+]
+START_STATES = ["draft", "submitted", "in_review", "approved", "with_supplier", "accepted"]
 USERS = [
     "requester_in",
     "requester_in2",
@@ -73,6 +84,7 @@ USERS = [
     "requester_us",
     "liaison_us",
     "reviewer_us",
+    "authority_us",
     "supplier_us",
     "other_supplier_us",
     "observer_us",
@@ -140,6 +152,8 @@ def check_replay(request: PriorityRequest) -> None:
             transition = TRANSITIONS[logged.action]
             assert state in transition.sources, where
             expected = transition.target or came_from
+            if logged.action == "submit" and request.requesting_nation.requires_endorsement:
+                expected = State.AWAITING_ENDORSEMENT
             assert logged.to_state == expected, where
             came_from = state if logged.action == "request_info" else came_from
             resolution = transition.resolution
@@ -164,9 +178,9 @@ def check_request(request: PriorityRequest) -> None:
         assert request.info_requested_in in TRANSITIONS["request_info"].sources
     else:
         assert request.info_requested_in == ""
-    if state in (State.IN_REVIEW, State.RATED, State.WITH_SUPPLIER, State.ACCEPTED):
+    if state in (State.IN_REVIEW, State.APPROVED, State.WITH_SUPPLIER, State.ACCEPTED):
         assert request.assignee_id is not None
-    if state in (State.RATED, State.WITH_SUPPLIER, State.ACCEPTED):
+    if state in (State.APPROVED, State.WITH_SUPPLIER, State.ACCEPTED) and request.route == "dpas":
         assert request.rating in Rating.values
         assert request.program_symbol in PROGRAM_SYMBOLS
     if state in (State.WITH_SUPPLIER, State.ACCEPTED):
@@ -183,11 +197,13 @@ def check_request(request: PriorityRequest) -> None:
     assert len(running) <= 1, request.reference
     if state in (State.DRAFT, State.RESOLVED):
         assert open_clocks == [], request.reference
-    rule_now = sla_rule(state, overrides)
+    if request.route != "dpas":
+        assert request.rating == "", request.reference  # US ratings have no force there
+    rule_now = sla_rule(state, overrides, request.route or "dpas")
     if rule_now is not None:
         assert [clock.stage for clock in running] == [rule_now.stage], request.reference
     if state == State.NEEDS_INFO:
-        paused_rule = sla_rule(request.info_requested_in, overrides)
+        paused_rule = sla_rule(request.info_requested_in, overrides, request.route)
         expected = [paused_rule.stage] if paused_rule else []
         assert [clock.stage for clock in paused] == expected, request.reference
     else:
@@ -222,7 +238,9 @@ class ServiceMachine(RuleBasedStateMachine):
         return self.now.date()
 
     def load(self, pk: int) -> PriorityRequest:
-        return PriorityRequest.objects.select_related("responding_nation").get(pk=pk)
+        return PriorityRequest.objects.select_related("requesting_nation", "responding_nation").get(
+            pk=pk
+        )
 
     def file(self, requester, responding_nation) -> PriorityRequest:
         return services.create_request(
@@ -238,12 +256,8 @@ class ServiceMachine(RuleBasedStateMachine):
     def valid_args(self, action: str, request: PriorityRequest, choose) -> dict:
         """Arguments a careful official would give for `action` on `request`."""
         later = self.today() + dt.timedelta(days=choose(st.integers(30, 200)))
-        reviewers = [
-            name
-            for name in USERS
-            if user_role(self.user(name)) in (Role.REVIEWER, Role.LIAISON)
-            and profile_of(self.user(name)).nation_id == request.responding_nation_id
-        ]
+        assignable = set(assignable_people(request.responding_nation_id))
+        reviewers = [name for name in USERS if self.user(name) in assignable]
         values = {
             "question": "Which lot is this for?",
             "answer": "Lot 7, delivered to Nashik.",
@@ -254,7 +268,11 @@ class ServiceMachine(RuleBasedStateMachine):
             "committed_delivery_date": later,
             "earliest_date": later,
             "delivered_on": self.today() - dt.timedelta(days=1),
+            "bis_case_number": "BIS-26-0001",
         }
+        if action == "authorise":  # as the DoD recommended: a change would need its reason
+            values["rating"] = request.recommended_rating
+            values["program_symbol"] = request.recommended_symbol
         args = {}
         for name in TRANSITIONS[action].requires:
             if name == "assignee":
@@ -326,18 +344,15 @@ class ServiceMachine(RuleBasedStateMachine):
             plans.append((p.requester_gb, p.us, uk_to_us))
         for requester, responding, target in plans:
             request = self.file(requester, responding)
-            for action in HAPPY_PATH[: START_STATES.index(target)]:
-                actor = next(
-                    self.user(name)
-                    for name in USERS
-                    if action in allowed_actions(self.user(name), request)
-                    and PriorityRequest.objects.visible_to(self.user(name))
-                    .filter(pk=request.pk)
-                    .exists()
+            while request.state != target:
+                actor, action = next(
+                    (self.user(name), action)
+                    for action in HAPPY_PATH
+                    for name, allowed in self.permitted_choices(request)
+                    if allowed == action
                 )
                 args = self.valid_args(action, request, data.draw)
                 request = services.ACTIONS[action](request, by=actor, now=self.now, **args)
-            assert request.state == target
             self.request_ids.append(request.pk)
 
     def permitted_choices(self, request: PriorityRequest) -> list[tuple[str, str]]:
@@ -385,8 +400,15 @@ class ServiceMachine(RuleBasedStateMachine):
         assert request.state in transition.sources, (action, request.state)
         assert version in (None, request.version)
         assert profile.nation_id in (request.requesting_nation_id, request.responding_nation_id)
-        if transition.responding_side_only:
+        side = transition.side_in(request.state)
+        if side == "responding":
             assert profile.nation_id == request.responding_nation_id, (action, actor)
+        if side == "requesting":
+            assert profile.nation_id == request.requesting_nation_id, (action, actor)
+        if transition.route:
+            assert request.route == transition.route, (action, request.route)
+        if transition.agency_kind:
+            assert profile.agency.kind == transition.agency_kind, (action, actor)
         if user_role(by) == Role.SUPPLIER:
             assert profile.supplier_id == request.supplier_id, (action, actor)
         if user_role(by) == Role.REQUESTER:
@@ -410,6 +432,8 @@ class ServiceMachine(RuleBasedStateMachine):
             pk, by=self.user(actor), version=request.version, now=self.now, **args
         )
         target = TRANSITIONS[action].target or request.info_requested_in
+        if action == "submit" and request.requesting_nation.requires_endorsement:
+            target = State.AWAITING_ENDORSEMENT
         event(f"permitted {action} from {request.state}")
         assert done.state == target
         assert done.version == request.version + 1
@@ -487,6 +511,8 @@ class ServiceMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_random_actions_by_random_people_keep_every_request_in_design_states(people):
+    people.india.requires_endorsement = True  # India's requests pass its liaison officer first
+    people.india.save()
     ServiceMachine.people = people
     run_state_machine_as_test(
         ServiceMachine,

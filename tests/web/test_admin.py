@@ -142,7 +142,7 @@ def test_admin_user_has_a_profile_inline_with_served_nations(seeded, staff):
 
 
 def test_event_admin_is_read_only(people, make_request, staff_client):
-    request = make_request("rated")
+    request = make_request("approved")
     event = Event.objects.filter(request=request).last()
     change = url(Event, "change", event.pk)
     response = staff_client.get(change)
@@ -152,7 +152,7 @@ def test_event_admin_is_read_only(people, make_request, staff_client):
     assert staff_client.get(url(Event, "add")).status_code == 403
     assert staff_client.post(url(Event, "delete", event.pk), {"post": "yes"}).status_code == 403
     event.refresh_from_db()
-    assert event.action == "rate"
+    assert event.action == "authorise"
 
 
 def test_request_state_and_clock_fields_are_read_only(people, make_request, staff_client):

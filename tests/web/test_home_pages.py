@@ -106,7 +106,7 @@ def test_a_liaison_sees_queue_counts_that_link_to_the_queue_filters(client, peop
     soon = make_request("in_review")
     # The sweep marks "due soon" (ladder level 0) one working day before due.
     set_due(soon, due_at=now + dt.timedelta(hours=12), escalation_level=0)
-    escalated = make_request("rated")
+    escalated = make_request("approved")
     set_due(escalated, due_at=now + dt.timedelta(days=5), escalation_level=2, escalated_at=now)
 
     html = home(client, people.liaison_us)
@@ -120,7 +120,7 @@ def test_a_liaison_sees_queue_counts_that_link_to_the_queue_filters(client, peop
 
 def test_the_top_of_a_liaisons_queue_puts_rated_orders_first(client, people, make_request):
     submitted = make_request("submitted")
-    rated = make_request("rated")  # DX-A1
+    rated = make_request("approved")  # DX-A1
     html = home(client, people.liaison_us)
     assert html.index(link(rated)) < html.index(link(submitted))
     assert "DX-A1" in html and 'href="/queue/"' in html
@@ -189,11 +189,11 @@ def test_another_supplier_sees_none_of_it(client, people, make_request):
 def test_an_observer_sees_counts_by_state(client, people, make_request):
     make_request("submitted")
     make_request("submitted")
-    make_request("rated")
+    make_request("approved")
     make_request("draft")  # not theirs to see
     html = home(client, people.observer_us)
     assert state_tile(html, "submitted") == 2
-    assert state_tile(html, "rated") == 1
+    assert state_tile(html, "approved") == 1
     assert state_tile(html, "resolved") == 0
     assert 'data-state="draft"' not in html
     assert 'href="/requests/?state=submitted"' in html
@@ -208,10 +208,10 @@ def test_a_user_without_a_role_is_told_to_ask_an_administrator(client, people):
 
 HOME_OF = {
     "requester_in": ["submitted", "draft", "needs_info"],
-    "liaison_us": ["submitted", "rated", "in_review"],
+    "liaison_us": ["submitted", "approved", "in_review"],
     "reviewer_us": ["in_review"],
     "supplier_us": ["with_supplier", "accepted"],
-    "observer_us": ["submitted", "rated"],
+    "observer_us": ["submitted", "approved"],
 }
 
 

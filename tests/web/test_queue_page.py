@@ -10,7 +10,7 @@ import pytest
 
 from requests_app import services
 from requests_app.models import PriorityRequest
-from tests.helpers import flashed, references_on, sign_in, text_of
+from tests.helpers import flashed, references_on, sign_in, support, text_of
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -21,7 +21,7 @@ def csv_rows(response) -> list[list[str]]:
 
 def rated(make_request, people, rating: str):
     request = make_request("in_review")
-    return services.rate(
+    return support(
         request, by=people.reviewer_us, rating=rating, program_symbol="G2", note="Needed."
     )
 
@@ -94,6 +94,16 @@ def test_the_queue_filters_by_state_rating_nation_assignee_overdue_and_search(
     assert "No open requests match these filters." in text_of(
         client.get("/queue/", {"responding_nation": "IN"})
     )
+
+
+def test_the_queue_filters_by_route(client, people, make_request, make_coc_request):
+    # liaison.in answers US→India requests (Code of Conduct) and endorses India's own (DPAS).
+    conduct = make_coc_request("submitted")
+    dpas = make_request("awaiting_endorsement")
+    sign_in(client, people.liaison_in)
+
+    assert references_on(client.get("/queue/", {"route": "code_of_conduct"})) == [conduct.reference]
+    assert references_on(client.get("/queue/", {"route": "dpas"})) == [dpas.reference]
 
 
 def test_only_requests_the_officer_may_triage_have_a_checkbox(client, people, make_request):

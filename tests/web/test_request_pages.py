@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from requests_app import services
-from requests_app.api.serializers import ACTION_SERIALIZERS
+from requests_app.api.action_bodies import ACTION_SERIALIZERS
 from requests_app.models import Attachment, PriorityRequest, Visibility
 from requests_app.web.action_forms import ACTION_FORMS
 from tests import factories as f
-from tests.helpers import flashed, sign_in, text_of
+from tests.helpers import flashed, sign_in, support, text_of
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 IN_A_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
@@ -137,7 +137,7 @@ def test_only_requesters_may_open_the_filing_form(client, people):
 
 
 def test_the_list_filters_by_state_rating_nation_and_search(client, people, make_request):
-    rated = make_request("rated", title="Radar spares")
+    rated = make_request("approved", title="Radar spares")
     submitted = make_request("submitted", title="Valve assemblies")
     sign_in(client, people.liaison_us)
 
@@ -150,6 +150,18 @@ def test_the_list_filters_by_state_rating_nation_and_search(client, people, make
     assert rated.reference in by_rating and submitted.reference not in by_rating
     assert submitted.reference in by_search and rated.reference not in by_search
     assert "No requests match these filters." in by_nation
+
+
+def test_the_list_filters_by_route_and_offers_both(client, people, make_request, make_coc_request):
+    dpas = make_request("submitted", title="Radar spares")
+    conduct = make_coc_request("submitted", title="Forgings")
+    sign_in(client, people.liaison_in)
+
+    page = text_of(client.get("/requests/", {"route": "code_of_conduct"}))
+
+    assert conduct.reference in page and dpas.reference not in page
+    assert '<option value="code_of_conduct" selected>Code of Conduct</option>' in page
+    assert '<option value="dpas">DPAS</option>' in page
 
 
 def test_the_list_marks_overdue_requests_and_filters_them(client, people, make_request):
@@ -355,7 +367,12 @@ def test_the_request_page_shows_the_deadline_items_attachments_and_timeline(
     assert "Gyroscope assembly" in html and "GY-200" in html
     assert attachment.sha256 in html
     assert f"/requests/{target.reference}/attachments/{attachment.pk}/" in html
-    for step in ("submitted the request", "rated it DX-A1", "forwarded it to Acme Gyro Inc"):
+    for step in (
+        "submitted the request",
+        "made the program determination and recommended DX-A1",
+        "authorised the rating DX-A1 under BIS case BIS-26-0042",
+        "forwarded it to Acme Gyro Inc",
+    ):
         assert step in html
 
 
@@ -412,7 +429,7 @@ def test_the_assignee_and_supplier_pickers_offer_only_eligible_people_and_suppli
     outbound = f.draft(people.requester_us, people.india)
     outbound = services.submit(outbound, by=people.requester_us)
     outbound = services.triage(outbound, by=people.liaison_in, assignee=people.reviewer_in)
-    outbound = services.rate(
+    outbound = support(
         outbound, by=people.reviewer_in, rating="DO", program_symbol="G2", note="Needed."
     )
     sign_in(client, people.liaison_in)
@@ -432,15 +449,24 @@ LIFE_CYCLE = [
     ("request_info", "submitted", "liaison_us", {"question": "Which tail numbers?"}, "needs_info"),
     ("triage", "submitted", "liaison_us", {"assignee": "reviewer_us"}, "in_review"),
     ("decline", "in_review", "reviewer_us", {"reason": "No program determination."}, "resolved"),
+    ("endorse", "awaiting_endorsement", "liaison_in", {"note": "India endorses it."}, "submitted"),
     (
-        "rate",
+        "determine",
         "in_review",
         "reviewer_us",
-        {"rating": "DX", "program_symbol": "A1", "note": "Supports G2."},
-        "rated",
+        {"rating": "DX", "program_symbol": "G2", "note": "Supports G2."},
+        "awaiting_authorisation",
     ),
-    ("forward", "rated", "liaison_us", {"supplier": "company_us"}, "with_supplier"),
-    ("close_unfulfilled", "rated", "liaison_us", {"reason": "No supplier."}, "resolved"),
+    (
+        "authorise",
+        "awaiting_authorisation",
+        "authority_us",
+        {"bis_case_number": "BIS-26-0107", "rating": "DX", "program_symbol": "A1", "note": "OK."},
+        "approved",
+    ),
+    ("approve", "coc_in_review", "reviewer_in", {"note": "India's MoD supports it."}, "approved"),
+    ("forward", "approved", "liaison_us", {"supplier": "company_us"}, "with_supplier"),
+    ("close_unfulfilled", "approved", "liaison_us", {"reason": "No supplier."}, "resolved"),
     (
         "supplier_accept",
         "with_supplier",
@@ -453,7 +479,7 @@ LIFE_CYCLE = [
         "with_supplier",
         "supplier_us",
         {"reason": "Line full.", "earliest_date": IN_A_MONTH},
-        "rated",
+        "approved",
     ),
     (
         "report_delay",
@@ -471,9 +497,13 @@ LIFE_CYCLE = [
     ("action", "start", "actor", "fields", "after"), LIFE_CYCLE, ids=[row[0] for row in LIFE_CYCLE]
 )
 def test_each_action_form_posts_and_changes_the_state_through_the_services(
-    client, people, make_request, action, start, actor, fields, after
+    client, people, make_request, make_coc_request, action, start, actor, fields, after
 ):
-    target = make_request(start)
+    target = (
+        make_coc_request(start.removeprefix("coc_"))
+        if start.startswith("coc_")
+        else make_request(start)
+    )
     posted = {
         name: str(getattr(people, value).pk) if hasattr(people, value) else value
         for name, value in fields.items()
@@ -575,14 +605,14 @@ def test_invalid_action_input_is_shown_in_its_open_panel_keeping_what_was_typed(
     sign_in(client, people.reviewer_us)
 
     response = client.post(
-        f"/requests/{target.reference}/act/rate/",
+        f"/requests/{target.reference}/act/determine/",
         {"rating": "DX", "program_symbol": "", "note": "Supports G2.", "version": target.version},
     )
 
     html = text_of(response)
     assert response.status_code == 400
-    assert "This field is required." in error_next_to(html, "id_rate_program_symbol")
-    assert 'id="act-rate" open' in html
+    assert "This field is required." in error_next_to(html, "id_determine_program_symbol")
+    assert 'id="act-determine" open' in html
     assert "Supports G2." in html
     target.refresh_from_db()
     assert target.state == "in_review"

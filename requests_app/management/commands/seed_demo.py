@@ -28,9 +28,12 @@ from requests_app.services.sweep import sweep_deadlines
 from ...demo_data import (
     AGENCIES,
     ANSWER,
+    AUTHORITIES,
     CAST,
     DEFAULT_DEMO_PASSWORD,
     DEMOS,
+    ENDORSERS,
+    ENDORSING_NATIONS,
     INTERNAL_NOTE,
     NATIONS,
     PATHS,
@@ -41,6 +44,7 @@ from ...demo_data import (
     SUPPLIERS,
     Demo,
     Subject,
+    demo_steps,
 )
 
 User = get_user_model()
@@ -83,6 +87,8 @@ class Command(BaseCommand):
                     "holiday_subdivision": subdiv,
                     "sosa_signed_on": signed_on,
                     "priority_system": "dpas" if code == "US" else "code_of_conduct",
+                    # India's own liaison officer endorses each request before it leaves.
+                    "requires_endorsement": code in ENDORSING_NATIONS,
                 },
             )
         return nations
@@ -152,8 +158,14 @@ class Command(BaseCommand):
             "requester": people[requester],
             "liaison": people[liaison],
             "reviewer": people[reviewer],
+            "endorser": people.get(ENDORSERS.get(requesting, "")),
+            "authority": people.get(AUTHORITIES.get(responding, "")),
         }
-        steps = PATHS[demo.outcome]
+        steps = demo_steps(
+            PATHS[demo.outcome],
+            route=nations[responding].priority_system,
+            endorsed=nations[requesting].requires_endorsement,
+        )
         moments = _moments(steps, now, demo.last_days_ago, demo.gap_days)
         calendar = calendar_for(nations[responding])
         created_on = calendar.local_date(moments[0])
@@ -211,16 +223,32 @@ class Command(BaseCommand):
             return services.answer(request, by=cast["requester"], answer=ANSWER, now=at)
         if step == "triage":
             return services.triage(request, by=cast["liaison"], assignee=cast["reviewer"], now=at)
-        if step == "rate":
-            return services.rate(
+        if step == "endorse":
+            note = "Endorsed by the Ministry: the program and the need date are confirmed."
+            return services.endorse(request, by=cast["endorser"], note=note, now=at)
+        if step == "determine":
+            return services.determine(
                 request,
                 by=cast["reviewer"],
                 rating=rating,
                 program_symbol=symbol,
                 note=f"Supports {request.program}: a defence need covered by the arrangement.",
-                authorisation_ref=f"SOSA-{request.responding_nation.code}-{demo.number:04d}",
+                dod_reference=f"DoD-IBP-{demo.number:04d}",
                 now=at,
             )
+        if step == "authorise":
+            return services.authorise(
+                request,
+                by=cast["authority"],
+                bis_case_number=f"BIS-{at.year}-{demo.number:05d}",
+                rating=rating,
+                program_symbol=symbol,
+                note="Rating authorised under 15 CFR 700 for the foreign government's need.",
+                now=at,
+            )
+        if step == "approve":
+            note = "The Ministry supports the request under the Code of Conduct."
+            return services.approve(request, by=cast["reviewer"], note=note, now=at)
         if step == "forward":
             return services.forward(request, by=cast["liaison"], supplier=supplier, now=at)
         return self.act_after_forward(step, request, at, demo, cast, calendar, supplier_side)

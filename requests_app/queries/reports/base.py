@@ -14,15 +14,16 @@ from django.utils.formats import date_format
 from partners.models import Nation
 from sosa_portal.lib import safe_csv
 
-from ...deadlines import SLA
-from ...models import Clock, PriorityRequest, Rating, State
+from ...models import Clock, PriorityRequest, Rating, Stage, State
 
 # Officials read reports; suppliers see only the requests forwarded to them, so a nation-wide
 # report is not theirs to read.
 # A clock stopped by these did not finish its stage: the request was withdrawn, or the delivery
 # clock was replaced by a new committed date. They count neither as met nor as missed.
 NOT_COMPLETED = ("withdraw", "report_delay")
-STAGES: tuple[str, ...] = tuple(rule.stage for rule in SLA.values())
+# Every timed stage of both routes: the two keys (determination, authorisation), the Code of
+# Conduct review and the requesting nation's endorsement each get their row.
+STAGES: tuple[str, ...] = tuple(Stage.values)
 OPEN_STATES: tuple[str, ...] = tuple(
     state for state in State.values if state not in (State.DRAFT, State.RESOLVED)
 )
@@ -78,6 +79,11 @@ class Scope:
         return Clock.objects.filter(request__in=self.requests.values("pk"))
 
     @cached_property
+    def memo(self) -> dict:
+        """Figures several tables share, worked out once per report."""
+        return {}
+
+    @cached_property
     def open_counts(self) -> dict[tuple[str, str], int]:
         """Open requests per (state, rating); both open-request tables read it."""
         grouped = (
@@ -89,9 +95,12 @@ class Scope:
         return {(row["state"], row["rating"]): row["count"] for row in grouped}
 
 
-def scoped_requests(user, nation: Nation | None = None) -> QuerySet:
-    """The requests a report may count for `user`: never more than they may see."""
+def scoped_requests(user, nation: Nation | None = None, route: str = "") -> QuerySet:
+    """The requests a report may count for `user`: never more than they may see (of one
+    route, where `route` is given)."""
     requests = PriorityRequest.objects.visible_to(user)
+    if route:
+        requests = requests.filter(route=route)
     if nation is not None:
         requests = requests.filter(Q(requesting_nation=nation) | Q(responding_nation=nation))
     return requests

@@ -15,9 +15,10 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from partners.calendars import WorkingCalendar
-from partners.models import Nation, calendar_for
+from partners.models import Nation, calendars_for
 
-from ...models import Stage, State
+from ...deadlines import REQUESTING_CALENDAR_STAGES, ROUTE_SLA
+from ...models import Route, Stage, State
 from .base import (
     NOT_COMPLETED,
     OPEN_STATES,
@@ -149,6 +150,12 @@ def sla_by_month(scope: Scope) -> Table:
 
 # --- time per stage ---------------------------------------------------------------------------
 
+# Each route's timed stages, in the order of STAGES.
+ROUTE_STAGES: dict[str, list[str]] = {
+    route: [stage for stage in STAGES if stage in {rule.stage for rule in table.values()}]
+    for route, table in ROUTE_SLA.items()
+}
+
 
 def running_working_days(
     ledger: list[dict],
@@ -173,52 +180,105 @@ def running_working_days(
     )
 
 
-def time_by_stage(scope: Scope) -> Table:
+def stage_durations(scope: Scope) -> dict[tuple[str, str], list[int]]:
+    """Working days each completed clock ran, by (route, stage): counted in the calendar of the
+    nation that had to act — the requesting nation's for endorsement and answers."""
+    if "stage_durations" in scope.memo:
+        return scope.memo["stage_durations"]
     clocks = list(
         completed_clocks(scope).values(
-            "stage", "started_at", "stopped_at", "ledger", "request__responding_nation"
+            "stage",
+            "started_at",
+            "stopped_at",
+            "ledger",
+            "request__route",
+            "request__requesting_nation",
+            "request__responding_nation",
         )
     )
-    nation_ids = {clock["request__responding_nation"] for clock in clocks}
-    # One calendar per responding nation (clocks count in its working days), not per clock.
-    calendars = {
-        nation.pk: calendar_for(nation) for nation in Nation.objects.filter(pk__in=nation_ids)
+    nation_ids = {clock["request__responding_nation"] for clock in clocks} | {
+        clock["request__requesting_nation"] for clock in clocks
     }
-    durations: dict[str, list[int]] = {stage: [] for stage in STAGES}
+    # One calendar per nation, not per clock; their closures in one query.
+    calendars = calendars_for(Nation.objects.filter(pk__in=nation_ids))
+    durations: dict[tuple[str, str], list[int]] = {}
     for clock in clocks:
-        durations.setdefault(clock["stage"], []).append(
+        side = (
+            "request__requesting_nation"
+            if clock["stage"] in REQUESTING_CALENDAR_STAGES
+            else "request__responding_nation"
+        )
+        durations.setdefault((clock["request__route"], clock["stage"]), []).append(
             running_working_days(
                 clock["ledger"] or [],
                 started_at=clock["started_at"],
                 stopped_at=clock["stopped_at"],
-                calendar=calendars[clock["request__responding_nation"]],
+                calendar=calendars[clock[side]],
             )
         )
-    rows = [
-        {
-            "stage": str(Stage(stage).label),
-            "completed": len(durations[stage]),
-            "median_days": percentile(durations[stage], 0.5),
-            "p90_days": percentile(durations[stage], 0.9),
-        }
-        for stage in STAGES
-    ]
+    scope.memo["stage_durations"] = durations
+    return durations
+
+
+TIME_COLUMNS = (
+    Column("completed", _("Stages finished"), "count"),
+    Column("median_days", _("Median (working days)"), "days"),
+    Column("p90_days", _("90th percentile (working days)"), "days"),
+)
+
+
+def _time_row(days: list[int], **labels) -> dict:
+    return {
+        **labels,
+        "completed": len(days),
+        "median_days": percentile(days, 0.5),
+        "p90_days": percentile(days, 0.9),
+    }
+
+
+def time_by_stage(scope: Scope) -> Table:
+    durations = stage_durations(scope)
+    by_stage: dict[str, list[int]] = {stage: [] for stage in STAGES}
+    for (_route, stage), days in durations.items():
+        by_stage.setdefault(stage, []).extend(days)
     return Table(
         "time_by_stage",
         _("Time per stage"),
         _(
-            "Working days of the responding nation from the clock's start to its stop, paused "
-            "time left out; a stage finished on the day it started counts 0."
+            "Working days of the nation that had to act, from the clock's start to its stop, "
+            "paused time left out; a stage finished on the day it started counts 0."
         ),
         _("No stage finished in this period."),
-        (
-            Column("stage", _("Stage"), "text"),
-            Column("completed", _("Stages finished"), "count"),
-            Column("median_days", _("Median (working days)"), "days"),
-            Column("p90_days", _("90th percentile (working days)"), "days"),
+        (Column("stage", _("Stage"), "text"), *TIME_COLUMNS),
+        [_time_row(by_stage[stage], stage=str(Stage(stage).label)) for stage in STAGES],
+        is_empty=not durations,
+    )
+
+
+def time_by_route(scope: Scope) -> Table:
+    """Turnaround split by route: each route's own stages, so the DoD's and Commerce's keys
+    and the national endorsement each show the time spent in them."""
+    durations = stage_durations(scope)
+    rows = [
+        _time_row(
+            durations.get((route, stage), []),
+            route=str(Route(route).label),
+            stage=str(Stage(stage).label),
+        )
+        for route in Route.values
+        for stage in ROUTE_STAGES[route]
+    ]
+    return Table(
+        "time_by_route",
+        _("Turnaround by route"),
+        _(
+            "The time per stage of each route: on the DPAS route the DoD's determination and "
+            "Commerce's rating authorisation, on the Code of Conduct route the ministry's review."
         ),
+        _("No stage finished in this period."),
+        (Column("route", _("Route"), "text"), Column("stage", _("Stage"), "text"), *TIME_COLUMNS),
         rows,
-        is_empty=not clocks,
+        is_empty=not durations,
     )
 
 
@@ -342,6 +402,7 @@ TABLES: dict[str, Callable[[Scope], Table]] = {
     "sla_by_nation": sla_by_nation,
     "sla_by_month": sla_by_month,
     "time_by_stage": time_by_stage,
+    "time_by_route": time_by_route,
     "open_by_state": open_by_state,
     "open_by_rating": open_by_rating,
     "overdue_trend": overdue_trend,

@@ -1,0 +1,116 @@
+"""The request bodies of the actions (DESIGN §7): one serializer per transition, whose
+validated data are the keyword arguments of its service function."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from partners.models import Supplier
+
+from ..models import PROGRAM_SYMBOL_CHOICES, Rating
+from ..transitions import TRANSITIONS
+
+User = get_user_model()
+
+
+class ActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you acted on; 409 if stale."
+    )
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments of the service function."""
+        return dict(self.validated_data)
+
+
+class SubmitSerializer(ActionSerializer):
+    pass
+
+
+class QuestionSerializer(ActionSerializer):
+    question = serializers.CharField(max_length=5000)
+
+
+class AnswerSerializer(ActionSerializer):
+    answer = serializers.CharField(max_length=5000)
+
+
+class TriageSerializer(ActionSerializer):
+    assignee = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True)
+    )
+
+
+class NoteSerializer(ActionSerializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class DetermineSerializer(ActionSerializer):
+    rating = serializers.ChoiceField(choices=Rating.choices, help_text="The recommended rating.")
+    program_symbol = serializers.ChoiceField(
+        choices=PROGRAM_SYMBOL_CHOICES,
+        help_text="DPAS Schedule I; for a foreign government usually G2 or G3.",
+    )
+    note = serializers.CharField(max_length=5000, help_text="The program determination.")
+    dod_reference = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class AuthoriseSerializer(ActionSerializer):
+    bis_case_number = serializers.CharField(max_length=64, help_text="Commerce's case number.")
+    rating = serializers.ChoiceField(choices=Rating.choices, help_text="The authorised rating.")
+    program_symbol = serializers.ChoiceField(choices=PROGRAM_SYMBOL_CHOICES)
+    note = serializers.CharField(max_length=5000)
+    change_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the rating differs from the DoD's recommendation.",
+    )
+
+
+class ReasonSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class ForwardSerializer(ActionSerializer):
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
+
+
+class SupplierAcceptSerializer(ActionSerializer):
+    committed_delivery_date = serializers.DateField()
+
+
+class SupplierRejectSerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+    earliest_date = serializers.DateField(help_text="The earliest date the supplier can meet.")
+
+
+class ReportDelaySerializer(ActionSerializer):
+    reason = serializers.CharField(max_length=5000)
+    committed_delivery_date = serializers.DateField(help_text="The new committed date.")
+
+
+class FulfilSerializer(ActionSerializer):
+    delivered_on = serializers.DateField()
+
+
+ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
+    "submit": SubmitSerializer,
+    "request_info": QuestionSerializer,
+    "answer": AnswerSerializer,
+    "endorse": NoteSerializer,
+    "triage": TriageSerializer,
+    "determine": DetermineSerializer,
+    "authorise": AuthoriseSerializer,
+    "approve": NoteSerializer,
+    "decline": ReasonSerializer,
+    "forward": ForwardSerializer,
+    "supplier_accept": SupplierAcceptSerializer,
+    "supplier_reject": SupplierRejectSerializer,
+    "report_delay": ReportDelaySerializer,
+    "fulfil": FulfilSerializer,
+    "close_unfulfilled": ReasonSerializer,
+    "withdraw": ReasonSerializer,
+}
+assert set(ACTION_SERIALIZERS) == set(TRANSITIONS), "every action has its request body"

@@ -1,0 +1,121 @@
+"""The one transactional engine every action of DESIGN §4 runs through (`actions.py`).
+
+`act` locks the row the user may see (else `NotVisible`), checks the role (`NotAllowed`), the
+`version` (`StaleVersion`) and the state (`InvalidTransition`), lets the action validate its
+fields (`InvalidInput`) and say what changes, saves, writes an `Event` (fanned out to notices
+and webhooks by `record_events`), and applies the action's clock effect from `transitions.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import InvalidTransition
+from ..models import Comment, PriorityRequest, State, Visibility
+from ..permissions import check_may_take
+from ..transitions import PAUSE, RESUME, STAGE_TIMESTAMP, TRANSITIONS
+from . import clocks
+from .common import Change, check_version, lock_visible, write_event
+
+
+def _sync_due(locked: PriorityRequest) -> None:
+    """Copy the running clock's due time and level onto the request for lists and filters."""
+    running = clocks.running_clock(locked)
+    locked.due_at = running.due_at if running else None
+    locked.escalation_level = running.level if running else None
+    if locked.state == State.RESOLVED:
+        locked.escalated_at = None
+
+
+def _move_clocks(locked: PriorityRequest, transition, *, at: dt.datetime, actor_id) -> None:
+    """The action's clock effect (transitions.py): pause, resume or restart the stage clocks,
+    each counted in the calendar of the nation that must act in its stage."""
+    base = {"at": at, "actor_id": actor_id}
+    open_now = clocks.open_clocks(locked)
+
+    def of(clock) -> dict:
+        return {**base, "calendar": clocks.stage_calendar(locked, clock.stage)}
+
+    def open_for(state: str, reason: str) -> None:
+        calendar = clocks.state_calendar(locked, state)
+        if calendar is not None:
+            clocks.open_clock(locked, state, reason=reason, calendar=calendar, **base)
+
+    if transition.clock == PAUSE:
+        for clock in open_now:
+            clocks.pause_clock(clock, reason="info requested", **of(clock))
+        open_for(State.NEEDS_INFO, "info requested")
+    elif transition.clock == RESUME:
+        # The answer clock stops before a paused one runs again.
+        for clock in [clock for clock in open_now if clock.paused_at is None]:
+            clocks.stop_clock(clock, at=at, reason="answered")
+        paused = [clock for clock in open_now if clock.paused_at is not None]
+        for clock in paused:
+            clocks.resume_clock(clock, reason="answered", **of(clock))
+        if not paused:
+            open_for(locked.state, "answered")
+    else:
+        for clock in open_now:
+            clocks.stop_clock(clock, at=at, reason=transition.action)
+        if locked.state != State.RESOLVED:
+            open_for(locked.state, transition.action)
+
+
+def act(
+    action: str,
+    request: PriorityRequest | int,
+    *,
+    by,
+    version: int | None,
+    now: dt.datetime | None,
+    apply: Callable[[PriorityRequest, dt.datetime], Change],
+) -> PriorityRequest:
+    transition = TRANSITIONS[action]
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_visible(request, by)
+        check_may_take(by, locked, transition)
+        check_version(locked, version)
+        if locked.state not in transition.sources:
+            raise InvalidTransition(
+                f"Cannot {action.replace('_', ' ')} {locked.reference}: it is "
+                f"{locked.get_state_display().lower()}.",
+                {"state": [f"'{action}' is not allowed in state '{locked.state}'."]},
+            )
+        change = apply(locked, now)
+        from_state = locked.state
+        for name, value in change.fields.items():
+            setattr(locked, name, value)
+        locked.state = (
+            change.target or transition.target or locked.info_requested_in or State.SUBMITTED
+        )
+        if action == "request_info":
+            locked.info_requested_in = from_state
+        else:  # answered or withdrawn: no longer waiting for information
+            locked.info_requested_in = ""
+        locked.resolution = transition.resolution
+        # An answer returns to a stage already entered: keep the time it was first entered.
+        stamp = STAGE_TIMESTAMP.get(locked.state) if transition.target else None
+        if stamp and from_state != locked.state:
+            setattr(locked, stamp, now)
+        if change.comment:
+            comment = Comment.objects.create(
+                request=locked,
+                author=by,
+                body=change.comment,
+                visibility=Visibility.SHARED,
+                created_at=now,
+            )
+            change.data["comment_id"] = comment.pk
+        _move_clocks(locked, transition, at=now, actor_id=by.pk)
+        _sync_due(locked)
+        locked.version += 1  # the row is locked: no one else can have moved it on
+        locked.save()
+        if "rating" in change.fields:
+            locked.refresh_from_db(fields=["priority_rank"])  # computed by the database
+        write_event(locked, by=by, action=action, from_state=from_state, data=change.data, at=now)
+    return locked
