@@ -36,14 +36,15 @@ STATES = [
     ("draft", 0.04, None, [""]),
     ("submitted", 0.10, "triage", [""]),
     ("in_review", 0.10, "determination", [""]),
-    ("rated", 0.06, "forward", ["DX", "DO", "DO"]),
+    ("awaiting_authorisation", 0.04, "authorisation", [""]),
+    ("approved", 0.06, "forward", ["DX", "DO", "DO"]),
     ("with_supplier", 0.15, "supplier_response", ["DX", "DO", "DO"]),
     ("accepted", 0.15, "delivery", ["DX", "DO", "DO"]),
-    ("resolved", 0.40, None, ["DX", "DO", ""]),
+    ("resolved", 0.36, None, ["DX", "DO", ""]),
 ]
-EVENTS = ["create", "submit", "triage", "rate", "forward", "comment"]
+EVENTS = ["create", "submit", "triage", "authorise", "forward", "comment"]
 # The path of a request now with the supplier, one state per event above.
-SUPPLIER_PATH = ["draft", "submitted", "in_review", "rated", "with_supplier", "with_supplier"]
+SUPPLIER_PATH = ["draft", "submitted", "in_review", "approved", "with_supplier", "with_supplier"]
 TABLES = {
     "request": "requests_app_priorityrequest",
     "item": "requests_app_requestitem",
@@ -68,6 +69,7 @@ REQUEST_COLUMNS = [
     "required_delivery_date",
     "committed_delivery_date",
     "state",
+    "route",
     "resolution",
     "due_at",
     "version",
@@ -356,7 +358,11 @@ def seed(
             code, req_id, resp_id, creator, reviewer, resp_code = pairs[
                 0 if n % 10 < 6 else 1 if n % 10 < 9 else 2
             ]
-            rating = rng.choice(ratings)
+            # A request India answers runs its Code of Conduct route: nothing is rated.
+            route = "code_of_conduct" if resp_code == "IN" else "dpas"
+            if route != "dpas" and state == "awaiting_authorisation":
+                state, stage = "in_review", "determination"  # no second key on that route
+            rating = rng.choice(ratings) if route == "dpas" else ""
             created = now - dt.timedelta(days=rng.uniform(0, 720))
             due_at = None
             if stage:
@@ -378,7 +384,8 @@ def seed(
                 f"W58RGZ-{pk % 97:02d}-C-{pk:07d}\tBenchmark request.\troutine\t{rating}\t"
                 f"{'G2' if rating else ''}\t{(created + dt.timedelta(days=300)).date()}\t"
                 f"{(now + dt.timedelta(days=60)).date() if state == 'accepted' else NULL}\t"
-                f"{state}\t{'fulfilled' if state == 'resolved' else ''}\t{_iso(due_at)}\t6\t"
+                f"{state}\t{route}\t{'fulfilled' if state == 'resolved' else ''}\t"
+                f"{_iso(due_at)}\t6\t"
                 f"{stamp}\t{stamp}\t{NULL if state == 'draft' else stamp}\t{NULL}\t"
                 f"{_iso(created + dt.timedelta(days=30)) if state == 'resolved' else NULL}\n"
             )
@@ -416,7 +423,7 @@ def seed_supplier_stage(total: int, *, due: int, now: dt.datetime, seed: int = 7
             yield (
                 f"{pk}\tBX-{pk:09d}\tBenchmark order {pk}\t{india}\t{us}\t{creator}\t{assignee}\t"
                 f"{supplier}\tW58RGZ-{pk % 97:02d}-C-{pk:06d}\tBenchmark.\troutine\t{rating}\tG2\t"
-                f"{required}\t{NULL}\twith_supplier\t\t{due_at.isoformat()}\t1\t{created}\t"
+                f"{required}\t{NULL}\twith_supplier\tdpas\t\t{due_at.isoformat()}\t1\t{created}\t"
                 f"{created}\t{created}\t{forwarded.isoformat()}\t{NULL}\n"
             )
 

@@ -7,7 +7,8 @@ Needs PostgreSQL (BENCH_DATABASE_URL; default a local `sosa_bench`, created if m
 tables are emptied) and `wrk`.
 Seeds SIZE requests, then measures, against a "ceiling" (a trivial token-authenticated endpoint
 of the same stack, in the same run): API list, filtered list, list page 50 by cursor, detail,
-priority order, create, one action (report-delay), the liaison queue page; then one escalation
+priority order, create, three actions (report-delay; the DPAS route's two keys, determine and
+authorise), the liaison queue page; then one escalation
 sweep of SIZE/100 due clocks in a fresh process. Prints a markdown table (requests/s, p50, p99,
 SQL queries per request, peak worker RSS), the query plans of the pages' main queries, and
 writes both to benchmarks/results/load-<size>-<date>.md.
@@ -110,6 +111,11 @@ def scenarios(size: int):
     users = get_user_model().objects
     liaison, requester = users.get(username="liaison.us"), users.get(username="requester.in")
     reads = {"Authorization": "Token " + issue_token(liaison, name="benchmark")[1]}
+
+    def acting_as(username: str) -> dict:
+        key = issue_token(users.get(username=username), name="benchmark")[1]
+        return {"Authorization": "Token " + key, "Content-Type": "application/json"}
+
     files = {
         "Authorization": "Token " + issue_token(requester, name="benchmark")[1],
         "Content-Type": "application/json",
@@ -130,6 +136,15 @@ def scenarios(size: int):
         from_india.filter(state="accepted")
         .order_by("-id")
         .values_list("reference", flat=True)[:20_000]
+    )
+    # The two keys: the DoD determines requests in review, Commerce authorises those waiting.
+    in_review, waiting = (
+        list(
+            from_india.filter(state=state)
+            .order_by("-id")
+            .values_list("reference", flat=True)[:20_000]
+        )
+        for state in ("in_review", "awaiting_authorisation")
     )
     later = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     draft = {
@@ -169,6 +184,33 @@ def scenarios(size: int):
             method="POST",
             body=json.dumps({"reason": "Test bench backlog.", "committed_delivery_date": later}),
             paths=[f"/api/v1/requests/{reference}/report-delay/" for reference in accepted],
+            target=0.20,
+        ),
+        Scenario(
+            "API action: determine (POST, DoD reviewer)",
+            "/",
+            acting_as("reviewer.us"),
+            method="POST",
+            body=json.dumps({"rating": "DX", "program_symbol": "G2", "note": "G2 need."}),
+            paths=[f"/api/v1/requests/{reference}/determine/" for reference in in_review],
+            target=0.20,
+        ),
+        Scenario(
+            "API action: authorise (POST, Commerce BIS)",
+            "/",
+            acting_as("authority.us"),
+            method="POST",
+            body=json.dumps(
+                {
+                    "bis_case_number": "BIS-26-0107",
+                    "rating": "DX",
+                    "program_symbol": "G2",
+                    "note": "Authorised.",
+                    # The seeded rows carry no recommendation: the rating "changes" from none.
+                    "change_reason": "Benchmark row.",
+                }
+            ),
+            paths=[f"/api/v1/requests/{reference}/authorise/" for reference in waiting],
             target=0.20,
         ),
         Scenario(
