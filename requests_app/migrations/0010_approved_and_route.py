@@ -19,6 +19,7 @@ def rated_becomes_approved(apps, schema_editor):
         requests._base_manager.filter(responding_nation=code_of_conduct).update(
             route="code_of_conduct"
         )
+    check_now(schema_editor)
 
 
 def approved_becomes_rated(apps, schema_editor):
@@ -26,6 +27,13 @@ def approved_becomes_rated(apps, schema_editor):
         model = apps.get_model("requests_app", model_name)
         for column in columns:
             model._base_manager.filter(**{column: "approved"}).update(**{column: "rated"})
+
+
+def check_now(schema_editor):
+    """Check the deferred foreign keys of the rows just written now: PostgreSQL refuses to
+    ALTER a table with pending trigger events in the same transaction (the next operation)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -32,6 +32,14 @@ def one_step_becomes_two_keys(apps, schema_editor):
             row.approved_by_id = rater
             row.rating = row.program_symbol = ""
         row.save()
+    check_now(schema_editor)
+
+
+def check_now(schema_editor):
+    """Check the deferred foreign keys of the rows just written now: PostgreSQL refuses to
+    ALTER a table with pending trigger events in the same transaction (the next operation)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,96 @@
+"""The data steps of the route split (migrations 0010, 0011, 0013): rows rated under the one
+symmetric flow come out on their routes, nothing lost."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BEFORE = [("requests_app", "0009_fillfactor"), ("partners", "0005_arrangements")]
+AT = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def before_the_split():
+    apps = migrate(BEFORE)
+    yield apps
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_rated_requests_come_out_on_their_routes_with_both_keys_or_an_approval(before_the_split):
+    apps = before_the_split
+    nation = apps.get_model("partners", "Nation")
+    user = apps.get_model("auth", "User")
+    agency = apps.get_model("partners", "Agency")
+    request = apps.get_model("requests_app", "PriorityRequest")
+    event = apps.get_model("requests_app", "Event")
+    webhook = apps.get_model("requests_app", "Webhook")
+    us = nation.objects.create(code="US", name="United States", priority_system="dpas")
+    india = nation.objects.create(code="IN", name="India", priority_system="code_of_conduct")
+    filer = user.objects.create(username="requester.in")
+    rater_us = user.objects.create(username="reviewer.us")
+    rater_in = user.objects.create(username="reviewer.in")
+
+    def rated(reference, requesting, responding, rater):
+        row = request.objects.create(
+            reference=reference,
+            title="Gyroscopes",
+            requesting_nation=requesting,
+            responding_nation=responding,
+            created_by=filer,
+            state="rated",
+            rating="DX",
+            program_symbol="A1",
+            determination_note="Supports G2.",
+            rated_at=AT,
+        )
+        event.objects.create(
+            request=row,
+            actor=rater,
+            action="rate",
+            from_state="in_review",
+            to_state="rated",
+            created_at=AT,
+        )
+        return row
+
+    to_us = rated("IN-2026-00001", india, us, rater_us)
+    to_india = rated("US-2026-00001", us, india, rater_in)
+    hook = webhook.objects.create(
+        agency=agency.objects.create(nation=india, name="MoD"),
+        url="https://erp.example.org/hook",
+        event_kinds=["submit", "rate"],
+    )
+
+    apps = migrate([("requests_app", "0013_webhook_kinds_after_rate")])
+    request = apps.get_model("requests_app", "PriorityRequest")
+    event = apps.get_model("requests_app", "Event")
+
+    dpas = request.objects.get(pk=to_us.pk)
+    assert (dpas.state, dpas.route, dpas.rating, dpas.program_symbol) == (
+        "approved",
+        "dpas",
+        "DX",
+        "A1",
+    )
+    assert (dpas.recommended_rating, dpas.recommended_symbol) == ("DX", "A1")
+    assert dpas.determined_by_id == dpas.approved_by_id == rater_us.pk
+    assert dpas.approved_at == AT and dpas.approval_note == "Supports G2."
+
+    conduct = request.objects.get(pk=to_india.pk)
+    assert (conduct.state, conduct.route, conduct.rating) == ("approved", "code_of_conduct", "")
+    assert conduct.approved_by_id == rater_in.pk
+    assert "Rated DX-A1 before the routes were split" in conduct.approval_note
+    assert set(event.objects.values_list("to_state", flat=True)) == {"approved"}
+
+    kinds = apps.get_model("requests_app", "Webhook").objects.get(pk=hook.pk).event_kinds
+    assert kinds == ["submit", "determine", "authorise", "approve"]
