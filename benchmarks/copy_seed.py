@@ -36,11 +36,11 @@ STATES = [
     ("draft", 0.04, None, [""]),
     ("submitted", 0.10, "triage", [""]),
     ("in_review", 0.10, "determination", [""]),
-    ("awaiting_authorisation", 0.04, "authorisation", [""]),
+    ("awaiting_authorisation", 0.06, "authorisation", [""]),
     ("approved", 0.06, "forward", ["DX", "DO", "DO"]),
     ("with_supplier", 0.15, "supplier_response", ["DX", "DO", "DO"]),
     ("accepted", 0.15, "delivery", ["DX", "DO", "DO"]),
-    ("resolved", 0.36, None, ["DX", "DO", ""]),
+    ("resolved", 0.34, None, ["DX", "DO", ""]),
 ]
 EVENTS = ["create", "submit", "triage", "authorise", "forward", "comment"]
 # The path of a request now with the supplier, one state per event above.

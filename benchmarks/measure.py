@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sosa_portal.lib.sql import main_read
@@ -29,6 +29,22 @@ class Scenario:
     expect: int = 200
     target: float = 0.30  # share of the ceiling's requests/s the issue asks for
     explain: bool = False
+    # Each path can be acted on once (an action that moves the request on): the warm-up, the
+    # measured run and the query count each get paths of their own (`split_once`).
+    consumes: bool = False
+
+
+def split_once(scenario: Scenario) -> tuple[Scenario, Scenario, Scenario]:
+    """The warm-up, measured and query-count scenarios: the same one unless it consumes its
+    paths, when a quarter of them go to the warm-up, the last to the query count."""
+    if not scenario.consumes:
+        return scenario, scenario, scenario
+    quarter = len(scenario.paths) // 4
+    return (
+        replace(scenario, paths=scenario.paths[:quarter]),
+        replace(scenario, paths=scenario.paths[quarter:-2]),
+        replace(scenario, paths=scenario.paths[-2:]),
+    )
 
 
 def lua_script(scenario: Scenario, directory: str) -> str:
@@ -128,8 +144,9 @@ def queries_for(scenario: Scenario, *, path: str | None = None) -> tuple[int, li
         client.cookies[name] = value
     target = path or (scenario.paths[-1] if scenario.paths else scenario.path)
     # The second of two requests: the steady state (a first call may record a token's use or
-    # renew a session, once a minute).
-    client.generic(scenario.method, target, scenario.body, content_type="application/json")
+    # renew a session, once a minute); on another path when the action consumes its path.
+    first = scenario.paths[0] if scenario.consumes and not path else target
+    client.generic(scenario.method, first, scenario.body, content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
         response = client.generic(
             scenario.method, target, scenario.body, content_type="application/json"

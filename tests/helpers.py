@@ -1,11 +1,12 @@
 """What many test files share: signing in (pages, API, browser), second-factor codes, reading
-a response, and the moments the deadline tests count from.
+a response (its tables too), and the moments the deadline tests count from.
 
 Plain functions and constants only; fixtures live in tests/conftest.py (the fast password
 hasher, the frozen `NOW`, `people`, `make_request`).
 """
 
 import datetime as dt
+from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -79,6 +80,44 @@ def flashed(response) -> list[str]:
 def references_on(response) -> list[str]:
     """The references of the list or queue page's rows, in order."""
     return [row.reference for row in response.context["page"].object_list]
+
+
+class Tables(HTMLParser):
+    """The cell texts of each <table id="table-…"> on a page, row by row."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table = self._row = self._cell = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and (attrs.get("id") or "").startswith("table-"):
+            self._table = self.tables.setdefault(attrs["id"][6:], [])
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._table.append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def by_label(rows: list[list[str]]) -> dict[str, list[str]]:
+    """A table's rows by their first cell."""
+    return {row[0]: row for row in rows[1:]}
 
 
 # --- moments ------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ class PriorityRequestQuerySet(models.QuerySet):
         return self.exclude(state=State.RESOLVED)
 
     def by_priority(self) -> PriorityRequestQuerySet:
-        """DX before DO before unrated; among equals the earlier due, then the earlier filed."""
+        """DX before DO before unrated (emergency, urgent, routine); among equals the earlier
+        due, then the earlier filed."""
         return self.order_by("priority_rank", models.F("due_at").asc(nulls_last=True), "id")
 
 
@@ -134,11 +135,15 @@ class PriorityRequest(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.SmallIntegerField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # DX, then DO, then the unrated by urgency: the Code of Conduct route rates nothing, so
+    # among its requests (and the DPAS ones not yet rated) urgency sets the priority.
     priority_rank = models.GeneratedField(
         expression=Case(
             When(rating="DX", then=Value(0)),
             When(rating="DO", then=Value(1)),
-            default=Value(2),
+            When(urgency="emergency", then=Value(2)),
+            When(urgency="urgent", then=Value(3)),
+            default=Value(4),
         ),
         output_field=models.SmallIntegerField(),
         db_persist=True,

@@ -43,7 +43,11 @@ CSV_HEADER = (
     "title",
     "state",
     "resolution",
+    "route",
     "rating",
+    "bis_case_number",
+    "determined_by",
+    "approved_by",
     "urgency",
     "requesting_nation",
     "responding_nation",
@@ -78,7 +82,14 @@ def queue(request):
     filterset, rows = queue_requests(request)
     if request.GET.get("format") == "csv":
         return csv_export(
-            rows.select_related("requesting_nation", "responding_nation", "assignee", "supplier")
+            rows.select_related(
+                "requesting_nation",
+                "responding_nation",
+                "assignee",
+                "supplier",
+                "determined_by",
+                "approved_by",
+            )
         )
     # The page's nations come from the cache (list_context); the supplier is not shown.
     context = list_context(
@@ -258,7 +269,11 @@ def csv_export(rows):
                 row.title,
                 row.state,
                 row.resolution,
+                row.route,
                 row.rating_display,
+                row.bis_case_number,
+                row.determined_by.username if row.determined_by else "",
+                row.approved_by.username if row.approved_by else "",
                 row.urgency,
                 row.requesting_nation.code,
                 row.responding_nation.code,

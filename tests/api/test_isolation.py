@@ -156,3 +156,23 @@ def test_the_forwarded_supplier_sees_the_request_and_its_shared_thread(api, indi
 
     assert client.get(url(india_us.reference)).status_code == 200
     assert [row["reference"] for row in client.get(url()).json()["results"]] == [india_us.reference]
+
+
+@pytest.mark.parametrize(
+    "who", ["liaison_us", "reviewer_us", "authority_us", "observer_us", "supplier_us", "senior_us"]
+)
+def test_before_endorsement_the_whole_responding_nation_gets_404_everywhere(
+    api, people, request_in, who
+):
+    waiting = request_in("awaiting_endorsement")
+    client = api(who)
+
+    for tail in ("", "events", "comments", "attachments"):
+        response = client.get(url(waiting.reference, tail))
+        assert (response.status_code, response.json()) == (404, NOT_FOUND), tail
+    for transition in TRANSITIONS.values():
+        response = client.post(url(waiting.reference, transition.url_name), {}, format="json")
+        assert (response.status_code, response.json()) == (404, NOT_FOUND), transition.action
+    listed = client.get(url()).json()["results"]
+    assert waiting.reference not in {row["reference"] for row in listed}
+    assert PriorityRequest.objects.get(pk=waiting.pk).state == "awaiting_endorsement"

@@ -11,6 +11,8 @@ import pytest
 from django.db.models import F
 
 from requests_app.models import Event, PriorityRequest
+from tests import factories as f
+from tests.helpers import client_for
 
 from .conftest import url
 
@@ -845,3 +847,37 @@ def test_the_list_filters_by_route(api, request_in):
     refused = api("liaison_in").get(url(), {"route": "fast"})
     assert refused.status_code == 400
     assert "route" in refused.json()["errors"]
+
+
+def test_a_request_india_answers_runs_the_code_of_conduct_route_over_http(api, people):
+    supplier_in = f.make_user(
+        "supplier.in", "supplier", people.india, supplier=people.company_in_signed
+    )
+    requester, liaison, reviewer = api("requester_us"), api("liaison_in"), api("reviewer_in")
+    created = requester.post(url(), new_request_body(responding_nation="IN"), format="json")
+    assert created.status_code == 201, created.json()
+    ref = created.json()["reference"]
+    assert created.json()["route"] == "code_of_conduct"
+
+    steps = [
+        (requester, "submit", {}, "submitted"),
+        (liaison, "triage", {"assignee": "reviewer.in"}, "in_review"),
+        (reviewer, "approve", {"note": "India's MoD supports it."}, "approved"),
+        (liaison, "forward", {"supplier": people.company_in_signed.pk}, "with_supplier"),
+    ]
+    for client, name, body, state in steps:
+        response = client.post(url(ref, name), body, format="json")
+        assert response.status_code == 200, (name, response.json())
+        assert response.json()["state"] == state, name
+
+    seen = client_for(supplier_in).get(url(ref))
+    body = seen.json()
+    assert seen.status_code == 200
+    assert body["rating"] == "" and body["authorisation"] is None
+    assert body["approval"]["by"] == "reviewer.in"
+    assert body["due_explanation"].startswith(
+        "India's Code of Conduct asks a response within 10 working days (best effort)"
+    )
+    assert body["ball_in_court"] == {"party": "supplier", "nation": "IN", "person": None}
+    for word in ("DPAS", "15 CFR"):
+        assert word not in seen.content.decode()

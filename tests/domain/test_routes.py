@@ -9,7 +9,7 @@ from requests_app import services
 from requests_app.models import Clock, Notification, Stage
 from requests_app.outbox.notices import render_email
 from tests import factories as f
-from tests.helpers import client_for, new_delhi, sign_in
+from tests.helpers import Tables, by_label, client_for, new_delhi, sign_in
 
 pytestmark = pytest.mark.django_db
 DPAS_WORDS = ("DPAS", "15 CFR", "rated order", "DX", "DO-", "10 working days (DX)")
@@ -118,3 +118,32 @@ def test_before_endorsement_the_responding_nation_sees_nothing_of_the_request(
 
     assert client.get(f"/requests/{waiting.reference}/").status_code == 200
     assert waiting.reference in client.get("/queue/").content.decode()
+
+
+def test_the_request_page_shows_the_rating_its_bis_case_and_both_signers(
+    client, people, make_request
+):
+    request = make_request("approved")
+    sign_in(client, people.requester_in)
+
+    html = client.get(f"/requests/{request.reference}/").content.decode()
+    main = html.split("<main", 1)[1]
+
+    for text in ("DX-A1", "BIS-26-0042", "reviewer.us", "authority.us"):
+        assert text in main, text
+
+
+def test_reports_count_a_request_awaiting_endorsement_only_for_the_requesting_nation(
+    client, people, make_request
+):
+    make_request("awaiting_endorsement")
+
+    def open_awaiting(user) -> str:
+        sign_in(client, user)
+        tables = Tables(client.get("/reports/").content.decode()).tables
+        if "open_by_state" not in tables:  # the empty state: nothing open to count
+            return "0"
+        return by_label(tables["open_by_state"])["Awaiting endorsement"][-1]
+
+    assert open_awaiting(people.liaison_in) == "1"
+    assert open_awaiting(people.liaison_us) == "0"

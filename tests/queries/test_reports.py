@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import re
-from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -31,7 +30,7 @@ from requests_app.models import Clock
 from requests_app.queries import reports
 from requests_app.web import charts
 from tests import factories as f
-from tests.helpers import NEW_YORK, sign_in
+from tests.helpers import NEW_YORK, Tables, by_label, sign_in
 
 UTC = dt.UTC
 PERIOD = {"start": "2026-03-01", "end": "2026-04-30"}
@@ -86,44 +85,6 @@ def history(people):
     f.draft(p.requester_in, p.us, title="D")
     g = services.submit(f.draft(p.requester_gb, p.us, title="G"), by=p.requester_gb, now=at(10))
     return {"a": a, "b": b, "c": c, "g": g}
-
-
-class Tables(HTMLParser):
-    """The cell texts of each <table id="table-…"> on a page, row by row."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.tables: dict[str, list[list[str]]] = {}
-        self._table = self._row = self._cell = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table" and (attrs.get("id") or "").startswith("table-"):
-            self._table = self.tables.setdefault(attrs["id"][6:], [])
-        elif tag == "tr" and self._table is not None:
-            self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr" and self._row is not None:
-            self._table.append(self._row)
-            self._row = None
-        elif tag == "table":
-            self._table = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def by_label(rows: list[list[str]]) -> dict[str, list[str]]:
-    """A table's rows by their first cell."""
-    return {row[0]: row for row in rows[1:]}
 
 
 def page(client, user, **params):

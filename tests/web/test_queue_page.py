@@ -96,6 +96,21 @@ def test_the_queue_filters_by_state_rating_nation_assignee_overdue_and_search(
     )
 
 
+def test_code_of_conduct_requests_rank_by_urgency_having_no_rating(
+    client, people, make_coc_request
+):
+    routine = make_coc_request("submitted", urgency="routine")
+    emergency = make_coc_request("submitted", urgency="emergency")
+    urgent = make_coc_request("submitted", urgency="urgent")
+    sign_in(client, people.liaison_in)
+
+    assert references_on(client.get("/queue/")) == [
+        emergency.reference,
+        urgent.reference,
+        routine.reference,
+    ]
+
+
 def test_the_queue_filters_by_route(client, people, make_request, make_coc_request):
     # liaison.in answers US→India requests (Code of Conduct) and endorses India's own (DPAS).
     conduct = make_coc_request("submitted")
@@ -267,3 +282,17 @@ def test_the_home_tiles_filters_exist_in_the_queue(client, people, make_request)
     escalated = client.get("/queue/?escalated=true").content.decode()
     assert late.reference in escalated
     assert soon.reference not in escalated and calm.reference not in escalated
+
+
+def test_the_csv_names_the_route_the_rating_its_bis_case_and_both_signers(
+    client, people, make_request
+):
+    approved = make_request("approved")
+    sign_in(client, people.liaison_us)
+
+    rows = csv_rows(client.get("/queue/", {"format": "csv"}))
+    row = dict(zip(rows[0], rows[1], strict=True))
+
+    assert row["reference"] == approved.reference
+    assert (row["route"], row["rating"], row["bis_case_number"]) == ("dpas", "DX-A1", "BIS-26-0042")
+    assert (row["determined_by"], row["approved_by"]) == ("reviewer.us", "authority.us")
