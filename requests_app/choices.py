@@ -98,6 +98,13 @@ class Party(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
 
 
+class ItemResponse(models.TextChoices):
+    """A supplier's answer for one item (DESIGN §4a); '' before it answers."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Visibility(models.TextChoices):
     INTERNAL = "internal", _("Internal (officials only)")
     SHARED = "shared", _("Shared")

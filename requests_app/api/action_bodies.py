@@ -77,8 +77,39 @@ class ForwardSerializer(ActionSerializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
 
 
-class SupplierAcceptSerializer(ActionSerializer):
+class ItemAnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The item's id (`items[].id` of the request).")
     committed_delivery_date = serializers.DateField()
+
+
+class ItemRejectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The item's id (`items[].id` of the request).")
+    reason = serializers.CharField(max_length=2000)
+
+
+class SupplierAcceptSerializer(ActionSerializer):
+    """Every item at one date (`committed_delivery_date`), or item by item (`items` accepted,
+    `rejected_items` rejected; every item answered once, at least one accepted)."""
+
+    committed_delivery_date = serializers.DateField(
+        required=False, help_text="One committed date for every item."
+    )
+    items = ItemAnswerSerializer(many=True, required=False)
+    rejected_items = ItemRejectionSerializer(many=True, required=False)
+
+    def validate(self, attrs):
+        if not {"committed_delivery_date", "items", "rejected_items"} & set(attrs):
+            raise serializers.ValidationError(
+                {"committed_delivery_date": ["Give a date for every item, or answer per item."]}
+            )
+        return attrs
+
+    def service_kwargs(self) -> dict:
+        kwargs = dict(self.validated_data)
+        for name in ("items", "rejected_items"):
+            if name in kwargs:
+                kwargs[name] = [dict(entry) for entry in kwargs[name]]
+        return kwargs
 
 
 class SupplierRejectSerializer(ActionSerializer):

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners.models import Agency, Nation, Supplier
+from partners.models import Agency, Nation
 
 from ..models import (
     PROGRAM_SYMBOL_CHOICES,
@@ -14,6 +14,7 @@ from ..models import (
     Comment,
     Event,
     ExportJurisdiction,
+    ItemResponse,
     LicenceStatus,
     Party,
     PriorityRequest,
@@ -23,19 +24,25 @@ from ..models import (
     Urgency,
     Visibility,
 )
-from ..permissions import allowed_actions, profile_of, served_nation_ids, user_role
-from ..queries.representation import running_or_paused_clock
+from ..permissions import allowed_actions
+from ..queries.representation import ITEM_COLUMNS, running_or_paused_clock
 from ..queries.standing import ball_of, signed_steps
 
 User = get_user_model()
 
 
 class ItemSerializer(serializers.ModelSerializer):
+    """An item as the requester writes it, and as the API shows it with the supplier's answer
+    (read-only: `id`, `response` '' | accepted | rejected, its committed date and reason)."""
+
     quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    response = serializers.ChoiceField(ItemResponse.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = RequestItem
-        fields = ["description", "part_number", "nsn", "quantity", "unit", "required_date"]
+        # The fast path's item columns: the list and the detail show the same item.
+        fields = [column for column in ITEM_COLUMNS if column != "request_id"]
+        read_only_fields = ["id", "committed_delivery_date", "response_reason"]
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -355,63 +362,3 @@ class EventSerializer(serializers.ModelSerializer):
         model = Event
         fields = ["id", "action", "actor", "from_state", "to_state", "data", "created_at"]
         read_only_fields = fields
-
-
-class NationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Nation
-        fields = [
-            "code",
-            "name",
-            "time_zone",
-            "holiday_calendar",
-            "sosa_signed_on",
-            "priority_system",
-            "conduct_response_working_days",
-            "requires_endorsement",
-        ]
-
-
-class SupplierSerializer(serializers.ModelSerializer):
-    nation = serializers.CharField(source="nation.code")
-
-    class Meta:
-        model = Supplier
-        fields = ["id", "name", "nation", "cage_code", "code_of_conduct_signed_on"]
-
-
-class MeSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
-    email = serializers.EmailField()
-    role = serializers.CharField(allow_null=True)
-    nation = serializers.CharField(allow_null=True)
-    agency = NamedRefSerializer(allow_null=True)
-    supplier = NamedRefSerializer(allow_null=True)
-    serves = serializers.ListField(child=serializers.CharField())
-    time_zone = serializers.CharField()
-    is_staff = serializers.BooleanField()
-
-    def to_representation(self, user):
-        """The signed-in person (`partners.people`) as `/me` shows it."""
-        profile = profile_of(user)
-        served = served_nation_ids(user) if profile else []
-        codes = Nation.objects.filter(pk__in=served).values_list("code", flat=True)
-        return super().to_representation(
-            {
-                "username": user.get_username(),
-                "name": user.get_full_name(),
-                "email": user.email,
-                "role": user_role(user),
-                "nation": profile.nation.code if profile else None,
-                "agency": _named(profile.agency if profile else None),
-                "supplier": _named(profile.supplier if profile else None),
-                "serves": sorted(codes) if served else [],
-                "time_zone": profile.effective_time_zone if profile else "UTC",
-                "is_staff": user.is_staff,
-            }
-        )
-
-
-def _named(row) -> dict | None:
-    return {"id": row.pk, "name": row.name} if row is not None else None

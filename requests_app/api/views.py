@@ -30,16 +30,14 @@ from ..transitions import TRANSITIONS
 from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
 from .pagination import KeysetCursorPagination
+from .reference_data import MeSerializer, NationSerializer, SupplierSerializer
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CommentSerializer,
     DraftSerializer,
     EventSerializer,
-    MeSerializer,
-    NationSerializer,
     RequestSerializer,
-    SupplierSerializer,
 )
 
 ErrorSerializer = inline_serializer(

@@ -16,6 +16,7 @@ from partners.models import Agency, Nation, Supplier
 from ..choices import (
     PROGRAM_SYMBOL_CHOICES,
     ExportJurisdiction,
+    ItemResponse,
     LicenceStatus,
     Rating,
     Resolution,
@@ -223,6 +224,11 @@ class RequestItem(models.Model):
     quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     unit = models.CharField(max_length=16, default="each")
     required_date = models.DateField(null=True, blank=True)
+    # The supplier's answer for this item (DESIGN §4a): accepted with its own committed date,
+    # or rejected with a reason; cleared when the request goes to another supplier.
+    response = models.CharField(max_length=8, choices=ItemResponse.choices, blank=True)
+    committed_delivery_date = models.DateField(null=True, blank=True)
+    response_reason = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -80,12 +80,16 @@ REQUEST_COLUMNS = (
 )
 ITEM_COLUMNS = (
     "request_id",
+    "id",
     "description",
     "part_number",
     "nsn",
     "quantity",
     "unit",
     "required_date",
+    "response",
+    "committed_delivery_date",
+    "response_reason",
 )
 CLOCK_COLUMNS = ("request_id", "stage", "started_at", "due_at", "explanation", "paused_at")
 
@@ -106,15 +110,13 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
     moment = moment_or_none
 
     items = defaultdict(list)
-    for request_id, description, part_number, nsn, quantity, unit, required in page_items(ids):
-        items[request_id].append(
-            {
-                "description": description,
-                "part_number": part_number,
-                "nsn": nsn,
-                "quantity": quantity,
-                "unit": unit,
-                "required_date": day_or_none(required),
+    for values in page_items(ids):
+        item = dict(zip(ITEM_COLUMNS, values, strict=True))
+        items[item.pop("request_id")].append(
+            item
+            | {
+                "required_date": day_or_none(item["required_date"]),
+                "committed_delivery_date": day_or_none(item["committed_delivery_date"]),
             }
         )
     open_clocks = defaultdict(list)

@@ -16,8 +16,17 @@ from ..exceptions import NotAllowed
 from ..models import PROGRAM_SYMBOLS, PriorityRequest, Rating, Route, State, rating_label
 from ..permissions import assignable_people, eligible_suppliers
 from ..transitions import TRANSITIONS
-from .common import REQUIRED, Change, raise_if, require_date, require_text, today_in
+from .common import (
+    REQUIRED,
+    Change,
+    future_date,
+    raise_if,
+    require_date,
+    require_text,
+    today_in,
+)
 from .engine import act
+from .items import clear_answers, item_answers, move_accepted
 
 User = get_user_model()
 
@@ -255,26 +264,27 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
     return act("forward", request, by=by, version=version, now=now, apply=apply)
 
 
-def _future_date(errors, name, value, locked, at) -> dt.date | None:
-    day = require_date(errors, name, value)
-    # A supplier's commitment is judged in the responding nation, where the supplier is.
-    if day is not None and day < today_in(locked.responding_nation, at):
-        errors.setdefault(name, []).append("The date cannot be in the past.")
-    return day
-
-
 def supplier_accept(
-    request, *, by, committed_delivery_date: dt.date, version=None, now=None
+    request,
+    *,
+    by,
+    committed_delivery_date: dt.date | None = None,
+    items: list[dict] | None = None,
+    rejected_items: list[dict] | None = None,
+    version=None,
+    now=None,
 ) -> PriorityRequest:
-    """The supplier accepts the rated order with a committed delivery date."""
+    """The supplier answers the order: every item at one committed date, or item by item —
+    `items` accepted, each with its own date, and `rejected_items`, each with a reason
+    (DESIGN §4a). At least one item must be accepted (rejecting all is `supplier_reject`)."""
 
     def apply(locked, at) -> Change:
-        errors: dict[str, list[str]] = {}
-        day = _future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
-        raise_if(errors)
-        return Change(
-            fields={"committed_delivery_date": day},
-            data={"committed_delivery_date": day.isoformat(), "supplier": locked.supplier_id},
+        return item_answers(
+            locked,
+            at,
+            committed_delivery_date=committed_delivery_date,
+            accepted=items,
+            rejected=rejected_items,
         )
 
     return act("supplier_accept", request, by=by, version=version, now=now, apply=apply)
@@ -288,7 +298,7 @@ def supplier_reject(
     def apply(locked, at) -> Change:
         errors: dict[str, list[str]] = {}
         text = require_text(errors, "reason", reason)
-        day = _future_date(errors, "earliest_date", earliest_date, locked, at)
+        day = future_date(errors, "earliest_date", earliest_date, locked, at)
         raise_if(errors)
         return Change(
             fields={"supplier": None},
@@ -297,6 +307,7 @@ def supplier_reject(
                 "earliest_date": day.isoformat(),
                 "supplier": locked.supplier_id,
             },
+            after=lambda: clear_answers(locked.pk),
         )
 
     return act("supplier_reject", request, by=by, version=version, now=now, apply=apply)
@@ -310,7 +321,7 @@ def report_delay(
     def apply(locked, at) -> Change:
         errors: dict[str, list[str]] = {}
         text = require_text(errors, "reason", reason)
-        day = _future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
+        day = future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
         raise_if(errors)
         previous = locked.committed_delivery_date
         return Change(
@@ -320,6 +331,7 @@ def report_delay(
                 "previous_date": previous.isoformat() if previous else None,
                 "committed_delivery_date": day.isoformat(),
             },
+            after=lambda: move_accepted(locked.pk, day),
         )
 
     return act("report_delay", request, by=by, version=version, now=now, apply=apply)

@@ -4,6 +4,7 @@ and the event each change writes (fanned out by `record_events`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,8 @@ class Change:
     comment: str = ""
     # Where the action leads when it is not the table's target ('' the table's).
     target: str = ""
+    # Rows beside the request the action writes (its items), run after the request is saved.
+    after: Callable[[], None] | None = None
 
 
 def raise_if(errors: dict[str, list[str]]) -> None:
@@ -91,3 +94,12 @@ def write_event(
     )
     record_events([event])
     return event
+
+
+def future_date(errors, name, value, locked, at) -> dt.date | None:
+    """A date a supplier commits to, not in the past: judged in the responding nation, where
+    the supplier is."""
+    day = require_date(errors, name, value)
+    if day is not None and day < today_in(locked.responding_nation, at):
+        errors.setdefault(name, []).append("The date cannot be in the past.")
+    return day

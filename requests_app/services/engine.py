@@ -115,6 +115,8 @@ def act(
         _sync_due(locked)
         locked.version += 1  # the row is locked: no one else can have moved it on
         locked.save()
+        if change.after is not None:
+            change.after()
         if "rating" in change.fields:
             locked.refresh_from_db(fields=["priority_rank"])  # computed by the database
         write_event(locked, by=by, action=action, from_state=from_state, data=change.data, at=now)

@@ -51,7 +51,19 @@ CONTRACT_FIELDS = {
     "created_at",
     "updated_at",
 }
-ITEM_FIELDS = {"description", "part_number", "nsn", "quantity", "unit", "required_date"}
+ITEM_FIELDS = {
+    "id",
+    "description",
+    "part_number",
+    "nsn",
+    "quantity",
+    "unit",
+    "required_date",
+    # The supplier's answer for the item (DESIGN §4a, §7).
+    "response",
+    "committed_delivery_date",
+    "response_reason",
+}
 
 
 def item(**overrides) -> dict:
@@ -881,3 +893,63 @@ def test_a_request_india_answers_runs_the_code_of_conduct_route_over_http(api, p
     assert body["ball_in_court"] == {"party": "supplier", "nation": "IN", "person": None}
     for word in ("DPAS", "15 CFR"):
         assert word not in seen.content.decode()
+
+
+def test_the_supplier_answers_item_by_item_over_the_api(api, people, request_in):
+    target = request_in("with_supplier", items=[item(), item(description="Seal kit", quantity=12)])
+    gyro, seals = (
+        row["id"] for row in api("supplier_us").get(url(target.reference)).json()["items"]
+    )
+
+    response = api("supplier_us").post(
+        url(target.reference, "supplier-accept"),
+        {
+            "items": [{"id": gyro, "committed_delivery_date": FUTURE}],
+            "rejected_items": [{"id": seals, "reason": "No seal capacity."}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["state"] == "accepted"
+    assert body["committed_delivery_date"] == FUTURE
+    assert [
+        (row["id"], row["response"], row["committed_delivery_date"]) for row in body["items"]
+    ] == [
+        (gyro, "accepted", FUTURE),
+        (seals, "rejected", None),
+    ]
+    assert body["items"][1]["response_reason"] == "No seal capacity."
+    listed = api("requester_in").get(url()).json()["results"]
+    assert [row["items"] for row in listed if row["reference"] == target.reference] == [
+        body["items"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (
+            lambda gyro: {"items": [{"id": gyro, "committed_delivery_date": "soon"}]},
+            "items[0].committed_delivery_date",
+        ),
+        (lambda gyro: {"items": [{"id": 10**9, "committed_delivery_date": FUTURE}]}, "items[0].id"),
+        (lambda gyro: {"rejected_items": [{"id": gyro, "reason": "No."}]}, "items"),
+        (lambda gyro: {"items": [{"committed_delivery_date": FUTURE}]}, "items[0].id"),
+    ],
+    ids=["bad-date", "foreign-item", "all-rejected", "no-id"],
+)
+def test_a_per_item_answer_that_does_not_add_up_is_a_400_naming_the_field(
+    api, request_in, body, field
+):
+    target = request_in("with_supplier")
+    gyro = target.items.get().pk
+
+    response = api("supplier_us").post(
+        url(target.reference, "supplier-accept"), body(gyro), format="json"
+    )
+
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["errors"], response.json()
+    assert PriorityRequest.objects.get(pk=target.pk).state == "with_supplier"

@@ -94,3 +94,54 @@ def test_rated_requests_come_out_on_their_routes_with_both_keys_or_an_approval(b
 
     kinds = apps.get_model("requests_app", "Webhook").objects.get(pk=hook.pk).event_kinds
     assert kinds == ["submit", "determine", "authorise", "approve"]
+
+
+@pytest.fixture
+def before_items_were_answered():
+    apps = migrate([("requests_app", "0013_webhook_kinds_after_rate")])
+    yield apps
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_the_items_of_accepted_and_fulfilled_requests_become_accepted(before_items_were_answered):
+    apps = before_items_were_answered
+    nation = apps.get_model("partners", "Nation")
+    user = apps.get_model("auth", "User")
+    request = apps.get_model("requests_app", "PriorityRequest")
+    item = apps.get_model("requests_app", "RequestItem")
+    us = nation.objects.create(code="US", name="United States", priority_system="dpas")
+    india = nation.objects.create(code="IN", name="India")
+    filer = user.objects.create(username="requester.in")
+    day = dt.date(2027, 3, 1)
+
+    def with_items(reference, **fields):
+        row = request.objects.create(
+            reference=reference,
+            title="Gyroscopes",
+            requesting_nation=india,
+            responding_nation=us,
+            created_by=filer,
+            **fields,
+        )
+        for description in ("Gyroscope", "Bracket"):
+            item.objects.create(request=row, description=description, quantity=2)
+        return row
+
+    accepted = with_items("IN-2026-00001", state="accepted", committed_delivery_date=day)
+    fulfilled = with_items(
+        "IN-2026-00002", state="resolved", resolution="fulfilled", committed_delivery_date=day
+    )
+    forwarded = with_items("IN-2026-00003", state="with_supplier")
+
+    apps = migrate([("requests_app", "0014_item_responses")])
+    item = apps.get_model("requests_app", "RequestItem")
+
+    def answers(row):
+        return set(
+            item.objects.filter(request_id=row.pk).values_list(
+                "response", "committed_delivery_date"
+            )
+        )
+
+    assert answers(accepted) == answers(fulfilled) == {("accepted", day)}
+    assert answers(forwarded) == {("", None)}

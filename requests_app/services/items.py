@@ -1,0 +1,121 @@
+"""A supplier's answer item by item (DESIGN §4a): which items it accepts, each with its own
+committed date, and which it rejects, with reasons. `supplier_accept` (actions.py) applies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..models import ItemResponse, PriorityRequest, RequestItem
+from .common import Change, future_date, raise_if, require_text
+
+
+def item_answers(
+    locked: PriorityRequest,
+    at: dt.datetime,
+    *,
+    committed_delivery_date: dt.date | None,
+    accepted: list[dict] | None,
+    rejected: list[dict] | None,
+) -> Change:
+    """The change of a supplier's answer; errors name the field (`items[1].committed_delivery_
+    date`, `rejected_items[0].reason`). Without per-item lists every item is accepted at
+    `committed_delivery_date`. The request's own committed date is the earliest accepted one:
+    its delivery clock follows the first item due."""
+    errors: dict[str, list[str]] = {}
+    item_ids = list(locked.items.order_by("id").values_list("id", flat=True))
+    if accepted is None and rejected is None:
+        day = future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
+        raise_if(errors)
+        assert day is not None
+        dates, reasons = dict.fromkeys(item_ids, day), {}
+    else:
+        if committed_delivery_date is not None:
+            errors["committed_delivery_date"] = [
+                "Give either one date for every item or an answer per item, not both."
+            ]
+        dates, reasons = _per_item(locked, at, item_ids, accepted or [], rejected or [], errors)
+        raise_if(errors)
+
+    def write_items() -> None:
+        for pk, day in dates.items():
+            RequestItem.objects.filter(pk=pk).update(
+                response=ItemResponse.ACCEPTED, committed_delivery_date=day, response_reason=""
+            )
+        for pk, reason in reasons.items():
+            RequestItem.objects.filter(pk=pk).update(
+                response=ItemResponse.REJECTED, committed_delivery_date=None, response_reason=reason
+            )
+
+    first = min(dates.values())
+    data: dict = {"committed_delivery_date": first.isoformat(), "supplier": locked.supplier_id}
+    if reasons or len(set(dates.values())) > 1:
+        data["items"] = [
+            {"id": pk, "committed_delivery_date": day.isoformat()} for pk, day in dates.items()
+        ]
+    if reasons:
+        data["rejected_items"] = [{"id": pk, "reason": reason} for pk, reason in reasons.items()]
+    return Change(fields={"committed_delivery_date": first}, data=data, after=write_items)
+
+
+def _per_item(locked, at, item_ids, accepted, rejected, errors):
+    """The dates of the accepted items and the reasons of the rejected ones, by item id; every
+    item answered once, at least one accepted (else errors, by field)."""
+    seen: set[int] = set()
+    dates: dict[int, dt.date] = {}
+    reasons: dict[int, str] = {}
+
+    def item_id(name: str, entry: dict) -> int | None:
+        value = entry.get("id")
+        problem = (
+            "Not an item of this request."
+            if value not in item_ids
+            else "This item is answered twice."
+            if value in seen
+            else ""
+        )
+        if problem or not isinstance(value, int):
+            errors[f"{name}.id"] = [problem or "Not an item of this request."]
+            return None
+        seen.add(value)
+        return value
+
+    for n, entry in enumerate(_entries(accepted)):
+        pk = item_id(f"items[{n}]", entry)
+        name = f"items[{n}].committed_delivery_date"
+        day = future_date(errors, name, entry.get("committed_delivery_date"), locked, at)
+        if pk is not None and day is not None:
+            dates[pk] = day
+    for n, entry in enumerate(_entries(rejected)):
+        pk = item_id(f"rejected_items[{n}]", entry)
+        reason = require_text(errors, f"rejected_items[{n}].reason", entry.get("reason"))
+        if pk is not None and reason:
+            reasons[pk] = reason
+    unanswered = [str(pk) for pk in item_ids if pk not in seen]
+    if errors:
+        return dates, reasons
+    if unanswered:
+        errors["items"] = [
+            "Answer every item: accept it with a date or reject it with a reason "
+            f"(item {', '.join(unanswered)} has no answer)."
+        ]
+    elif not dates:
+        errors["items"] = ["Accept at least one item; to reject them all, reject the order."]
+    return dates, reasons
+
+
+def _entries(values) -> list[dict]:
+    return [value if isinstance(value, dict) else {} for value in values]
+
+
+def clear_answers(request_id: int) -> None:
+    """The request leaves its supplier: the next one answers every item afresh."""
+    RequestItem.objects.filter(request_id=request_id).update(
+        response="", committed_delivery_date=None, response_reason=""
+    )
+
+
+def move_accepted(request_id: int, day: dt.date) -> None:
+    """A delay reported for the order moves every accepted item to the new date."""
+    RequestItem.objects.filter(request_id=request_id, response=ItemResponse.ACCEPTED).update(
+        committed_delivery_date=day
+    )

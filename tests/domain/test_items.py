@@ -1,0 +1,180 @@
+"""A supplier answers item by item (DESIGN §4a, issue 13 point 1): some items accepted, each with
+its own date, others rejected with a reason; the request follows the earliest accepted date."""
+
+import datetime as dt
+
+import pytest
+
+from requests_app import services
+from requests_app.exceptions import InvalidInput
+from requests_app.models import Clock, Event, RequestItem, Stage
+from tests import factories as f
+from tests.helpers import sign_in
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+JUNE, SEPTEMBER = TODAY + dt.timedelta(days=180), TODAY + dt.timedelta(days=270)
+
+
+@pytest.fixture
+def three_items(people, make_request):
+    """An India→US order of an actuator, a seal kit and a bracket, with the supplier."""
+    request = make_request(
+        "with_supplier",
+        items=[
+            f.item(description="Gear actuator", quantity=6),
+            f.item(description="Seal kit", quantity=12),
+            f.item(description="Mounting bracket", quantity=6),
+        ],
+    )
+    return request, list(request.items.order_by("id"))
+
+
+def answer_two_of_three(people, request, actuator, seals, bracket):
+    """The actuators by September, the brackets by June, no seal kits."""
+    return services.supplier_accept(
+        request,
+        by=people.supplier_us,
+        items=[
+            {"id": actuator.pk, "committed_delivery_date": SEPTEMBER},
+            {"id": bracket.pk, "committed_delivery_date": JUNE},
+        ],
+        rejected_items=[{"id": seals.pk, "reason": "No seal capacity this year."}],
+    )
+
+
+def answers(request) -> list[tuple]:
+    return list(
+        RequestItem.objects.filter(request=request)
+        .order_by("id")
+        .values_list("description", "response", "committed_delivery_date", "response_reason")
+    )
+
+
+def test_the_supplier_accepts_two_items_at_their_own_dates_and_rejects_the_third(
+    people, three_items
+):
+    request, (actuator, seals, bracket) = three_items
+
+    done = answer_two_of_three(people, request, actuator, seals, bracket)
+
+    assert done.state == "accepted"
+    assert done.committed_delivery_date == JUNE  # the delivery clock follows the first item
+    assert answers(request) == [
+        ("Gear actuator", "accepted", SEPTEMBER, ""),
+        ("Seal kit", "rejected", None, "No seal capacity this year."),
+        ("Mounting bracket", "accepted", JUNE, ""),
+    ]
+    delivery = Clock.objects.get(request=request, stage=Stage.DELIVERY, stopped_at=None)
+    assert delivery.due_at.date() == JUNE
+    event = Event.objects.filter(request=request).latest("id")
+    assert event.data["rejected_items"] == [
+        {"id": seals.pk, "reason": "No seal capacity this year."}
+    ]
+
+
+def test_one_date_for_every_item_stays_the_common_case(people, three_items):
+    request, _ = three_items
+
+    services.supplier_accept(request, by=people.supplier_us, committed_delivery_date=JUNE)
+
+    assert {row[1:3] for row in answers(request)} == {("accepted", JUNE)}
+
+
+@pytest.mark.parametrize(
+    ("answer", "field"),
+    [
+        (lambda a, s, b: {"items": [{"id": a, "committed_delivery_date": JUNE}]}, "items"),
+        (
+            lambda a, s, b: {
+                "rejected_items": [
+                    {"id": a, "reason": "No."},
+                    {"id": s, "reason": "No."},
+                    {"id": b, "reason": "No."},
+                ]
+            },
+            "items",
+        ),
+        (
+            lambda a, s, b: {
+                "items": [
+                    {"id": a, "committed_delivery_date": JUNE},
+                    {"id": a, "committed_delivery_date": JUNE},
+                ]
+            },
+            "items[1].id",
+        ),
+        (
+            lambda a, s, b: {
+                "items": [{"id": 10**9, "committed_delivery_date": JUNE}],
+                "rejected_items": [{"id": s, "reason": "x"}, {"id": b, "reason": "x"}],
+            },
+            "items[0].id",
+        ),
+        (
+            lambda a, s, b: {
+                "items": [{"id": a, "committed_delivery_date": TODAY - dt.timedelta(days=3)}],
+                "rejected_items": [{"id": s, "reason": "x"}, {"id": b, "reason": "x"}],
+            },
+            "items[0].committed_delivery_date",
+        ),
+        (
+            lambda a, s, b: {
+                "items": [{"id": a, "committed_delivery_date": JUNE}],
+                "rejected_items": [{"id": s, "reason": " "}, {"id": b, "reason": "x"}],
+            },
+            "rejected_items[0].reason",
+        ),
+    ],
+    ids=["unanswered", "all-rejected", "twice", "foreign-item", "past-date", "no-reason"],
+)
+def test_a_partial_answer_that_does_not_add_up_names_the_field_and_changes_nothing(
+    people, three_items, answer, field
+):
+    request, (actuator, seals, bracket) = three_items
+    before = answers(request)
+
+    with pytest.raises(InvalidInput) as raised:
+        services.supplier_accept(
+            request, by=people.supplier_us, **answer(actuator.pk, seals.pk, bracket.pk)
+        )
+
+    assert field in raised.value.errors
+    assert answers(request) == before
+    request.refresh_from_db()
+    assert request.state == "with_supplier"
+
+
+def test_another_supplier_answers_afresh_after_a_rejection_and_a_delay_moves_the_items(
+    people, three_items
+):
+    request, _ = three_items
+    request = services.supplier_reject(
+        request, by=people.supplier_us, reason="Line full.", earliest_date=SEPTEMBER
+    )
+    assert {row[1] for row in answers(request)} == {""}
+
+    request = services.forward(request, by=people.liaison_us, supplier=people.company_us_other)
+    request = services.supplier_accept(
+        request, by=people.other_supplier_us, committed_delivery_date=JUNE
+    )
+    services.report_delay(
+        request, by=people.other_supplier_us, reason="Casting.", committed_delivery_date=SEPTEMBER
+    )
+
+    assert {row[1:3] for row in answers(request)} == {("accepted", SEPTEMBER)}
+
+
+def test_the_request_page_shows_each_items_answer(client, people, three_items):
+    request, (actuator, seals, bracket) = three_items
+    answer_two_of_three(people, request, actuator, seals, bracket)
+    sign_in(client, people.liaison_us)
+
+    html = client.get(f"/requests/{request.reference}/").content.decode()
+    cells = [cell.split("</td>", 1)[0] for cell in html.split("<td data-item-answer>")[1:]]
+
+    assert cells == [
+        f"Accepted, by {SEPTEMBER.day} {SEPTEMBER:%b %Y}",
+        "Rejected: No seal capacity this year.",
+        f"Accepted, by {JUNE.day} {JUNE:%b %Y}",
+    ]
