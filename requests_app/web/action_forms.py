@@ -204,10 +204,84 @@ class ForwardForm(ActionForm):
 
 
 class SupplierAcceptForm(ActionForm):
+    """One date for every item, or, where the order has several items, an answer per item:
+    "same date" (the date above), its own date, or rejected with a reason (DESIGN §4a)."""
+
     action = "supplier_accept"
     committed_delivery_date = forms.DateField(
-        label=_("Committed delivery date"), widget=DateInput()
+        label=_("Committed delivery date"),
+        widget=DateInput(),
+        help_text=_("For every item, unless you answer an item below."),
     )
+    ANSWERS = [
+        ("", _("Same date as above")),
+        ("accepted", _("Accept by its own date")),
+        ("rejected", _("Reject this item")),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item_ids: list[int] = []
+        items = list(self.request_row.items.all()) if self.request_row is not None else []
+        if len(items) < 2:
+            return
+        self.fields["committed_delivery_date"].required = False
+        for item in items:
+            self.item_ids.append(item.pk)
+            name = f"{item.description} ({item.quantity} {item.unit})"
+            self.fields[f"item_{item.pk}_answer"] = forms.ChoiceField(
+                label=_("%(item)s: answer") % {"item": name},
+                choices=self.ANSWERS,
+                required=False,
+            )
+            self.fields[f"item_{item.pk}_date"] = forms.DateField(
+                label=_("%(item)s: its own date") % {"item": name},
+                widget=DateInput(),
+                required=False,
+            )
+            self.fields[f"item_{item.pk}_reason"] = forms.CharField(
+                label=_("%(item)s: why you reject it") % {"item": name},
+                max_length=2000,
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = {pk: cleaned.get(f"item_{pk}_answer") or "" for pk in self.item_ids}
+        if not any(answers.values()):
+            if not cleaned.get("committed_delivery_date"):
+                self.add_error("committed_delivery_date", _("This field is required."))
+            return cleaned
+        for pk, answer in answers.items():
+            if answer == "accepted" and not cleaned.get(f"item_{pk}_date"):
+                self.add_error(f"item_{pk}_date", _("Give this item's date."))
+            elif answer == "rejected" and not (cleaned.get(f"item_{pk}_reason") or "").strip():
+                self.add_error(f"item_{pk}_reason", _("Say why you reject this item."))
+            elif answer == "" and not cleaned.get("committed_delivery_date"):
+                self.add_error("committed_delivery_date", _("Give the date of the other items."))
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        base = {"version": data.get("version")}
+        answers = {pk: data.get(f"item_{pk}_answer") or "" for pk in self.item_ids}
+        if not any(answers.values()):
+            return base | {"committed_delivery_date": data["committed_delivery_date"]}
+        accepted, rejected = [], []
+        self.service_fields = {}
+        for pk, answer in answers.items():
+            if answer == "rejected":
+                self.service_fields[f"rejected_items[{len(rejected)}].reason"] = f"item_{pk}_reason"
+                rejected.append({"id": pk, "reason": data[f"item_{pk}_reason"]})
+            else:
+                own = f"item_{pk}_date" if answer else "committed_delivery_date"
+                self.service_fields[f"items[{len(accepted)}].committed_delivery_date"] = own
+                accepted.append({"id": pk, "committed_delivery_date": data[own]})
+        return base | {"items": accepted, "rejected_items": rejected}
+
+    def field_of(self, name: str) -> str:
+        """The page's field for an error the service names (`items[0].committed_delivery_date`)."""
+        return getattr(self, "service_fields", {}).get(name, name)
 
 
 class SupplierRejectForm(ActionForm):

@@ -69,7 +69,9 @@ def attachment_help() -> str:
 
 def add_service_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
     """Put a service's `InvalidInput` errors next to the fields they name; others on top."""
+    field_of = getattr(form, "field_of", None)
     for name, messages in errors.items():
+        name = field_of(name) if field_of else name
         for message in messages:
             if name in form.fields:
                 form.add_error(name, message)

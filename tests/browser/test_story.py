@@ -182,7 +182,11 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     shot(supplier, "home-supplier")
     supplier.goto(page_of)
     committed = (dt.date.today() + dt.timedelta(days=90)).isoformat()
-    act(supplier, "Accept the order", fields={"input[type=date]": committed})
+    act(
+        supplier,
+        "Accept the order",
+        fields={"#id_supplier_accept_committed_delivery_date": committed},
+    )
     expect(supplier.locator("main")).to_contain_text("Accepted")
 
     # 8. liaison.us records the delivery.

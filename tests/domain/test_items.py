@@ -178,3 +178,75 @@ def test_the_request_page_shows_each_items_answer(client, people, three_items):
         "Rejected: No seal capacity this year.",
         f"Accepted, by {JUNE.day} {JUNE:%b %Y}",
     ]
+
+
+def test_the_supplier_answers_each_item_on_the_request_page(client, people, three_items):
+    request, (actuator, seals, bracket) = three_items
+    sign_in(client, people.supplier_us)
+    page = client.get(f"/requests/{request.reference}/").content.decode()
+    assert f'name="item_{seals.pk}_answer"' in page and "Seal kit (12 each): answer" in page
+
+    response = client.post(
+        f"/requests/{request.reference}/act/supplier_accept/",
+        {
+            "version": request.version,
+            "committed_delivery_date": JUNE.isoformat(),
+            f"item_{actuator.pk}_answer": "accepted",
+            f"item_{actuator.pk}_date": SEPTEMBER.isoformat(),
+            f"item_{seals.pk}_answer": "rejected",
+            f"item_{seals.pk}_reason": "No seal capacity this year.",
+            f"item_{bracket.pk}_answer": "",  # the date above
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert answers(request) == [
+        ("Gear actuator", "accepted", SEPTEMBER, ""),
+        ("Seal kit", "rejected", None, "No seal capacity this year."),
+        ("Mounting bracket", "accepted", JUNE, ""),
+    ]
+
+
+def test_a_page_answer_missing_its_reason_or_date_is_shown_next_to_the_item(
+    client, people, three_items
+):
+    request, (actuator, seals, bracket) = three_items
+    sign_in(client, people.supplier_us)
+
+    response = client.post(
+        f"/requests/{request.reference}/act/supplier_accept/",
+        {
+            "version": request.version,
+            f"item_{actuator.pk}_answer": "accepted",
+            f"item_{seals.pk}_answer": "rejected",
+            f"item_{bracket.pk}_answer": "accepted",
+            f"item_{bracket.pk}_date": (TODAY - dt.timedelta(days=2)).isoformat(),
+        },
+    )
+
+    assert response.status_code == 400
+    form = next(p["form"] for p in response.context["panels"] if p["action"] == "supplier_accept")
+    assert form.errors[f"item_{actuator.pk}_date"] == ["Give this item's date."]
+    assert form.errors[f"item_{seals.pk}_reason"] == ["Say why you reject this item."]
+    request.refresh_from_db()
+    assert request.state == "with_supplier"
+
+
+def test_a_past_item_date_from_the_service_is_shown_next_to_that_item(client, people, three_items):
+    request, (_actuator, _seals, bracket) = three_items
+    sign_in(client, people.supplier_us)
+
+    response = client.post(
+        f"/requests/{request.reference}/act/supplier_accept/",
+        {
+            "version": request.version,
+            "committed_delivery_date": JUNE.isoformat(),
+            f"item_{bracket.pk}_answer": "accepted",
+            f"item_{bracket.pk}_date": (TODAY - dt.timedelta(days=2)).isoformat(),
+        },
+    )
+
+    assert response.status_code == 400
+    form = next(p["form"] for p in response.context["panels"] if p["action"] == "supplier_accept")
+    assert form.errors[f"item_{bracket.pk}_date"] == ["The date cannot be in the past."]
