@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from .choices import Party, Stage
 from .transitions import TRANSITIONS
@@ -178,3 +178,14 @@ def waiting_for(holder: dict | None, stage: str) -> str:
     if holder["person"]:
         who += f" ({holder['person']})"
     return f"{who} — {str(STAGE_LABELS[stage]).lower()}" if stage else who
+
+
+def committed_late(committed: dt.date | None, required: dt.date | None) -> str:
+    """ "committed 45 days after required" when a commitment misses the date needed ('' when
+    it does not, or either date is unknown): accepted, but flagged wherever it is shown."""
+    if committed is None or required is None or committed <= required:
+        return ""
+    days = (committed - required).days
+    return ngettext_lazy(
+        "committed %(days)d day after required", "committed %(days)d days after required", days
+    ) % {"days": days}

@@ -29,6 +29,7 @@ from ..permissions import (
 )
 from ..queries import cursors, dues
 from ..queries.lists import RequestFilter
+from ..wording import committed_late
 
 PAGE_SIZE = 25
 # Up to this many matching rows the pages say how many; beyond it "more than 1,000".
@@ -54,6 +55,8 @@ LIST_FIELDS = (
     "version",
     "priority_rank",
     "created_at",
+    "committed_delivery_date",
+    "required_delivery_date",
 )
 CURSOR_PARAMS = ("after", "before", "page")
 
@@ -195,6 +198,9 @@ def describe_rows(rows, *, now) -> list[dict]:
             "ball_text": PARTY_LABELS.get(row.ball_in_court, "") or "—",
             "due_text": "",  # no deadline shown
             "escalated": row.escalated_at is not None,
+            "late_text": str(
+                committed_late(row.committed_delivery_date, row.required_delivery_date)
+            ),
         }
         if row.due_at and row.is_open:
             local = timezone.localtime(row.due_at)

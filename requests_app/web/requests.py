@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from partners.models import Role
+from partners.calendars import format_day
+from partners.models import Role, calendar_for
 from sosa_portal.lib.files import download
 
 from .. import services
@@ -38,7 +39,7 @@ from ..permissions import (
 from ..queries.standing import ball_of
 from ..queries.timeline import timeline
 from ..transitions import TRANSITIONS
-from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, waiting_for
+from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, committed_late, waiting_for
 from .action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
 from .common import flash_domain_error, visible_request_or_404
 from .drafts import attach_all, draft_url, remove_files, request_edit, request_new
@@ -51,6 +52,27 @@ from .lists import request_list
 from .request_display import due_summary
 
 # --- the request page ---------------------------------------------------------------------------
+
+
+def items_with_flags(row) -> list:
+    """The request's items, each with `late_text` where its commitment misses the date needed
+    (the item's own, else the request's) and `off_day_text` where it falls on a day the
+    responding nation does not work: accepted, but flagged."""
+    items = list(row.items.all())
+    calendar = None
+    for item in items:
+        needed = item.required_date or row.required_delivery_date
+        item.late_text = committed_late(item.committed_delivery_date, needed)
+        item.off_day_text = ""
+        if item.committed_delivery_date is not None:
+            calendar = calendar or calendar_for(row.responding_nation)
+            reason = calendar.non_working_reason(item.committed_delivery_date)
+            if reason:
+                item.off_day_text = _("committed on a non-working day: %(day)s (%(reason)s)") % {
+                    "day": format_day(item.committed_delivery_date),
+                    "reason": reason,
+                }
+    return items
 
 
 @login_required
@@ -90,7 +112,7 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
         "row": row,
         "ball_label": waiting_for(ball_of(row), waiting_stage(row.state, row.route)),
         "due": due_summary(row),
-        "items": list(row.items.all()),
+        "items": items_with_flags(row),
         "attachments": list(row.attachments.select_related("uploaded_by")),
         "timeline": timeline(row, user),
         "panels": panels,

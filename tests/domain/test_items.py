@@ -250,3 +250,57 @@ def test_a_past_item_date_from_the_service_is_shown_next_to_that_item(client, pe
     assert response.status_code == 400
     form = next(p["form"] for p in response.context["panels"] if p["action"] == "supplier_accept")
     assert form.errors[f"item_{bracket.pk}_date"] == ["The date cannot be in the past."]
+
+
+def test_a_commitment_after_the_required_date_is_accepted_but_flagged_everywhere(
+    client, people, three_items
+):
+    request, (actuator, seals, bracket) = three_items
+    needed = request.required_delivery_date
+    late = needed + dt.timedelta(days=45)
+    services.supplier_accept(
+        request,
+        by=people.supplier_us,
+        items=[
+            {"id": actuator.pk, "committed_delivery_date": late},
+            {"id": seals.pk, "committed_delivery_date": needed},
+            {"id": bracket.pk, "committed_delivery_date": needed},
+        ],
+    )
+    services.report_delay(
+        request, by=people.supplier_us, reason="Casting.", committed_delivery_date=late
+    )
+    sign_in(client, people.liaison_us)
+
+    page = client.get(f"/requests/{request.reference}/").content.decode()
+    listed = client.get("/requests/").content.decode()
+    queue = client.get("/queue/").content.decode()
+
+    flag = '<div class="small due due--soon" data-late>committed 45 days after required</div>'
+    assert page.count(flag) == 3  # every item moved to the late date
+    assert flag in listed and flag in queue
+
+
+def test_a_commitment_on_time_carries_no_flag(client, people, three_items):
+    request, _ = three_items
+    services.supplier_accept(
+        request, by=people.supplier_us, committed_delivery_date=request.required_delivery_date
+    )
+    sign_in(client, people.liaison_us)
+
+    assert "data-late" not in client.get(f"/requests/{request.reference}/").content.decode()
+    assert "data-late" not in client.get("/requests/").content.decode()
+
+
+def test_a_commitment_on_a_day_the_responding_nation_does_not_work_is_flagged(
+    client, people, three_items
+):
+    request, _ = three_items
+    saturday = JUNE + dt.timedelta(days=(5 - JUNE.weekday()) % 7)
+    services.supplier_accept(request, by=people.supplier_us, committed_delivery_date=saturday)
+    sign_in(client, people.liaison_us)
+
+    page = client.get(f"/requests/{request.reference}/").content.decode()
+
+    expected = f"committed on a non-working day: Sat {saturday.day} {saturday:%b} (weekend)"
+    assert page.count(expected) == 3
