@@ -96,6 +96,12 @@ class SupplierAcceptSerializer(ActionSerializer):
     )
     items = ItemAnswerSerializer(many=True, required=False)
     rejected_items = ItemRejectionSerializer(many=True, required=False)
+    late_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Why items are committed later than they are needed (kept on those items).",
+    )
 
     def validate(self, attrs):
         if not {"committed_delivery_date", "items", "rejected_items"} & set(attrs):

@@ -229,6 +229,8 @@ class RequestItem(models.Model):
     response = models.CharField(max_length=8, choices=ItemResponse.choices, blank=True)
     committed_delivery_date = models.DateField(null=True, blank=True)
     response_reason = models.TextField(max_length=2000, blank=True)
+    # Why the supplier commits later than the date needed (asked by the page before it saves).
+    commitment_note = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -271,6 +271,7 @@ def supplier_accept(
     committed_delivery_date: dt.date | None = None,
     items: list[dict] | None = None,
     rejected_items: list[dict] | None = None,
+    late_reason: str = "",
     version=None,
     now=None,
 ) -> PriorityRequest:
@@ -285,6 +286,7 @@ def supplier_accept(
             committed_delivery_date=committed_delivery_date,
             accepted=items,
             rejected=rejected_items,
+            late_reason=late_reason,
         )
 
     return act("supplier_accept", request, by=by, version=version, now=now, apply=apply)

@@ -16,13 +16,19 @@ def item_answers(
     committed_delivery_date: dt.date | None,
     accepted: list[dict] | None,
     rejected: list[dict] | None,
+    late_reason: str = "",
 ) -> Change:
     """The change of a supplier's answer; errors name the field (`items[1].committed_delivery_
     date`, `rejected_items[0].reason`). Without per-item lists every item is accepted at
     `committed_delivery_date`. The request's own committed date is the earliest accepted one:
-    its delivery clock follows the first item due."""
+    its delivery clock follows the first item due. `late_reason` is kept on each item committed
+    later than the date it is needed by (its own, else the request's)."""
     errors: dict[str, list[str]] = {}
-    item_ids = list(locked.items.order_by("id").values_list("id", flat=True))
+    needed_by = {
+        pk: required or locked.required_delivery_date
+        for pk, required in locked.items.order_by("id").values_list("id", "required_date")
+    }
+    item_ids = list(needed_by)
     if accepted is None and rejected is None:
         day = future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
         raise_if(errors)
@@ -36,10 +42,18 @@ def item_answers(
         dates, reasons = _per_item(locked, at, item_ids, accepted or [], rejected or [], errors)
         raise_if(errors)
 
+    note = (late_reason or "").strip()[:2000]
+    late = {
+        pk for pk, day in dates.items() if (needed := needed_by[pk]) is not None and day > needed
+    }
+
     def write_items() -> None:
         for pk, day in dates.items():
             RequestItem.objects.filter(pk=pk).update(
-                response=ItemResponse.ACCEPTED, committed_delivery_date=day, response_reason=""
+                response=ItemResponse.ACCEPTED,
+                committed_delivery_date=day,
+                response_reason="",
+                commitment_note=note if pk in late else "",
             )
         for pk, reason in reasons.items():
             RequestItem.objects.filter(pk=pk).update(
@@ -54,6 +68,8 @@ def item_answers(
         ]
     if reasons:
         data["rejected_items"] = [{"id": pk, "reason": reason} for pk, reason in reasons.items()]
+    if late and note:
+        data["late_reason"] = note
     return Change(fields={"committed_delivery_date": first}, data=data, after=write_items)
 
 

@@ -213,6 +213,12 @@ class SupplierAcceptForm(ActionForm):
         widget=DateInput(),
         help_text=_("For every item, unless you answer an item below."),
     )
+    late_reason = forms.CharField(
+        label=_("Why later than needed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Asked when an item is committed later than the date it is needed by."),
+    )
     ANSWERS = [
         ("", _("Same date as above")),
         ("accepted", _("Accept by its own date")),
@@ -221,8 +227,12 @@ class SupplierAcceptForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["late_reason"].required = False
         self.item_ids: list[int] = []
         items = list(self.request_row.items.all()) if self.request_row is not None else []
+        self.needed_by = {
+            item.pk: item.required_date or self.request_row.required_delivery_date for item in items
+        }
         if len(items) < 2:
             return
         self.fields["committed_delivery_date"].required = False
@@ -246,7 +256,40 @@ class SupplierAcceptForm(ActionForm):
             )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = self._clean_answers(super().clean())
+        if self.errors or (cleaned.get("late_reason") or "").strip():
+            return cleaned
+        # Accepted, but not before the supplier says why: the warning is the form's question.
+        late = [
+            (pk, day - self.needed_by[pk])
+            for pk, day in self._committed(cleaned).items()
+            if day and self.needed_by.get(pk) and day > self.needed_by[pk]
+        ]
+        if late:
+            days = max(delta.days for _pk, delta in late)
+            self.add_error(
+                "late_reason",
+                _(
+                    "%(count)d item(s) would be committed up to %(days)d days after required: "
+                    "say why, then accept again."
+                )
+                % {"count": len(late), "days": days},
+            )
+        return cleaned
+
+    def _committed(self, cleaned) -> dict:
+        """The date each item would be committed to by this answer (rejected items left out)."""
+        everyone = cleaned.get("committed_delivery_date")
+        dates = {}
+        for pk in self.needed_by:
+            answer = cleaned.get(f"item_{pk}_answer") or ""
+            if answer == "accepted":
+                dates[pk] = cleaned.get(f"item_{pk}_date")
+            elif answer == "":
+                dates[pk] = everyone
+        return dates
+
+    def _clean_answers(self, cleaned):
         answers = {pk: cleaned.get(f"item_{pk}_answer") or "" for pk in self.item_ids}
         if not any(answers.values()):
             if not cleaned.get("committed_delivery_date"):
@@ -263,7 +306,7 @@ class SupplierAcceptForm(ActionForm):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        base = {"version": data.get("version")}
+        base = {"version": data.get("version"), "late_reason": data.get("late_reason") or ""}
         answers = {pk: data.get(f"item_{pk}_answer") or "" for pk in self.item_ids}
         if not any(answers.values()):
             return base | {"committed_delivery_date": data["committed_delivery_date"]}

@@ -304,3 +304,50 @@ def test_a_commitment_on_a_day_the_responding_nation_does_not_work_is_flagged(
 
     expected = f"committed on a non-working day: Sat {saturday.day} {saturday:%b} (weekend)"
     assert page.count(expected) == 3
+
+
+def test_the_page_asks_why_before_it_saves_a_late_commitment(client, people, three_items):
+    request, _ = three_items
+    late = request.required_delivery_date + dt.timedelta(days=45)
+    sign_in(client, people.supplier_us)
+    url = f"/requests/{request.reference}/act/supplier_accept/"
+    answer = {"version": request.version, "committed_delivery_date": late.isoformat()}
+
+    warned = client.post(url, answer)
+
+    assert warned.status_code == 400
+    form = next(p["form"] for p in warned.context["panels"] if p["action"] == "supplier_accept")
+    assert form.errors["late_reason"] == [
+        "3 item(s) would be committed up to 45 days after required: say why, then accept again."
+    ]
+    request.refresh_from_db()
+    assert request.state == "with_supplier"
+
+    client.post(url, answer | {"late_reason": "Forgings come from a single foundry."})
+
+    request.refresh_from_db()
+    assert request.state == "accepted"
+    assert set(request.items.values_list("commitment_note", flat=True)) == {
+        "Forgings come from a single foundry."
+    }
+    page = client.get(f"/requests/{request.reference}/").content.decode()
+    assert page.count("Forgings come from a single foundry.") >= 3
+
+
+def test_over_the_api_a_late_commitment_is_accepted_and_keeps_its_reason(people, three_items):
+    request, (actuator, seals, bracket) = three_items
+    late = request.required_delivery_date + dt.timedelta(days=45)
+
+    services.supplier_accept(
+        request,
+        by=people.supplier_us,
+        items=[
+            {"id": actuator.pk, "committed_delivery_date": late},
+            {"id": seals.pk, "committed_delivery_date": JUNE},
+            {"id": bracket.pk, "committed_delivery_date": JUNE},
+        ],
+        late_reason="Single foundry.",
+    )
+
+    notes = dict(request.items.values_list("description", "commitment_note"))
+    assert notes == {"Gear actuator": "Single foundry.", "Seal kit": "", "Mounting bracket": ""}
