@@ -274,3 +274,19 @@ def next_rung(
         if level_reached is None or rung.level > level_reached:
             return rung, rung_time(rung, due_at, calendar)
     return None
+
+
+# --- commitments (DESIGN §4a) -------------------------------------------------------------------
+
+
+def needed_by(item_required: dt.date | None, request_required: dt.date | None) -> dt.date | None:
+    """The date an item is needed by: its own, else the request's."""
+    return item_required or request_required
+
+
+def days_late(committed: dt.date | None, needed: dt.date | None) -> int:
+    """How many days a commitment misses the date needed (0: on time, or a date unknown). A
+    late commitment is accepted, but flagged and asked for its reason."""
+    if committed is None or needed is None or committed <= needed:
+        return 0
+    return (committed - needed).days

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from partners.models import Role, Supplier
+from partners.models import Agency, Role, Supplier
 from partners.people import profile_of, served_nation_ids, user_role
 
 from .choices import Route, State
@@ -200,10 +200,22 @@ def assignable_people(nation_id) -> QuerySet:
         )
         .exclude(groups__name=Role.REQUESTER)
         # Commerce holds the second key: a request is assigned to the first.
-        .exclude(profile__agency__kind="rating_authority")
+        .exclude(profile__agency__kind=Agency.Kind.RATING_AUTHORITY)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+def key_of(user) -> str:
+    """The step a reviewer signs: Commerce's `authorisation` (the DPAS route's second key), the
+    DoD's `determination` (its first), or a partner ministry's `review` on the Code of Conduct
+    route ('' for anyone else)."""
+    profile = profile_of(user)
+    if user_role(user) != Role.REVIEWER or profile is None:
+        return ""
+    if profile.agency is not None and profile.agency.kind == Agency.Kind.RATING_AUTHORITY:
+        return "authorisation"
+    return "review" if profile.nation.relies_on_code_of_conduct else "determination"
 
 
 def eligible_suppliers(request: PriorityRequest) -> QuerySet:

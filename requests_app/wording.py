@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from .choices import Party, Stage
+from .deadlines import days_late
 from .transitions import TRANSITIONS
 
 # The button (and form title) of each action.
@@ -182,10 +183,10 @@ def waiting_for(holder: dict | None, stage: str) -> str:
 
 def committed_late(committed: dt.date | None, required: dt.date | None) -> str:
     """ "committed 45 days after required" when a commitment misses the date needed ('' when
-    it does not, or either date is unknown): accepted, but flagged wherever it is shown."""
-    if committed is None or required is None or committed <= required:
+    it does not, or either date is unknown: `deadlines.days_late`)."""
+    days = days_late(committed, required)
+    if not days:
         return ""
-    days = (committed - required).days
     return ngettext_lazy(
         "committed %(days)d day after required", "committed %(days)d days after required", days
     ) % {"days": days}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..deadlines import days_late, needed_by
 from ..models import ItemResponse, PriorityRequest, RequestItem
 from .common import Change, future_date, raise_if, require_text
 
@@ -24,11 +25,11 @@ def item_answers(
     its delivery clock follows the first item due. `late_reason` is kept on each item committed
     later than the date it is needed by (its own, else the request's)."""
     errors: dict[str, list[str]] = {}
-    needed_by = {
-        pk: required or locked.required_delivery_date
+    needed = {
+        pk: needed_by(required, locked.required_delivery_date)
         for pk, required in locked.items.order_by("id").values_list("id", "required_date")
     }
-    item_ids = list(needed_by)
+    item_ids = list(needed)
     if accepted is None and rejected is None:
         day = future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
         raise_if(errors)
@@ -43,9 +44,7 @@ def item_answers(
         raise_if(errors)
 
     note = (late_reason or "").strip()[:2000]
-    late = {
-        pk for pk, day in dates.items() if (needed := needed_by[pk]) is not None and day > needed
-    }
+    late = {pk for pk, day in dates.items() if days_late(day, needed[pk])}
 
     def write_items() -> None:
         for pk, day in dates.items():

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Supplier
 
+from ..deadlines import days_late, needed_by
 from ..models import PROGRAM_SYMBOL_CHOICES, Rating, Route
 from ..permissions import assignable_people, eligible_suppliers
 from ..transitions import TRANSITIONS
@@ -198,7 +199,7 @@ class ForwardForm(ActionForm):
         field = self.fields["supplier"]
         if self.request_row is not None:
             field.queryset = eligible_suppliers(self.request_row)
-            if self.request_row.responding_nation.relies_on_code_of_conduct:
+            if self.request_row.route == Route.CODE_OF_CONDUCT:
                 field.help_text = _("Only suppliers that signed the Code of Conduct are listed.")
         field.label_from_instance = lambda supplier: f"{supplier.name} ({supplier.cage_code})"
 
@@ -231,7 +232,8 @@ class SupplierAcceptForm(ActionForm):
         self.item_ids: list[int] = []
         items = list(self.request_row.items.all()) if self.request_row is not None else []
         self.needed_by = {
-            item.pk: item.required_date or self.request_row.required_delivery_date for item in items
+            item.pk: needed_by(item.required_date, self.request_row.required_delivery_date)
+            for item in items
         }
         if len(items) < 2:
             return
@@ -261,12 +263,12 @@ class SupplierAcceptForm(ActionForm):
             return cleaned
         # Accepted, but not before the supplier says why: the warning is the form's question.
         late = [
-            (pk, day - self.needed_by[pk])
+            days
             for pk, day in self._committed(cleaned).items()
-            if day and self.needed_by.get(pk) and day > self.needed_by[pk]
+            if (days := days_late(day, self.needed_by[pk]))
         ]
         if late:
-            days = max(delta.days for _pk, delta in late)
+            days = max(late)
             self.add_error(
                 "late_reason",
                 _(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from partners.models import Role, calendar_for
 
 from ..models import PriorityRequest, State
-from ..permissions import is_admin, profile_of, user_role
+from ..permissions import is_admin, key_of, profile_of, user_role
 from ..queries import dues
 
 # A requester's groups, in the order they read them: what waits for them first.
@@ -144,16 +144,12 @@ def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
 def _reviewer(user, visible: QuerySet, now: dt.datetime) -> dict:
     """A reviewer's work: Commerce authorises what waits for its key (nobody is assigned to
     it); the DoD determines, and a partner's MoD reviews, what is assigned to them."""
-    profile = profile_of(user)
-    authority = bool(profile and profile.agency and profile.agency.kind == "rating_authority")
-    if authority:
-        key, waiting = "authorisation", visible.filter(state=State.AWAITING_AUTHORISATION)
-        mine = waiting
+    key = key_of(user)
+    if key == "authorisation":
+        waiting = mine = visible.filter(state=State.AWAITING_AUTHORISATION)
     else:
         mine = visible.filter(assignee=user).exclude(state=State.RESOLVED)
         waiting = mine.filter(state=State.IN_REVIEW)
-        nation = profile.nation if profile else None
-        key = "review" if nation and nation.relies_on_code_of_conduct else "determination"
     stats = mine.aggregate(
         in_review=Count("id", filter=Q(pk__in=waiting.values("pk"))),
         overdue=Count("id", filter=Q(pk__in=waiting.values("pk")) & dues.overdue_q(now)),

@@ -22,7 +22,7 @@ from partners.models import Role, calendar_for
 from sosa_portal.lib.files import download
 
 from .. import services
-from ..deadlines import waiting_stage
+from ..deadlines import needed_by, waiting_stage
 from ..exceptions import DomainError, InvalidInput
 from ..models import (
     Attachment,
@@ -61,7 +61,7 @@ def items_with_flags(row) -> list:
     items = list(row.items.all())
     calendar = None
     for item in items:
-        needed = item.required_date or row.required_delivery_date
+        needed = needed_by(item.required_date, row.required_delivery_date)
         item.late_text = committed_late(item.committed_delivery_date, needed)
         item.off_day_text = ""
         if item.committed_delivery_date is not None:

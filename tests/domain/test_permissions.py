@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from partners.models import Profile
 from requests_app import services
 from requests_app.models import PriorityRequest
-from requests_app.permissions import allowed_actions, may_take, sees_internal
+from requests_app.permissions import allowed_actions, key_of, may_take, sees_internal
 from requests_app.transitions import TRANSITIONS
 from tests import factories as f
 
@@ -274,3 +274,11 @@ def test_the_requesting_sides_liaison_cannot_speak_for_the_responding_sides_supp
     # Confirming delivery is the requesting side's to do; the supplier's answers are not.
     assert allowed_actions(people.liaison_in, request) == for_liaison_in
     assert "close_unfulfilled" in allowed_actions(people.liaison_us, request)
+
+
+@pytest.mark.django_db
+def test_each_reviewer_holds_the_key_of_its_agency_and_route(people):
+    assert key_of(people.reviewer_us) == "determination"  # the DoD
+    assert key_of(people.authority_us) == "authorisation"  # Commerce (BIS)
+    assert key_of(people.reviewer_in) == "review"  # India's MoD, Code of Conduct route
+    assert key_of(people.liaison_us) == ""

@@ -144,6 +144,20 @@ def test_a_reviewer_sees_the_requests_in_review_assigned_to_them(client, people,
     assert "Waiting for your determination" in html
 
 
+def test_commerce_sees_what_waits_for_its_key_and_the_dod_what_it_determines(
+    client, people, make_request
+):
+    waiting = make_request("awaiting_authorisation")
+    in_review = make_request("in_review")
+
+    commerce = home(client, people.authority_us)
+    dod = home(client, people.reviewer_us)
+
+    assert link(waiting) in commerce and link(in_review) not in commerce
+    assert "Waiting for your rating authorisation" in commerce
+    assert link(in_review) in dod and link(waiting) not in dod
+
+
 def test_a_reviewer_of_another_nation_sees_nothing_assigned(client, people, make_request):
     make_request("in_review")
     assert "Nothing assigned to you" in home(client, people.reviewer_in)
