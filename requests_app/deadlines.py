@@ -290,3 +290,11 @@ def days_late(committed: dt.date | None, needed: dt.date | None) -> int:
     if committed is None or needed is None or committed <= needed:
         return 0
     return (committed - needed).days
+
+
+def needs_a_reason(committed: dt.date | None, needed: dt.date | None, calendar) -> bool:
+    """Whether a commitment is accepted only with the supplier's reason: later than the date
+    needed, or on a day the responding nation does not work (`calendar` is its calendar)."""
+    if committed is None:
+        return False
+    return bool(days_late(committed, needed)) or calendar.non_working_reason(committed) is not None

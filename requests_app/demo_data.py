@@ -416,6 +416,17 @@ PATHS: dict[str, tuple[str, ...]] = {
     "accepted": ("submit", "triage", "support", "forward", "accept"),
     "accepted_delayed": ("submit", "triage", "support", "forward", "accept", "delay"),
     "fulfilled": ("submit", "triage", "support", "forward", "accept", "fulfil"),
+    # Items one by one (DESIGN §4a): the last item refused and split into a follow-on (left
+    # approved, for the liaison officer to forward), half of the first delivered.
+    "partly_delivered": (
+        "submit",
+        "triage",
+        "support",
+        "forward",
+        "accept_some",
+        "split",
+        "deliver_part",
+    ),
     "declined_triage": ("submit", "decline_liaison"),
     "declined_review": ("submit", "triage", "note_internal", "decline_reviewer"),
     "withdrawn_draft": ("withdraw",),
@@ -544,6 +555,8 @@ DEMOS = [
             ("IN>US", "apache", "awaiting_endorsement", "", U, 0.3, 1),
             ("IN>US", "javelin", "awaiting_authorisation", "DX-G2", E, 0.5, 1),
             ("GB>US", "hc6", "awaiting_authorisation", "DO-G2", U, 1, 1),
+            # Items answered and delivered one by one, a follow-on for the refused one.
+            ("US>IN", "shaft", "partly_delivered", "", U, 1, 2, 25),
         ],
         start=1,
     )

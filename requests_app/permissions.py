@@ -12,7 +12,7 @@ from django.utils import timezone
 from partners.models import Agency, Role, Supplier
 from partners.people import profile_of, served_nation_ids, user_role
 
-from .choices import Route, State
+from .choices import ItemResponse, Resolution, Route, State
 from .exceptions import InvalidTransition, NotAllowed
 from .transitions import REQUESTING, RESPONDING, TRANSITIONS, Transition
 
@@ -131,17 +131,31 @@ def may_take_on(
 
 def allowed_actions(user, request: PriorityRequest) -> list[str]:
     """Actions this user may take on this request now (route, role, key, side and state)."""
+    responses = [item.response for item in request.items.all()]
     return allowed_actions_on(
         user,
         state=request.state,
         route=request.route,
         requesting_nation_id=request.requesting_nation_id,
         responding_nation_id=request.responding_nation_id,
+        rejected_items=has_items_to_split(request.resolution, responses),
     )
 
 
+def has_items_to_split(resolution: str, responses) -> bool:
+    """Whether rejected items may still go on as a follow-on request: the request is open or
+    was fulfilled (DESIGN §4a)."""
+    return resolution in ("", Resolution.FULFILLED) and ItemResponse.REJECTED in responses
+
+
 def allowed_actions_on(
-    user, *, state: str, route: str, requesting_nation_id: int, responding_nation_id: int
+    user,
+    *,
+    state: str,
+    route: str,
+    requesting_nation_id: int,
+    responding_nation_id: int,
+    rejected_items: bool = False,
 ) -> list[str]:
     """`allowed_actions` from the request's plain values (the fast read path)."""
     return [
@@ -149,6 +163,7 @@ def allowed_actions_on(
         for action, transition in TRANSITIONS.items()
         if state in transition.sources
         and transition.route in ("", route)
+        and (rejected_items or not transition.needs_rejected_items)
         and may_take_on(
             user,
             transition,
@@ -168,6 +183,11 @@ def may_comment(user, visibility: str) -> bool:
     if visibility == "internal":
         return role in INTERNAL_WRITERS
     return role in COMMENTERS
+
+
+def may_link(user, request: PriorityRequest) -> bool:
+    """Liaison officers (of either nation, seeing the request) link it to another request."""
+    return is_admin(user) or user_role(user) == Role.LIAISON
 
 
 def sees_internal(user) -> bool:

@@ -17,6 +17,9 @@ OPEN_STATES = frozenset(State.values) - {State.RESOLVED}
 # What an action does to the clocks: stop the open ones and open the next stage's (restart);
 # pause them while the requester answers (pause); resume the paused ones (resume).
 RESTART, PAUSE, RESUME = "restart", "pause", "resume"
+# …or only follow the items (a delivery, a moved date, a split): the clocks of the items owed
+# stay with their levels; an item delivered in full or moved gets its clock stopped or renewed.
+ITEMS = "items"
 
 # Which side's officials may take an action (DESIGN §2): those of the responding nation, of
 # the requesting nation, of whichever side holds the request now (the requesting side until it
@@ -54,6 +57,8 @@ class Transition:
     # The key it needs: the kind of agency the reviewer must belong to ('' any).
     agency_kind: str = ""
     clock: str = RESTART
+    # Offered only while the request has rejected items to carry on (split).
+    needs_rejected_items: bool = False
     # Who hears of it (parties of `services.events.AudienceIndex`; never the actor).
     audience: tuple[str, ...] = ()
 
@@ -199,6 +204,7 @@ TRANSITIONS: dict[str, Transition] = {
             side=RESPONDING,
             audience=("creator", "assignee", "responding_liaisons"),
         ),
+        # One item's date, or every item still owed (DESIGN §4a).
         _t(
             "report_delay",
             [S.ACCEPTED],
@@ -206,8 +212,21 @@ TRANSITIONS: dict[str, Transition] = {
             [R.SUPPLIER, R.LIAISON],
             ["reason", "committed_delivery_date"],
             side=RESPONDING,
+            clock=ITEMS,
             audience=("creator", "assignee", "responding_liaisons"),
         ),
+        # Part or all of one item; resolved (fulfilled) by the delivery that completes the
+        # last accepted item (services.deliveries).
+        _t(
+            "record_delivery",
+            [S.ACCEPTED],
+            S.ACCEPTED,
+            [R.LIAISON, R.REQUESTER, R.SUPPLIER],
+            ["item", "quantity", "delivered_on"],
+            clock=ITEMS,
+            audience=("creator", "assignee", "responding_liaisons", "supplier"),
+        ),
+        # Everything still owed arrived: the last delivery of every open item.
         _t(
             "fulfil",
             [S.ACCEPTED],
@@ -216,6 +235,19 @@ TRANSITIONS: dict[str, Transition] = {
             ["delivered_on"],
             resolution=Resolution.FULFILLED,
             audience=("creator", "assignee", "responding_liaisons"),
+        ),
+        # The rejected items go on as a follow-on request, approved, ready to forward to
+        # another supplier; the request itself stays where it is (fulfilled: resolved).
+        _t(
+            "split",
+            [S.ACCEPTED, S.RESOLVED],
+            None,
+            [R.LIAISON],
+            ["items"],
+            side=RESPONDING,
+            clock=ITEMS,
+            needs_rejected_items=True,
+            audience=("creator", "responding_liaisons"),
         ),
         _t(
             "close_unfulfilled",

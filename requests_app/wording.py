@@ -29,7 +29,9 @@ ACTION_LABELS = {
     "supplier_accept": gettext_lazy("Accept the order"),
     "supplier_reject": gettext_lazy("Reject the order"),
     "report_delay": gettext_lazy("Report a delay"),
-    "fulfil": gettext_lazy("Record delivery"),
+    "record_delivery": gettext_lazy("Record a delivery"),
+    "fulfil": gettext_lazy("Record that everything arrived"),
+    "split": gettext_lazy("Split the rejected items into a follow-on request"),
     "close_unfulfilled": gettext_lazy("Close as unfulfilled"),
     "withdraw": gettext_lazy("Withdraw the request"),
 }
@@ -67,7 +69,22 @@ EVENT_TEXT = {
     "report_delay": gettext_lazy(
         "reported a delay; the new committed delivery date is %(committed_delivery_date)s"
     ),
+    "report_delay_item": gettext_lazy(
+        "reported a delay of %(item_description)s; its new committed delivery date is "
+        "%(committed_delivery_date)s"
+    ),
+    "record_delivery": gettext_lazy(
+        "recorded a delivery of %(quantity)s × %(item_description)s on %(delivered_on)s "
+        "(%(quantity_delivered)s of %(item_quantity)s; %(items_delivered)s of "
+        "%(items_accepted)s items delivered)"
+    ),
     "fulfil": gettext_lazy("recorded delivery on %(delivered_on)s"),
+    "split": gettext_lazy("moved %(item_names)s into the follow-on request %(follow_on)s"),
+    "split_follow_on": gettext_lazy(
+        "opened this follow-on request from %(split_from)s for %(item_names)s, approved as "
+        "before and ready to forward to another supplier"
+    ),
+    "link": gettext_lazy("linked it (%(kind)s) to %(reference)s"),
     "close_unfulfilled": gettext_lazy("closed it as unfulfilled"),
     "withdraw": gettext_lazy("withdrew it"),
     "attach": gettext_lazy("attached %(name)s"),
@@ -98,7 +115,9 @@ KIND_LABELS = {
     "supplier_accept": gettext_lazy("Accepted by supplier"),
     "supplier_reject": gettext_lazy("Rejected by supplier"),
     "report_delay": gettext_lazy("Delivery delayed"),
+    "record_delivery": gettext_lazy("Delivery recorded"),
     "fulfil": gettext_lazy("Fulfilled"),
+    "split": gettext_lazy("Follow-on request opened"),
     "close_unfulfilled": gettext_lazy("Closed unfulfilled"),
     "withdraw": gettext_lazy("Withdrawn"),
     "due_soon": gettext_lazy("Due soon"),
@@ -132,12 +151,27 @@ def describe(event) -> str:
     data = _Blank(_readable(event.data or {}))
     if event.action == "escalate":
         data["stage"] = STAGE_LABELS.get(data.get("stage"), data["stage"]).lower()
+        if "item_description" in data:  # an item's delivery clock (DESIGN §4a)
+            data["stage"] = f"{data['stage']} ({data['item_description']})"
         template = ESCALATION_TEXT.get(data.get("name"), gettext_lazy("Deadline reminder."))
         return str(template) % data
-    template = EVENT_TEXT.get(event.action)
+    if isinstance(data.get("items"), list):
+        data["item_names"] = ", ".join(
+            str(entry.get("description", entry.get("id"))) for entry in data["items"]
+        )
+    template = EVENT_TEXT.get(_variant(event.action, data))
     if template is None:
         return event.action.replace("_", " ")
     return str(template) % data
+
+
+def _variant(action: str, data: dict) -> str:
+    """The timeline line an event needs: an item's delay, the follow-on's own split line."""
+    if action == "report_delay" and "item_description" in data:
+        return "report_delay_item"
+    if action == "split" and "split_from" in data:
+        return "split_follow_on"
+    return action
 
 
 # Every action has its button, its timeline line and its notice label.
@@ -190,3 +224,15 @@ def committed_late(committed: dt.date | None, required: dt.date | None) -> str:
     return ngettext_lazy(
         "committed %(days)d day after required", "committed %(days)d days after required", days
     ) % {"days": days}
+
+
+def delivered_text(progress: dict | None) -> str:
+    """ "2 of 3 items delivered" (accepted items delivered in full, DESIGN §4a; '' when no item
+    was accepted)."""
+    if not progress or not progress["items_accepted"]:
+        return ""
+    return ngettext_lazy(
+        "%(delivered)d of %(accepted)d item delivered",
+        "%(delivered)d of %(accepted)d items delivered",
+        progress["items_accepted"],
+    ) % {"delivered": progress["items_delivered"], "accepted": progress["items_accepted"]}

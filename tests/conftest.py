@@ -11,7 +11,7 @@ from django.utils import timezone
 from partners.models import Arrangement
 from requests_app import services
 from tests import factories as f
-from tests.helpers import NOW
+from tests.helpers import NOW, us_working_day
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -247,3 +247,30 @@ def make_coc_request(people):
         return drive(people, request, COC_PATH, COC_STATE_AFTER, state, now)
 
     return make
+
+
+@pytest.fixture
+def two_of_three(people, make_request):
+    """An India→US order: 6 gear actuators accepted by SEPTEMBER, 6 mounting brackets by JUNE
+    (180 and 270 days from today); the 12 seal kits rejected. → (request, actuator, seals,
+    bracket)."""
+    june, september = us_working_day(180), us_working_day(270)
+    request = make_request(
+        "with_supplier",
+        items=[
+            f.item(description="Gear actuator", quantity=6),
+            f.item(description="Seal kit", quantity=12),
+            f.item(description="Mounting bracket", quantity=6),
+        ],
+    )
+    actuator, seals, bracket = request.items.order_by("id")
+    request = services.supplier_accept(
+        request,
+        by=people.supplier_us,
+        items=[
+            {"id": actuator.pk, "committed_delivery_date": september},
+            {"id": bracket.pk, "committed_delivery_date": june},
+        ],
+        rejected_items=[{"id": seals.pk, "reason": "No seal capacity this year."}],
+    )
+    return request, actuator, seals, bracket

@@ -126,10 +126,35 @@ class SupplierRejectSerializer(ActionSerializer):
 class ReportDelaySerializer(ActionSerializer):
     reason = serializers.CharField(max_length=5000)
     committed_delivery_date = serializers.DateField(help_text="The new committed date.")
+    item = serializers.IntegerField(
+        required=False,
+        help_text="The one item that is late (`items[].id`); without it every item still owed.",
+    )
+
+
+class RecordDeliverySerializer(ActionSerializer):
+    item = serializers.IntegerField(help_text="The accepted item delivered (`items[].id`).")
+    quantity = serializers.IntegerField(
+        min_value=1, help_text="How many arrived; no more than is still owed."
+    )
+    delivered_on = serializers.DateField(
+        help_text="When it arrived, in the requesting nation; not in the future."
+    )
 
 
 class FulfilSerializer(ActionSerializer):
-    delivered_on = serializers.DateField()
+    delivered_on = serializers.DateField(
+        help_text="When everything still owed arrived (one last delivery of each open item)."
+    )
+
+
+class SplitSerializer(ActionSerializer):
+    items = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=1,
+        max_length=500,
+        help_text="Ids of rejected items to carry into the follow-on request.",
+    )
 
 
 ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
@@ -146,7 +171,9 @@ ACTION_SERIALIZERS: dict[str, type[ActionSerializer]] = {
     "supplier_accept": SupplierAcceptSerializer,
     "supplier_reject": SupplierRejectSerializer,
     "report_delay": ReportDelaySerializer,
+    "record_delivery": RecordDeliverySerializer,
     "fulfil": FulfilSerializer,
+    "split": SplitSerializer,
     "close_unfulfilled": ReasonSerializer,
     "withdraw": ReasonSerializer,
 }

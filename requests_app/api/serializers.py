@@ -23,6 +23,7 @@ from ..models import (
     Resolution,
     Urgency,
     Visibility,
+    delivery_progress,
 )
 from ..permissions import allowed_actions
 from ..queries.representation import ITEM_COLUMNS, running_or_paused_clock
@@ -42,7 +43,12 @@ class ItemSerializer(serializers.ModelSerializer):
         model = RequestItem
         # The fast path's item columns: the list and the detail show the same item.
         fields = [column for column in ITEM_COLUMNS if column != "request_id"]
-        read_only_fields = ["id", "committed_delivery_date", "response_reason"]
+        read_only_fields = [
+            "id",
+            "committed_delivery_date",
+            "response_reason",
+            "quantity_delivered",
+        ]
 
 
 class NamedRefSerializer(serializers.Serializer):
@@ -144,6 +150,12 @@ class RequestSerializer(serializers.ModelSerializer):
     )
     rating_label = serializers.CharField(source="rating_display")
     items = ItemSerializer(many=True)
+    items_delivered = serializers.SerializerMethodField(
+        help_text='Accepted items delivered in full ("2 of 3 items delivered").'
+    )
+    items_accepted = serializers.SerializerMethodField(
+        help_text="Items the supplier accepted (the rest were rejected or are unanswered)."
+    )
     clock = serializers.SerializerMethodField()
     due_explanation = serializers.SerializerMethodField()
     ball_in_court = serializers.SerializerMethodField()
@@ -176,6 +188,8 @@ class RequestSerializer(serializers.ModelSerializer):
             "assignee",
             "supplier",
             "items",
+            "items_delivered",
+            "items_accepted",
             "due_at",
             "clock",
             "due_explanation",
@@ -267,6 +281,14 @@ class RequestSerializer(serializers.ModelSerializer):
     @extend_schema_field(ApprovalSerializer(allow_null=True))
     def get_approval(self, obj):
         return self._signed_steps(obj)["approval"]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_items_delivered(self, obj) -> int:
+        return delivery_progress(obj.items.all())["items_delivered"]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_items_accepted(self, obj) -> int:
+        return delivery_progress(obj.items.all())["items_accepted"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj):

@@ -25,10 +25,12 @@ from ..models import Attachment, PriorityRequest
 from ..permissions import check_may_take
 from ..queries import representation as selectors
 from ..queries import timeline
+from ..queries.links import visible_links
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
 from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
+from .links import LinkSerializer, link_data
 from .pagination import KeysetCursorPagination
 from .reference_data import MeSerializer, NationSerializer, SupplierSerializer
 from .serializers import (
@@ -231,11 +233,41 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response({"errors": {"detail": ["Not found."]}}, status=404)
         return download(attachment.file, name=attachment.name, content_type=attachment.content_type)
 
+    @extend_schema(methods=["GET"], responses={200: LinkSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        methods=["POST"],
+        request=LinkSerializer,
+        responses={201: LinkSerializer, **errors(400, 401, 403, 404, 422, 429)},
+        description="Link this request to another the caller sees: `related` or "
+        "`duplicate_of` (liaison officers). A follow-on's `split_from` link is made by split.",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def links(self, request, reference=None):
+        request_row = self.get_object()
+        if request.method == "GET":
+            shown = visible_links(request_row, request.user)
+            return Response([link_data(link) for link in shown])
+        return self._add_link(request, request_row)
+
+    @idempotent
+    def _add_link(self, request, request_row):
+        body = LinkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.link_requests(
+            request_row,
+            by=request.user,
+            other_reference=body.validated_data["reference"],
+            kind=body.validated_data["kind"],
+        )
+        added = visible_links(request_row, request.user)[-1]
+        return Response(link_data(added), status=status.HTTP_201_CREATED)
+
     @extend_schema(responses={200: EventSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, reference=None):
         request_row = self.get_object()
         events = timeline.readable_events(request_row, request.user).select_related("actor")
+        events = timeline.mask_unseen_references(events, request.user)
         return Response(EventSerializer(events, many=True).data)
 
 
@@ -249,6 +281,12 @@ def _action_handler(name: str):
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
         updated = services.ACTIONS[name](request_row, by=request.user, **body.service_kwargs())
+        if updated.pk != request_row.pk:  # split: the follow-on request it opened
+            return Response(
+                self.fresh(updated),
+                status=status.HTTP_201_CREATED,
+                headers={"Location": f"../../{updated.reference}/"},
+            )
         return Response(self.fresh(updated))
 
     # The router maps POST to the method by its __name__: name it before decorating.
@@ -265,7 +303,10 @@ def _action_handler(name: str):
     )(handler)
     return extend_schema(
         request=body_class,
-        responses={200: RequestSerializer, **errors(400, 401, 403, 404, 409, 422, 429)},
+        responses={
+            (201 if name == "split" else 200): RequestSerializer,
+            **errors(400, 401, 403, 404, 409, 422, 429),
+        },
         summary=f"{name.replace('_', ' ').capitalize()} "
         f"({', '.join(sorted(transition.roles))}; from {', '.join(sorted(transition.sources))})",
     )(handler)

@@ -22,7 +22,9 @@ from ..choices import (
     rating_label,
 )
 from .clocks import Clock, Escalation, clock_status
+from .deliveries import Delivery, delivery_progress
 from .events import Event, EventQuerySet
+from .links import LinkKind, RequestLink
 from .outbox import IdempotencyRecord, Notification, Webhook, WebhookDelivery, new_webhook_secret
 from .requests import (
     Attachment,
@@ -40,6 +42,7 @@ __all__ = [
     "Attachment",
     "Clock",
     "Comment",
+    "Delivery",
     "Escalation",
     "Event",
     "EventQuerySet",
@@ -47,6 +50,7 @@ __all__ = [
     "IdempotencyRecord",
     "ItemResponse",
     "LicenceStatus",
+    "LinkKind",
     "Notification",
     "Party",
     "PriorityRequest",
@@ -54,6 +58,7 @@ __all__ = [
     "Rating",
     "ReferenceSequence",
     "RequestItem",
+    "RequestLink",
     "Resolution",
     "Route",
     "Stage",
@@ -64,6 +69,7 @@ __all__ = [
     "WebhookDelivery",
     "attachment_path",
     "clock_status",
+    "delivery_progress",
     "new_webhook_secret",
     "rating_label",
 ]

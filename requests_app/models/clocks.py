@@ -18,6 +18,16 @@ class Clock(models.Model):
         PriorityRequest, on_delete=models.CASCADE, related_name="clocks", db_index=False
     )
     stage = models.CharField(max_length=24, choices=Stage.choices)
+    # The delivery stage runs one clock per accepted item, to its committed date (DESIGN §4a):
+    # the item that is late escalates. None for every other stage.
+    item = models.ForeignKey(
+        "requests_app.RequestItem",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        db_index=False,
+    )
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
     explanation = models.TextField(blank=True, max_length=2000)
@@ -35,13 +45,18 @@ class Clock(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "stage"],
-                condition=Q(stopped_at__isnull=True),
+                condition=Q(stopped_at__isnull=True, item__isnull=True),
                 name="clock_one_open_per_stage",
             ),
             models.UniqueConstraint(
                 fields=["request"],
-                condition=Q(stopped_at__isnull=True, paused_at__isnull=True),
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True, item__isnull=True),
                 name="clock_one_running_per_request",
+            ),
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(stopped_at__isnull=True),
+                name="clock_one_open_per_item",
             ),
         ]
         indexes = [

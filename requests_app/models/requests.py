@@ -231,15 +231,29 @@ class RequestItem(models.Model):
     response_reason = models.TextField(max_length=2000, blank=True)
     # Why the supplier commits later than the date needed (asked by the page before it saves).
     commitment_note = models.TextField(max_length=2000, blank=True)
+    # The sum of its deliveries (models.deliveries), kept by services.deliveries.
+    quantity_delivered = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive")
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="item_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_delivered__lte=models.F("quantity")),
+                name="item_not_over_delivered",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.unit} {self.description}"
+
+    @property
+    def quantity_open(self) -> int:
+        return self.quantity - self.quantity_delivered
+
+    @property
+    def delivered_in_full(self) -> bool:
+        return self.quantity_delivered >= self.quantity
 
 
 class Comment(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from ..models import PriorityRequest, Rating, RequestItem, Route, State
+from ..models import PriorityRequest, Rating, RequestItem, Route, State, delivery_progress
 from . import dues
 
 
@@ -114,3 +114,15 @@ class RequestFilter(django_filters.FilterSet):
             | Q(contract_number__icontains=text)
             | Exists(part)
         )
+
+
+def delivery_progress_by_request(request_ids) -> dict[int, dict]:
+    """`delivery_progress` of each request, read in one query over their items."""
+    items: dict[int, list] = {pk: [] for pk in request_ids}
+    if not items:
+        return {}
+    for row in RequestItem.objects.filter(request_id__in=list(items)).values(
+        "request_id", "response", "quantity", "quantity_delivered"
+    ):
+        items[row["request_id"]].append(row)
+    return {pk: delivery_progress(rows) for pk, rows in items.items()}

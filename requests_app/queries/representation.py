@@ -19,8 +19,8 @@ from django.utils import timezone
 from partners.models import Agency, Nation, Supplier
 from sosa_portal.lib import sql
 
-from ..models import Clock, RequestItem, clock_status, rating_label
-from ..permissions import allowed_actions_on
+from ..models import Clock, RequestItem, clock_status, delivery_progress, rating_label
+from ..permissions import allowed_actions_on, has_items_to_split
 from .standing import ball_holder, signed_steps
 
 # The columns a representation needs; the keyset cursor reads its position from them too.
@@ -90,6 +90,7 @@ ITEM_COLUMNS = (
     "response",
     "committed_delivery_date",
     "response_reason",
+    "quantity_delivered",
 )
 CLOCK_COLUMNS = ("request_id", "stage", "started_at", "due_at", "explanation", "paused_at")
 
@@ -128,11 +129,14 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
     represented = []
     for row in rows:
         clock = ticking_clock(open_clocks.get(row["id"], ()))
+        row_items = items.get(row["id"], [])
+        rejected = has_items_to_split(row["resolution"], [item["response"] for item in row_items])
         position = (
             row["state"],
             row["route"],
             row["requesting_nation_id"],
             row["responding_nation_id"],
+            rejected,
         )
         if position not in actions_by_position:
             actions_by_position[position] = [
@@ -143,6 +147,7 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                     route=row["route"],
                     requesting_nation_id=row["requesting_nation_id"],
                     responding_nation_id=row["responding_nation_id"],
+                    rejected_items=rejected,
                 )
             ]
         represented.append(
@@ -168,7 +173,8 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                 "delivered_on": day_or_none(row["delivered_on"]),
                 "assignee": names.get(("u", row["assignee_id"])),
                 "supplier": named(row["supplier_id"], names.get(("s", row["supplier_id"]))),
-                "items": items.get(row["id"], []),
+                "items": row_items,
+                **delivery_progress(row_items),
                 "due_at": moment_or_none(row["due_at"]),
                 "clock": None
                 if clock is None

@@ -38,6 +38,38 @@ def readable_events(row: PriorityRequest, user) -> QuerySet:
     return Event.objects.filter(events, request=row)
 
 
+# Event data that names another request: a follow-on, the request split from, a link.
+REFERENCE_KEYS = ("follow_on", "split_from", "reference")
+
+
+def mask_unseen_references(events, user) -> list[Event]:
+    """The events, with any other request this user may not see named only as "another
+    request" (DESIGN §4a: only requests the viewer can see are shown). In memory only."""
+    events = list(events)
+    named = {
+        event.data[key]
+        for event in events
+        for key in REFERENCE_KEYS
+        if isinstance(event.data, dict) and isinstance(event.data.get(key), str)
+    }
+    if not named:
+        return events
+    seen = set(
+        PriorityRequest.objects.visible_to(user)
+        .filter(reference__in=named)
+        .values_list("reference", flat=True)
+    )
+    for event in events:
+        hidden = {
+            key: str(_("another request"))
+            for key in REFERENCE_KEYS
+            if isinstance(event.data, dict) and event.data.get(key) in named - seen
+        }
+        if hidden:
+            event.data = {**event.data, **hidden}
+    return events
+
+
 @dataclass
 class Entry:
     at: dt.datetime
@@ -53,7 +85,7 @@ def timeline(row: PriorityRequest, user) -> list[Entry]:
     by_id = {comment.pk: comment for comment in comments}
     shown: set[int] = set()
     entries: list[Entry] = []
-    for event in row.events.select_related("actor"):
+    for event in mask_unseen_references(row.events.select_related("actor"), user):
         if event.action == "comment":
             continue  # the comment itself is the entry (when this user may read it)
         comment = by_id.get((event.data or {}).get("comment_id"))

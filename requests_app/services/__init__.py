@@ -2,6 +2,8 @@
 
 - `actions.py`: one function per action of DESIGN §4, all through `engine.py`'s one
   transactional engine;
+- `deliveries.py`: deliveries item by item, delays, `fulfil`; `splits.py`: follow-on
+  requests and typed links;
 - `drafts.py`: creating and editing drafts, references;
 - `comments.py`: comments and attachments (`attachments.py` checks the files);
 - `clocks.py`: the stage clocks and their ledgers; `sweep.py`: the deadline sweep;
@@ -22,8 +24,10 @@ from .actions import (
     endorse,
     forward,
     fulfil,
+    record_delivery,
     report_delay,
     request_info,
+    split,
     submit,
     supplier_accept,
     supplier_reject,
@@ -33,6 +37,7 @@ from .actions import (
 from .comments import add_attachment, add_comment
 from .drafts import DRAFT_FIELDS, ITEM_FIELDS, create_request, next_reference, update_draft
 from .events import record_events
+from .splits import link_requests
 
 __all__ = [
     "ACTIONS",
@@ -50,10 +55,13 @@ __all__ = [
     "endorse",
     "forward",
     "fulfil",
+    "link_requests",
     "next_reference",
+    "record_delivery",
     "record_events",
     "report_delay",
     "request_info",
+    "split",
     "submit",
     "supplier_accept",
     "supplier_reject",

@@ -21,12 +21,13 @@ from .common import (
     Change,
     future_date,
     raise_if,
-    require_date,
     require_text,
     today_in,
 )
+from .deliveries import fulfil, record_delivery, report_delay
 from .engine import act
-from .items import clear_answers, item_answers, move_accepted
+from .items import clear_answers, item_answers
+from .splits import split
 
 User = get_user_model()
 
@@ -315,45 +316,6 @@ def supplier_reject(
     return act("supplier_reject", request, by=by, version=version, now=now, apply=apply)
 
 
-def report_delay(
-    request, *, by, reason: str, committed_delivery_date: dt.date, version=None, now=None
-) -> PriorityRequest:
-    """Record a delay after acceptance: the delivery clock moves to the new date."""
-
-    def apply(locked, at) -> Change:
-        errors: dict[str, list[str]] = {}
-        text = require_text(errors, "reason", reason)
-        day = future_date(errors, "committed_delivery_date", committed_delivery_date, locked, at)
-        raise_if(errors)
-        previous = locked.committed_delivery_date
-        return Change(
-            fields={"committed_delivery_date": day},
-            data={
-                "reason": text,
-                "previous_date": previous.isoformat() if previous else None,
-                "committed_delivery_date": day.isoformat(),
-            },
-            after=lambda: move_accepted(locked.pk, day),
-        )
-
-    return act("report_delay", request, by=by, version=version, now=now, apply=apply)
-
-
-def fulfil(request, *, by, delivered_on: dt.date, version=None, now=None) -> PriorityRequest:
-    """Record delivery: the request is resolved as fulfilled."""
-
-    def apply(locked, at) -> Change:
-        errors: dict[str, list[str]] = {}
-        day = require_date(errors, "delivered_on", delivered_on)
-        # A delivery is judged in the requesting nation, where it arrives.
-        if day is not None and day > today_in(locked.requesting_nation, at):
-            errors["delivered_on"] = ["The delivery date cannot be in the future."]
-        raise_if(errors)
-        return Change(fields={"delivered_on": day}, data={"delivered_on": day.isoformat()})
-
-    return act("fulfil", request, by=by, version=version, now=now, apply=apply)
-
-
 def close_unfulfilled(request, *, by, reason: str, version=None, now=None) -> PriorityRequest:
     """Close a rated request that will not be delivered."""
     return act(
@@ -392,7 +354,9 @@ ACTIONS: dict[str, Callable[..., PriorityRequest]] = {
     "supplier_accept": supplier_accept,
     "supplier_reject": supplier_reject,
     "report_delay": report_delay,
+    "record_delivery": record_delivery,
     "fulfil": fulfil,
+    "split": split,
     "close_unfulfilled": close_unfulfilled,
     "withdraw": withdraw,
 }

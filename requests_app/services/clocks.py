@@ -24,7 +24,7 @@ from ..deadlines import (
     sla_rule,
     stage_rule,
 )
-from ..models import Clock, PriorityRequest
+from ..models import Clock, ItemResponse, PriorityRequest, RequestItem, Stage, State
 
 
 def _calendar_of(request: PriorityRequest, nation_field: str) -> WorkingCalendar:
@@ -122,6 +122,61 @@ def open_clock(
     return clock
 
 
+def sync_item_clocks(
+    request: PriorityRequest,
+    *,
+    at: dt.datetime,
+    actor_id: int | None,
+    reason: str,
+    calendar: WorkingCalendar,
+) -> None:
+    """The delivery stage's clocks (DESIGN §4a): one per accepted item still owed, due at close
+    of business on its committed date in the responding nation. A clock whose item arrived in
+    full, or whose date moved, stops; a moved item gets a new clock (its ladder starts again).
+    Outside `accepted` every item clock stops."""
+    rule = sla_rule(State.ACCEPTED, _overrides(), request.route)
+    owed: dict[int, RequestItem] = {}
+    if request.state == State.ACCEPTED and rule is not None:
+        owed = {
+            item.pk: item
+            for item in RequestItem.objects.filter(
+                request_id=request.pk, response=ItemResponse.ACCEPTED
+            )
+            if not item.delivered_in_full and item.committed_delivery_date is not None
+        }
+    for clock in Clock.objects.filter(
+        request_id=request.pk, stage=Stage.DELIVERY, stopped_at__isnull=True
+    ):
+        item = owed.get(clock.item_id) if clock.item_id else None
+        day = item.committed_delivery_date if item is not None else None
+        if (
+            item is not None
+            and day is not None
+            and clock.due_at == calendar.close_of_business_on(day)
+        ):
+            del owed[item.pk]  # still owed, same date: it keeps its clock and its levels
+        else:
+            stop_clock(clock, at=at, reason=reason)
+    for item in owed.values():
+        assert rule is not None
+        due = open_due(
+            rule, started_at=at, calendar=calendar, committed_date=item.committed_delivery_date
+        )
+        clock = Clock(
+            request=request,
+            item=item,
+            stage=rule.stage,
+            started_at=at,
+            due_at=due.due_at,
+            explanation=due.explanation.replace(
+                "the committed delivery date", f"{item.description}: the committed date", 1
+            )[:2000],
+            ledger=[_interval("running", at, reason, actor_id)],
+        )
+        _schedule_next(clock, calendar)
+        clock.save()
+
+
 def stop_clock(clock: Clock, *, at: dt.datetime, reason: str) -> None:
     _close_interval(clock, at)
     clock.stopped_at = at
@@ -182,10 +237,13 @@ def open_clocks(request: PriorityRequest) -> list[Clock]:
     return list(Clock.objects.filter(request=request, stopped_at__isnull=True))
 
 
-def running_clock(request: PriorityRequest) -> Clock | None:
-    return Clock.objects.filter(
-        request=request, stopped_at__isnull=True, paused_at__isnull=True
-    ).first()
+def running_clocks(request: PriorityRequest) -> list[Clock]:
+    """The running clocks, the first due first: one per stage, or one per item owed."""
+    return list(
+        Clock.objects.filter(
+            request=request, stopped_at__isnull=True, paused_at__isnull=True
+        ).order_by("due_at", "id")
+    )
 
 
 def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:

@@ -25,7 +25,9 @@ class Change:
     comment: str = ""
     # Where the action leads when it is not the table's target ('' the table's).
     target: str = ""
-    # Rows beside the request the action writes (its items), run after the request is saved.
+    # The resolution it leads to when that is not the table's (None: the table's).
+    resolution: str | None = None
+    # Rows beside the request the action writes (its items), run before the clocks move.
     after: Callable[[], None] | None = None
 
 

@@ -17,38 +17,38 @@ from django.utils import timezone
 from ..exceptions import InvalidTransition
 from ..models import Comment, PriorityRequest, State, Visibility
 from ..permissions import check_may_take
-from ..transitions import PAUSE, RESUME, STAGE_TIMESTAMP, TRANSITIONS
+from ..transitions import ITEMS, PAUSE, RESUME, STAGE_TIMESTAMP, TRANSITIONS
 from . import clocks
 from .common import Change, check_version, lock_visible, write_event
 
 
 def _sync_due(locked: PriorityRequest) -> None:
-    """Copy the running clock's due time and level onto the request for lists and filters."""
-    running = clocks.running_clock(locked)
-    locked.due_at = running.due_at if running else None
-    locked.escalation_level = running.level if running else None
+    """Copy the running clock's due time and level onto the request for lists and filters:
+    the first due of the item clocks, and the highest level any of them reached."""
+    running = clocks.running_clocks(locked)
+    locked.due_at = running[0].due_at if running else None
+    levels = [clock.level for clock in running if clock.level is not None]
+    locked.escalation_level = max(levels) if levels else None
     if locked.state == State.RESOLVED:
         locked.escalated_at = None
 
 
 def _move_clocks(locked: PriorityRequest, transition, *, at: dt.datetime, actor_id) -> None:
     """The action's clock effect (transitions.py): pause, resume or restart the stage clocks,
-    each counted in the calendar of the nation that must act in its stage."""
+    or follow the items; each counted in the calendar of the nation that must act."""
     base = {"at": at, "actor_id": actor_id}
     open_now = clocks.open_clocks(locked)
 
     def of(clock) -> dict:
         return {**base, "calendar": clocks.stage_calendar(locked, clock.stage)}
 
-    def open_for(state: str, reason: str) -> None:
-        calendar = clocks.state_calendar(locked, state)
-        if calendar is not None:
-            clocks.open_clock(locked, state, reason=reason, calendar=calendar, **base)
-
-    if transition.clock == PAUSE:
+    if transition.clock == ITEMS:
+        # A delivery, a moved date, a split: only the item clocks it touches change.
+        _open_for(locked, State.ACCEPTED, transition.action, base)
+    elif transition.clock == PAUSE:
         for clock in open_now:
             clocks.pause_clock(clock, reason="info requested", **of(clock))
-        open_for(State.NEEDS_INFO, "info requested")
+        _open_for(locked, State.NEEDS_INFO, "info requested", base)
     elif transition.clock == RESUME:
         # The answer clock stops before a paused one runs again.
         for clock in [clock for clock in open_now if clock.paused_at is None]:
@@ -57,12 +57,23 @@ def _move_clocks(locked: PriorityRequest, transition, *, at: dt.datetime, actor_
         for clock in paused:
             clocks.resume_clock(clock, reason="answered", **of(clock))
         if not paused:
-            open_for(locked.state, "answered")
+            _open_for(locked, locked.state, "answered", base)
     else:
         for clock in open_now:
             clocks.stop_clock(clock, at=at, reason=transition.action)
         if locked.state != State.RESOLVED:
-            open_for(locked.state, transition.action)
+            _open_for(locked, locked.state, transition.action, base)
+
+
+def _open_for(locked: PriorityRequest, state: str, reason: str, base: dict) -> None:
+    """Open the clock of `state` (one per item owed in `accepted`; none when it is untimed)."""
+    calendar = clocks.state_calendar(locked, state)
+    if calendar is None:
+        return
+    if state == State.ACCEPTED:
+        clocks.sync_item_clocks(locked, reason=reason, calendar=calendar, **base)
+    else:
+        clocks.open_clock(locked, state, reason=reason, calendar=calendar, **base)
 
 
 def act(
@@ -97,7 +108,9 @@ def act(
             locked.info_requested_in = from_state
         else:  # answered or withdrawn: no longer waiting for information
             locked.info_requested_in = ""
-        locked.resolution = transition.resolution
+        locked.resolution = (
+            transition.resolution if change.resolution is None else change.resolution
+        )
         # An answer returns to a stage already entered: keep the time it was first entered.
         stamp = STAGE_TIMESTAMP.get(locked.state) if transition.target else None
         if stamp and from_state != locked.state:
@@ -111,12 +124,12 @@ def act(
                 created_at=now,
             )
             change.data["comment_id"] = comment.pk
+        if change.after is not None:
+            change.after()  # the item rows first: the clocks follow their dates
         _move_clocks(locked, transition, at=now, actor_id=by.pk)
         _sync_due(locked)
         locked.version += 1  # the row is locked: no one else can have moved it on
         locked.save()
-        if change.after is not None:
-            change.after()
         if "rating" in change.fields:
             locked.refresh_from_db(fields=["priority_rank"])  # computed by the database
         write_event(locked, by=by, action=action, from_state=from_state, data=change.data, at=now)

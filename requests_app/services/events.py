@@ -208,6 +208,8 @@ def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
             "due_at": clock.due_at.isoformat(),
             "explanation": clock.explanation,
         }
+        if clock.item_id is not None:  # one item's delivery clock (DESIGN §4a)
+            payload["item"] = clock.item.description
     elif request.due_at:
         payload["due_at"] = request.due_at.isoformat()
     return payload

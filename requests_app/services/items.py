@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..deadlines import days_late, needed_by
+from partners.models import calendar_for
+
+from ..deadlines import needed_by, needs_a_reason
 from ..models import ItemResponse, PriorityRequest, RequestItem
 from .common import Change, future_date, raise_if, require_text
 
@@ -44,7 +46,8 @@ def item_answers(
         raise_if(errors)
 
     note = (late_reason or "").strip()[:2000]
-    late = {pk for pk, day in dates.items() if days_late(day, needed[pk])}
+    calendar = calendar_for(locked.responding_nation)
+    late = {pk for pk, day in dates.items() if needs_a_reason(day, needed[pk], calendar)}
 
     def write_items() -> None:
         for pk, day in dates.items():
@@ -126,11 +129,4 @@ def clear_answers(request_id: int) -> None:
     """The request leaves its supplier: the next one answers every item afresh."""
     RequestItem.objects.filter(request_id=request_id).update(
         response="", committed_delivery_date=None, response_reason=""
-    )
-
-
-def move_accepted(request_id: int, day: dt.date) -> None:
-    """A delay reported for the order moves every accepted item to the new date."""
-    RequestItem.objects.filter(request_id=request_id, response=ItemResponse.ACCEPTED).update(
-        committed_delivery_date=day
     )

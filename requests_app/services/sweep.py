@@ -77,6 +77,8 @@ class LadderCache:
 # webhook check); loading whole rows costs more in Python than all the sweep's SQL.
 CLAIMED_FIELDS = (
     "request_id",
+    "item_id",
+    "item__description",
     "stage",
     "due_at",
     "explanation",
@@ -109,7 +111,7 @@ def _claim_batch(now: dt.datetime, size: int) -> list[Clock]:
     return list(
         Clock.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(stopped_at__isnull=True, paused_at__isnull=True, next_escalation_at__lte=now)
-        .select_related("request")
+        .select_related("request", "item")
         .only(*CLAIMED_FIELDS)
         .order_by("next_escalation_at", "id")[:size]
     )
@@ -149,11 +151,13 @@ def _sweep_batch(
         top = passed[-1]
         clock.level = top.level
         request = clock.request
+        # The request shows the highest level of its clocks (one per item owed on delivery).
+        level = max(top.level, request.escalation_level or top.level)
         # Only requests whose columns change are written (each write is a new row version).
-        if request.escalation_level != top.level or (
+        if request.escalation_level != level or (
             top.flags_request and request.escalated_at is None
         ):
-            request.escalation_level = top.level
+            request.escalation_level = level
             if top.flags_request and request.escalated_at is None:
                 request.escalated_at = now
             changed_requests.append(request)
@@ -169,6 +173,7 @@ def _sweep_batch(
                     "stage": clock.stage,
                     "due_at": clock.due_at.isoformat(),
                     "levels": [rung.level for rung in passed],
+                    **_item_of(clock),
                 },
                 created_at=now,
             )
@@ -199,6 +204,13 @@ def _sweep_batch(
     result.escalations = len(escalations)
     result.notifications = len(notices)
     return result
+
+
+def _item_of(clock: Clock) -> dict:
+    """The item a delivery clock counts for, named in the event and its notice."""
+    if clock.item is None:
+        return {}
+    return {"item": clock.item_id, "item_description": clock.item.description}
 
 
 def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_SIZE) -> SweepResult:

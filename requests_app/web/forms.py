@@ -24,6 +24,7 @@ from partners.people import person_label
 from ..models import (
     ExportJurisdiction,
     LicenceStatus,
+    LinkKind,
     Urgency,
     Visibility,
 )
@@ -312,3 +313,23 @@ class BulkAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_people(nation_id)
         self.fields["assignee"].label_from_instance = person_label
+
+
+class LinkForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("This request is"),
+        choices=[
+            (LinkKind.RELATED, _("Related to")),
+            (LinkKind.DUPLICATE_OF, _("A duplicate of")),
+        ],
+        initial=LinkKind.RELATED,
+    )
+    reference = forms.CharField(
+        label=_("Reference of the other request"),
+        max_length=20,
+        help_text=_("For example IN-2026-00042; only requests you can see."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_link_%s")
+        super().__init__(*args, **kwargs)

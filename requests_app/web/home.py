@@ -22,6 +22,8 @@ from partners.models import Role, calendar_for
 from ..models import PriorityRequest, State
 from ..permissions import is_admin, key_of, profile_of, user_role
 from ..queries import dues
+from ..queries.lists import delivery_progress_by_request
+from ..wording import delivered_text
 
 # A requester's groups, in the order they read them: what waits for them first.
 REQUESTER_ORDER = [
@@ -98,6 +100,10 @@ def _requester(user, visible: QuerySet, now: dt.datetime) -> dict:
     by_state: dict[str, list[PriorityRequest]] = {}
     for request in ranked:
         by_state.setdefault(request.state, []).append(request)
+    accepted = by_state.get(State.ACCEPTED, [])
+    progress = delivery_progress_by_request([request.pk for request in accepted])
+    for request in accepted:
+        request.delivered_text = delivered_text(progress.get(request.pk))
     labels = dict(State.choices)
     groups = [
         StateGroup(state, labels[state], counts.get(state, 0), by_state.get(state, []))

@@ -28,8 +28,8 @@ from ..permissions import (
     may_file,
 )
 from ..queries import cursors, dues
-from ..queries.lists import RequestFilter
-from ..wording import committed_late
+from ..queries.lists import RequestFilter, delivery_progress_by_request
+from ..wording import committed_late, delivered_text
 
 PAGE_SIZE = 25
 # Up to this many matching rows the pages say how many; beyond it "more than 1,000".
@@ -174,6 +174,7 @@ def describe_rows(rows, *, now) -> list[dict]:
     months: dict[int, str] = {}
     states, resolutions, urgencies = (display_labels(enum) for enum in (State, Resolution, Urgency))
     unrated, overdue_text, soon_text = _("Unrated"), _("Overdue"), _("Due soon")
+    progress = delivery_progress_by_request([row.pk for row in rows if row.state == State.ACCEPTED])
     shown = []
     for row in rows:
         requesting, responding = by_id[row.requesting_nation_id], by_id[row.responding_nation_id]
@@ -201,6 +202,7 @@ def describe_rows(rows, *, now) -> list[dict]:
             "late_text": str(
                 committed_late(row.committed_delivery_date, row.required_delivery_date)
             ),
+            "delivered_text": str(delivered_text(progress.get(row.pk))),
         }
         if row.due_at and row.is_open:
             local = timezone.localtime(row.due_at)

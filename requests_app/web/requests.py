@@ -28,14 +28,17 @@ from ..models import (
     Attachment,
     PriorityRequest,
     Visibility,
+    delivery_progress,
 )
 from ..permissions import (
     allowed_actions,
     check_may_take,
     may_comment,
     may_edit_draft,
+    may_link,
     user_role,
 )
+from ..queries.links import visible_links
 from ..queries.standing import ball_of
 from ..queries.timeline import timeline
 from ..transitions import TRANSITIONS
@@ -46,6 +49,7 @@ from .drafts import attach_all, draft_url, remove_files, request_edit, request_n
 from .forms import (
     AttachmentForm,
     CommentForm,
+    LinkForm,
     add_service_errors,
 )
 from .lists import request_list
@@ -58,7 +62,7 @@ def items_with_flags(row) -> list:
     """The request's items, each with `late_text` where its commitment misses the date needed
     (the item's own, else the request's) and `off_day_text` where it falls on a day the
     responding nation does not work: accepted, but flagged."""
-    items = list(row.items.all())
+    items = list(row.items.prefetch_related("deliveries"))
     calendar = None
     for item in items:
         needed = needed_by(item.required_date, row.required_delivery_date)
@@ -108,11 +112,19 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
         attach_form = bound_form
     elif may_write:
         attach_form = AttachmentForm()
+    link_form = bound_form if bound_name == "link" else None
+    if link_form is None and may_link(user, row):
+        link_form = LinkForm()
+    items = items_with_flags(row)
     context = {
         "row": row,
         "ball_label": waiting_for(ball_of(row), waiting_stage(row.state, row.route)),
         "due": due_summary(row),
-        "items": items_with_flags(row),
+        "items": items,
+        "progress": delivery_progress(items),
+        "links": visible_links(row, user),
+        "link_form": link_form,
+        "link_open": bound_name == "link",
         "attachments": list(row.attachments.select_related("uploaded_by")),
         "timeline": timeline(row, user),
         "panels": panels,
@@ -159,6 +171,16 @@ def request_act(request, reference, action):
         flash_domain_error(request, error)
         fresh = visible_request_or_404(request.user, reference)
         return render_detail(request, fresh, status=error.status)
+    if updated.pk != row.pk:  # split: on to the follow-on request, to forward it
+        messages.success(
+            request,
+            _(
+                "Follow-on request %(reference)s opened for the rejected items: forward it to "
+                "another supplier."
+            )
+            % {"reference": updated.reference},
+        )
+        return after_change(request, updated)
     messages.success(
         request,
         _("%(action)s: done. %(reference)s is now “%(state)s”.")
@@ -231,6 +253,35 @@ def request_attach(request, reference):
 
 
 @login_required
+@require_POST
+def request_link(request, reference):
+    row = visible_request_or_404(request.user, reference)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was linked: check the fields marked below."))
+        return render_detail(request, row, bound=("link", form), status=400)
+    try:
+        link = services.link_requests(
+            row,
+            by=request.user,
+            other_reference=form.cleaned_data["reference"],
+            kind=form.cleaned_data["kind"],
+        )
+    except InvalidInput as error:
+        flash_domain_error(request, error)
+        add_service_errors(form, error.errors)
+        return render_detail(request, row, bound=("link", form), status=error.status)
+    except DomainError as error:
+        flash_domain_error(request, error)
+        return render_detail(request, row, status=error.status)
+    messages.success(
+        request,
+        _("Linked to %(reference)s.") % {"reference": link.target.reference},
+    )
+    return redirect(draft_url(row) + "#links")
+
+
+@login_required
 def attachment_download(request, reference, attachment_id):
     row = visible_request_or_404(request.user, reference)
     attachment = Attachment.objects.filter(request=row, pk=attachment_id).first()
@@ -247,6 +298,7 @@ urlpatterns = [
     path("requests/<str:reference>/act/<str:action>/", request_act, name="request-act"),
     path("requests/<str:reference>/comment/", request_comment, name="request-comment"),
     path("requests/<str:reference>/attach/", request_attach, name="request-attach"),
+    path("requests/<str:reference>/link/", request_link, name="request-link"),
     path(
         "requests/<str:reference>/attachments/<int:attachment_id>/",
         attachment_download,

@@ -42,6 +42,9 @@ CONTRACT_FIELDS = {
     "assignee",
     "supplier",
     "items",
+    # "2 of 3 items delivered" (DESIGN §4a).
+    "items_delivered",
+    "items_accepted",
     "due_at",
     "clock",
     "due_explanation",
@@ -63,6 +66,7 @@ ITEM_FIELDS = {
     "response",
     "committed_delivery_date",
     "response_reason",
+    "quantity_delivered",
 }
 
 
@@ -384,80 +388,103 @@ class Action:
 
 ACTIONS = [
     Action(
-        "submit", "draft", "requester_in", lambda p: {}, "submitted",
-        None, "submitted", lambda p: {"version": "one"}, "version",
+        "submit", "draft", "requester_in", lambda p, r: {}, "submitted",
+        None, "submitted", lambda p, r: {"version": "one"}, "version",
     ),
     Action(
-        "request-info", "submitted", "liaison_us", lambda p: {"question": "Which NSN?"},
-        "needs_info", "requester_in", "approved", lambda p: {}, "question",
+        "request-info", "submitted", "liaison_us", lambda p, r: {"question": "Which NSN?"},
+        "needs_info", "requester_in", "approved", lambda p, r: {}, "question",
     ),
     Action(
-        "answer", "needs_info", "requester_in", lambda p: {"answer": "NSN 6605-01-123-4567."},
-        "submitted", "liaison_us", "submitted", lambda p: {"answer": ""}, "answer",
+        "answer", "needs_info", "requester_in", lambda p, r: {"answer": "NSN 6605-01-123-4567."},
+        "submitted", "liaison_us", "submitted", lambda p, r: {"answer": ""}, "answer",
     ),
     Action(
-        "triage", "submitted", "liaison_us", lambda p: {"assignee": "reviewer.us"},
-        "in_review", "reviewer_us", "in_review", lambda p: {"assignee": "nobody"}, "assignee",
+        "triage", "submitted", "liaison_us", lambda p, r: {"assignee": "reviewer.us"},
+        "in_review", "reviewer_us", "in_review", lambda p, r: {"assignee": "nobody"}, "assignee",
     ),
     Action(
-        "endorse", "awaiting_endorsement", "liaison_in", lambda p: {"note": "India endorses."},
-        "submitted", "requester_in", "submitted", lambda p: {"note": " "}, "note",
+        "endorse", "awaiting_endorsement", "liaison_in", lambda p, r: {"note": "India endorses."},
+        "submitted", "requester_in", "submitted", lambda p, r: {"note": " "}, "note",
     ),
     Action(
         "determine", "in_review", "reviewer_us",
-        lambda p: {"rating": "DO", "program_symbol": "G2", "note": "Direct defence need."},
+        lambda p, r: {"rating": "DO", "program_symbol": "G2", "note": "Direct defence need."},
         "awaiting_authorisation", "liaison_us", "approved",
-        lambda p: {"rating": "DO", "program_symbol": "Z9", "note": "x"}, "program_symbol",
+        lambda p, r: {"rating": "DO", "program_symbol": "Z9", "note": "x"}, "program_symbol",
     ),
     Action(
         "authorise", "awaiting_authorisation", "authority_us",
-        lambda p: {"bis_case_number": "BIS-26-0042", "rating": "DX", "program_symbol": "A1",
+        lambda p, r: {"bis_case_number": "BIS-26-0042", "rating": "DX", "program_symbol": "A1",
                    "note": "As determined."},
         "approved", "liaison_us", "in_review",
-        lambda p: {"rating": "DX", "program_symbol": "A1", "note": "x"}, "bis_case_number",
+        lambda p, r: {"rating": "DX", "program_symbol": "A1", "note": "x"}, "bis_case_number",
     ),
     Action(
-        "approve", "coc_in_review", "reviewer_in", lambda p: {"note": "India's MoD supports it."},
-        "approved", "liaison_in", "coc_approved", lambda p: {}, "note",
+        "approve", "coc_in_review", "reviewer_in",
+        lambda p, r: {"note": "India's MoD supports it."},
+        "approved", "liaison_in", "coc_approved", lambda p, r: {}, "note",
     ),
     Action(
-        "decline", "submitted", "liaison_us", lambda p: {"reason": "No defence program."},
-        "resolved", "requester_in", "approved", lambda p: {}, "reason",
+        "decline", "submitted", "liaison_us", lambda p, r: {"reason": "No defence program."},
+        "resolved", "requester_in", "approved", lambda p, r: {}, "reason",
     ),
     Action(
-        "forward", "approved", "liaison_us", lambda p: {"supplier": p.company_us.pk},
-        "with_supplier", "reviewer_us", "in_review", lambda p: {"supplier": 999_999}, "supplier",
+        "forward", "approved", "liaison_us", lambda p, r: {"supplier": p.company_us.pk},
+        "with_supplier", "reviewer_us", "in_review", lambda p, r: {"supplier": 999_999}, "supplier",
     ),
     Action(
         "supplier-accept", "with_supplier", "supplier_us",
-        lambda p: {"committed_delivery_date": FUTURE}, "accepted", "requester_in", "accepted",
-        lambda p: {"committed_delivery_date": "31/12/2026"}, "committed_delivery_date",
+        lambda p, r: {"committed_delivery_date": FUTURE}, "accepted", "requester_in", "accepted",
+        lambda p, r: {"committed_delivery_date": "31/12/2026"}, "committed_delivery_date",
     ),
     Action(
         "supplier-reject", "with_supplier", "supplier_us",
-        lambda p: {"reason": "No capacity.", "earliest_date": LATER}, "approved", "reviewer_us",
-        "accepted", lambda p: {"reason": "No capacity."}, "earliest_date",
+        lambda p, r: {"reason": "No capacity.", "earliest_date": LATER}, "approved", "reviewer_us",
+        "accepted", lambda p, r: {"reason": "No capacity."}, "earliest_date",
     ),
     Action(
         "report-delay", "accepted", "supplier_us",
-        lambda p: {"reason": "Casting scrapped.", "committed_delivery_date": LATER}, "accepted",
+        lambda p, r: {"reason": "Casting scrapped.", "committed_delivery_date": LATER}, "accepted",
         "requester_in", "with_supplier",
-        lambda p: {"reason": "Late.", "committed_delivery_date": "soon"}, "committed_delivery_date",
+        lambda p, r: {"reason": "Late.", "committed_delivery_date": "soon"},
+        "committed_delivery_date",
     ),
     Action(
-        "fulfil", "accepted", "requester_in", lambda p: {"delivered_on": PAST}, "resolved",
-        "supplier_us", "with_supplier", lambda p: {"delivered_on": "2026-02-30"}, "delivered_on",
+        "record-delivery", "accepted", "requester_in",
+        lambda p, r: {"item": first_item(r), "quantity": 1, "delivered_on": PAST}, "accepted",
+        "observer_in", "with_supplier",
+        lambda p, r: {"item": first_item(r), "quantity": 99, "delivered_on": PAST}, "quantity",
     ),
     Action(
-        "close-unfulfilled", "approved", "liaison_us", lambda p: {"reason": "Line closed."},
-        "resolved", "reviewer_us", "submitted", lambda p: {"reason": "  "}, "reason",
+        "split", "partly_accepted", "liaison_us",
+        lambda p, r: {"items": rejected_items(r) or [first_item(r)]}, "accepted",
+        "supplier_us", "with_supplier", lambda p, r: {"items": [first_item(r)]}, "items",
     ),
     Action(
-        "withdraw", "submitted", "requester_in", lambda p: {"reason": "Found stock."},
-        "resolved", "liaison_us", "resolved", lambda p: {}, "reason",
+        "fulfil", "accepted", "requester_in", lambda p, r: {"delivered_on": PAST}, "resolved",
+        "supplier_us", "with_supplier", lambda p, r: {"delivered_on": "2026-02-30"}, "delivered_on",
+    ),
+    Action(
+        "close-unfulfilled", "approved", "liaison_us", lambda p, r: {"reason": "Line closed."},
+        "resolved", "reviewer_us", "submitted", lambda p, r: {"reason": "  "}, "reason",
+    ),
+    Action(
+        "withdraw", "submitted", "requester_in", lambda p, r: {"reason": "Found stock."},
+        "resolved", "liaison_us", "resolved", lambda p, r: {}, "reason",
     ),
 ]  # fmt: skip
 BY_NAME = {action.name: action for action in ACTIONS}
+
+
+def first_item(request) -> int:
+    return request.items.order_by("id")[0].pk
+
+
+def rejected_items(request) -> list[int]:
+    return list(request.items.filter(response="rejected").values_list("id", flat=True))
+
+
 ids = [action.name for action in ACTIONS]
 
 
@@ -474,14 +501,19 @@ def test_an_allowed_caller_takes_the_action_and_gets_the_updated_request(
     target = request_in(action.state)
 
     response = api(action.actor).post(
-        url(target.reference, action.name), action.body(people), format="json"
+        url(target.reference, action.name), action.body(people, target), format="json"
     )
 
-    assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["reference"] == target.reference
-    assert body["state"] == action.to_state
-    assert body["version"] == target.version + 1
+    if action.name == "split":  # 201 with the follow-on request it opened
+        assert response.status_code == 201, body
+        assert (body["state"], body["version"]) == ("approved", 1)
+    else:
+        assert response.status_code == 200, body
+        assert body["reference"] == target.reference
+        assert (body["state"], body["version"]) == (action.to_state, target.version + 1)
+    current = PriorityRequest.objects.get(pk=target.pk)
+    assert (current.state, current.version) == (action.to_state, target.version + 1)
     last = Event.objects.filter(request=target).order_by("-id").first()
     assert last.action == action.name.replace("-", "_")
     assert last.actor == getattr(people, action.actor)
@@ -493,11 +525,11 @@ def test_an_action_with_the_current_version_is_taken(api, people, request_in, ac
 
     response = api(action.actor).post(
         url(target.reference, action.name),
-        {**action.body(people), "version": target.version},
+        {**action.body(people, target), "version": target.version},
         format="json",
     )
 
-    assert response.status_code == 200, response.json()
+    assert response.status_code == (201 if action.name == "split" else 200), response.json()
 
 
 @pytest.mark.parametrize("action", [a for a in ACTIONS if a.wrong_role], ids=lambda a: a.name)
@@ -505,7 +537,7 @@ def test_a_caller_whose_role_may_not_act_gets_403(api, people, request_in, actio
     target = request_in(action.state)
 
     response = api(action.wrong_role).post(
-        url(target.reference, action.name), action.body(people), format="json"
+        url(target.reference, action.name), action.body(people, target), format="json"
     )
 
     assert response.status_code == 403
@@ -529,7 +561,7 @@ def test_a_liaison_of_the_requesting_side_may_not_act_for_the_responding_side(
     target = request_in(state)
 
     response = api(actor).post(
-        url(target.reference, name), BY_NAME[name].body(people), format="json"
+        url(target.reference, name), BY_NAME[name].body(people, target), format="json"
     )
 
     assert response.status_code == 403
@@ -541,7 +573,7 @@ def test_a_third_nation_gets_404_on_every_action(api, people, request_in, action
     target = request_in(action.state)
 
     response = api(third).post(
-        url(target.reference, action.name), action.body(people), format="json"
+        url(target.reference, action.name), action.body(people, target), format="json"
     )
 
     assert response.status_code == 404
@@ -553,7 +585,7 @@ def test_an_action_in_the_wrong_state_is_a_conflict(api, people, request_in, act
     target = request_in(action.wrong_state)
 
     response = api(action.actor).post(
-        url(target.reference, action.name), action.body(people), format="json"
+        url(target.reference, action.name), action.body(people, target), format="json"
     )
 
     assert response.status_code == 409, response.json()
@@ -571,7 +603,9 @@ def test_an_action_on_a_stale_version_is_a_conflict_and_changes_nothing(
     events = target.events.count()
 
     response = api(action.actor).post(
-        url(target.reference, action.name), {**action.body(people), "version": seen}, format="json"
+        url(target.reference, action.name),
+        {**action.body(people, target), "version": seen},
+        format="json",
     )
 
     assert response.status_code == 409
@@ -585,7 +619,7 @@ def test_an_action_with_a_bad_body_names_the_field(api, people, request_in, acti
     target = request_in(action.state)
 
     response = api(action.actor).post(
-        url(target.reference, action.name), action.bad_body(people), format="json"
+        url(target.reference, action.name), action.bad_body(people, target), format="json"
     )
 
     assert response.status_code == 400, response.json()
@@ -596,14 +630,14 @@ def test_an_action_with_a_bad_body_names_the_field(api, people, request_in, acti
 @pytest.mark.parametrize(
     ("name", "body", "field"),
     [
-        ("triage", lambda p: {"assignee": "reviewer.in"}, "assignee"),
-        ("triage", lambda p: {"assignee": "requester.us"}, "assignee"),
-        ("triage", lambda p: {}, "assignee"),
-        ("determine", lambda p: {"rating": "DZ", "program_symbol": "A1", "note": "x"}, "rating"),
-        ("determine", lambda p: {"rating": "DX", "program_symbol": "A1"}, "note"),
+        ("triage", lambda p, r: {"assignee": "reviewer.in"}, "assignee"),
+        ("triage", lambda p, r: {"assignee": "requester.us"}, "assignee"),
+        ("triage", lambda p, r: {}, "assignee"),
+        ("determine", lambda p, r: {"rating": "DZ", "program_symbol": "A1", "note": "x"}, "rating"),
+        ("determine", lambda p, r: {"rating": "DX", "program_symbol": "A1"}, "note"),
         (
             "authorise",
-            lambda p: {
+            lambda p, r: {
                 "bis_case_number": "B-1",
                 "rating": "DO",
                 "program_symbol": "A1",
@@ -611,25 +645,31 @@ def test_an_action_with_a_bad_body_names_the_field(api, people, request_in, acti
             },
             "change_reason",
         ),
-        ("forward", lambda p: {"supplier": p.company_in_signed.pk}, "supplier"),
-        ("forward", lambda p: {"supplier": 10**20}, "supplier"),
-        ("forward", lambda p: {"supplier": "Acme"}, "supplier"),
-        ("supplier-accept", lambda p: {"committed_delivery_date": PAST}, "committed_delivery_date"),
-        ("supplier-accept", lambda p: {}, "committed_delivery_date"),
-        ("supplier-reject", lambda p: {"earliest_date": FUTURE}, "reason"),
-        ("supplier-reject", lambda p: {"reason": "x", "earliest_date": PAST}, "earliest_date"),
-        ("fulfil", lambda p: {"delivered_on": LATER}, "delivered_on"),
-        ("fulfil", lambda p: {"delivered_on": None}, "delivered_on"),
-        ("withdraw", lambda p: {"reason": ["a", "b"]}, "reason"),
-        ("request-info", lambda p: {"question": "x" * 5001}, "question"),
-        ("submit", lambda p: {"version": 0}, "version"),
+        ("forward", lambda p, r: {"supplier": p.company_in_signed.pk}, "supplier"),
+        ("forward", lambda p, r: {"supplier": 10**20}, "supplier"),
+        ("forward", lambda p, r: {"supplier": "Acme"}, "supplier"),
+        (
+            "supplier-accept",
+            lambda p, r: {"committed_delivery_date": PAST},
+            "committed_delivery_date",
+        ),
+        ("supplier-accept", lambda p, r: {}, "committed_delivery_date"),
+        ("supplier-reject", lambda p, r: {"earliest_date": FUTURE}, "reason"),
+        ("supplier-reject", lambda p, r: {"reason": "x", "earliest_date": PAST}, "earliest_date"),
+        ("fulfil", lambda p, r: {"delivered_on": LATER}, "delivered_on"),
+        ("fulfil", lambda p, r: {"delivered_on": None}, "delivered_on"),
+        ("withdraw", lambda p, r: {"reason": ["a", "b"]}, "reason"),
+        ("request-info", lambda p, r: {"question": "x" * 5001}, "question"),
+        ("submit", lambda p, r: {"version": 0}, "version"),
     ],
 )
 def test_more_bad_bodies_are_400s_naming_the_field(api, people, request_in, name, body, field):
     action = BY_NAME[name]
     target = request_in(action.state)
 
-    response = api(action.actor).post(url(target.reference, name), body(people), format="json")
+    response = api(action.actor).post(
+        url(target.reference, name), body(people, target), format="json"
+    )
 
     assert response.status_code == 400, response.json()
     assert field in response.json()["errors"], response.json()
@@ -793,7 +833,7 @@ def test_an_action_of_the_other_route_is_a_conflict_naming_the_route(
 ):
     target = request_in(state)
 
-    response = api(actor).post(url(target.reference, name), body(people), format="json")
+    response = api(actor).post(url(target.reference, name), body(people, target), format="json")
 
     assert response.status_code == 409, response.json()
     assert "route" in response.json()["errors"]
@@ -811,7 +851,7 @@ def test_a_reviewer_without_the_key_gets_403(api, people, request_in, name, stat
     target = request_in(state)
 
     response = api(actor).post(
-        url(target.reference, name), BY_NAME[name].body(people), format="json"
+        url(target.reference, name), BY_NAME[name].body(people, target), format="json"
     )
 
     assert response.status_code == 403, response.json()

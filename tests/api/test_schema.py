@@ -32,7 +32,9 @@ ACTIONS = [
     "supplier-accept",
     "supplier-reject",
     "report-delay",
+    "record-delivery",
     "fulfil",
+    "split",
     "close-unfulfilled",
     "withdraw",
 ]

@@ -9,6 +9,7 @@ the schema documents them; and no 2xx without a valid token.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from partners.accounts.tokens import issue_token
 from requests_app import services
 from requests_app.models import Event, Webhook, WebhookDelivery
+from tests import factories as f
 
 CHECKS = [
     not_a_server_error,
@@ -60,7 +62,10 @@ ON_A_REQUEST = {
     "supplier-accept": ("supplier_us", "with_supplier"),
     "supplier-reject": ("supplier_us", "with_supplier"),
     "report-delay": ("supplier_us", "accepted"),
+    "record-delivery": ("requester_in", "accepted"),
     "fulfil": ("requester_in", "accepted"),
+    "split": ("liaison_us", "partly_accepted"),
+    "links": ("liaison_us", "submitted"),
     "close-unfulfilled": ("liaison_us", "approved"),
     "withdraw": ("requester_in", "submitted"),
     "comments": ("liaison_us", "submitted"),
@@ -69,6 +74,7 @@ ON_A_REQUEST = {
     "events": ("liaison_us", "submitted"),
 }
 WEBHOOK_PATH = "/api/v1/webhooks/"
+A_YEAR = dt.timedelta(days=365)
 # Everything else (the list, create, nations, suppliers, me, webhooks) is called by this person.
 ELSEWHERE = "requester_in"
 
@@ -111,6 +117,15 @@ def seed_request(make_request, make_coc_request, people, state: str):
     if state == "needs_info":
         request = make_request("submitted")
         return services.request_info(request, by=people.liaison_us, question="Which variant?")
+    if state == "partly_accepted":  # one item accepted, one rejected: there is one to split
+        request = make_request("with_supplier", items=[f.item(), f.item(description="Seal kit")])
+        kept, refused = request.items.order_by("id")
+        return services.supplier_accept(
+            request,
+            by=people.supplier_us,
+            items=[{"id": kept.pk, "committed_delivery_date": dt.date.today() + A_YEAR}],
+            rejected_items=[{"id": refused.pk, "reason": "No seal capacity."}],
+        )
     return make_request(state)
 
 
@@ -141,6 +156,15 @@ def seeded(request, people, make_request, make_coc_request, _no_connection_closi
         user = getattr(people, actor)
         row = seed_request(make_request, make_coc_request, people, state)
         targets = {"reference": row.reference}
+        items = list(row.items.order_by("id"))
+        body |= {  # a delivery of part of the first item, the rejected ones, a link
+            "item": items[0].pk,
+            "quantity": 1,
+            "delivered_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+            "items": [item.pk for item in items if item.response == "rejected"],
+        }
+        if tail == "links":
+            body |= {"reference": make_request("submitted").reference, "kind": "related"}
         if "{attachment_id}" in path:
             upload = SimpleUploadedFile("drawing.pdf", b"%PDF-1.4\n% seeded\n")
             attachment = services.add_attachment(row, by=user, uploaded=upload)

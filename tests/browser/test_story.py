@@ -21,8 +21,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from requests_app.models import PriorityRequest
-from tests.helpers import sign_in_page
+from requests_app.models import PriorityRequest, RequestItem
+from tests.helpers import sign_in_page, us_working_day
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # `make screenshots` refreshes docs/screenshots/; ordinary runs keep the tree clean.
@@ -87,7 +87,7 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
         )
     }
 
-    # 1. requester.in files a request with two items and an attachment, then submits it.
+    # 1. requester.in files a request with three items and an attachment, then submits it.
     requester = person(browser, base, "requester.in")
     shot(requester, "home-requester")
     requester.goto(f"{base}/requests/new/")
@@ -103,6 +103,9 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     requester.get_by_role("button", name="+ Add another item").click()  # no page reload
     requester.fill("#id_items-1-description", "Mounting bracket")
     requester.fill("#id_items-1-quantity", "8")
+    requester.get_by_role("button", name="+ Add another item").click()
+    requester.fill("#id_items-2-description", "Seal kit")
+    requester.fill("#id_items-2-quantity", "12")
     requester.set_input_files(
         "#id_attachments",
         files=[{"name": "purchase-order.pdf", "mimeType": "application/pdf", "buffer": PDF}],
@@ -177,24 +180,65 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     expect(liaison.locator("main")).to_contain_text("With supplier")
     shot(liaison, "request-with-supplier")
 
-    # 7. supplier.us accepts with a committed date.
+    # 7. supplier.us accepts the gyroscopes and brackets by one date and rejects the seal kits.
+    gyros, brackets, seals = RequestItem.objects.filter(request__reference=reference).order_by("id")
     supplier = person(browser, base, "supplier.us")
     shot(supplier, "home-supplier")
     supplier.goto(page_of)
-    committed = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    committed = us_working_day(90).isoformat()
     act(
         supplier,
         "Accept the order",
-        fields={"#id_supplier_accept_committed_delivery_date": committed},
+        fields={
+            "#id_supplier_accept_committed_delivery_date": committed,
+            f"#id_supplier_accept_item_{seals.pk}_reason": "No seal capacity this year.",
+        },
+        choices={f"#id_supplier_accept_item_{seals.pk}_answer": {"value": "rejected"}},
     )
     expect(supplier.locator("main")).to_contain_text("Accepted")
+    expect(supplier.locator("#items")).to_contain_text("Rejected: No seal capacity this year.")
+    expect(supplier.locator("#items")).to_contain_text("0 of 2 items delivered")
 
-    # 8. liaison.us records the delivery.
+    # 7a. liaison.us splits the seal kits into a follow-on request and forwards it at once.
     liaison.goto(page_of)
-    # A delivery is judged in the requesting nation, where it arrives: today in Delhi.
-    today_in_delhi = timezone.localdate(timezone=ZoneInfo("Asia/Kolkata"))
-    act(liaison, "Record delivery", fields={"input[type=date]": today_in_delhi.isoformat()})
+    act(liaison, "Split the rejected items into a follow-on request")
+    expect(liaison.locator(".messages")).to_contain_text("Follow-on request")
+    expect(liaison.locator("#links")).to_contain_text(f"Follow-on of {reference}")
+    follow_on = liaison.url
+    act(
+        liaison,
+        "Forward to a supplier",
+        choices={"select": {"value": str(people.company_us_other.pk)}},
+    )
+    expect(liaison.locator("main")).to_contain_text("With supplier")
+
+    # 8. The gyroscopes arrive in two parts and the brackets at once: three deliveries, by the
+    # requester, the supplier and the liaison officer. A delivery is judged in the requesting
+    # nation, where it arrives: today in Delhi.
+    today_in_delhi = timezone.localdate(timezone=ZoneInfo("Asia/Kolkata")).isoformat()
+    for who, item, quantity in [
+        (requester, gyros, "2"),
+        (supplier, brackets, "8"),
+        (liaison, gyros, "2"),
+    ]:
+        who.goto(page_of)
+        act(
+            who,
+            "Record a delivery",
+            fields={
+                "#id_record_delivery_quantity": quantity,
+                "#id_record_delivery_delivered_on": today_in_delhi,
+            },
+            choices={"#id_record_delivery_item": {"value": str(item.pk)}},
+        )
+        expect(who.locator(".messages")).to_contain_text("done")
+        if who is requester:
+            expect(who.locator("#items")).to_contain_text("2 of 4 each")
+            shot(requester, "request-partly-delivered")
     expect(liaison.locator("main")).to_contain_text("Resolved")
+    liaison.goto(follow_on)
+    expect(liaison.locator("main")).to_contain_text("With supplier")
+    expect(liaison.locator("main")).to_contain_text("Supplier response")
 
     # 9. requester.in sees it resolved and fulfilled, with the whole timeline.
     requester.goto(page_of)
@@ -215,7 +259,7 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
 
     request = PriorityRequest.objects.get(reference=reference)
     assert request.state == "resolved" and request.resolution == "fulfilled"
-    assert request.rating_display == "DX-G2" and request.items.count() == 2
+    assert request.rating_display == "DX-G2" and request.items.count() == 2  # one split off
     assert (request.bis_case_number, request.endorsed_by, request.approved_by) == (
         "BIS-26-0107",
         people.liaison_in,

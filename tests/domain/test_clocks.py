@@ -497,7 +497,9 @@ def test_a_reported_delay_moves_the_delivery_deadline_to_the_new_date(people, ac
     delivery = only_open_clock(request)
     # New York is on daylight saving time by then: 17:00 EDT is 21:00 UTC.
     assert delivery.due_at == dt.datetime(2027, 4, 15, 21, 0, tzinfo=UTC)
-    assert delivery.explanation == "the committed delivery date → due Thu 15 Apr 17:00 EDT"
+    assert (
+        delivery.explanation == "Gyroscope assembly: the committed date → due Thu 15 Apr 17:00 EDT"
+    )
     assert request.due_at == delivery.due_at
     assert request.committed_delivery_date == dt.date(2027, 4, 15)
     assert request.state == State.ACCEPTED

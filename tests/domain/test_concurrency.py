@@ -11,6 +11,7 @@ winner wrote. Without the hold, one thread could finish before the other starts 
 would prove nothing.
 """
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable
@@ -21,8 +22,8 @@ from django.db import connection
 
 from partners.models import Role
 from requests_app import services
-from requests_app.exceptions import InvalidTransition, StaleVersion
-from requests_app.models import Event, PriorityRequest
+from requests_app.exceptions import InvalidInput, InvalidTransition, StaleVersion
+from requests_app.models import Delivery, Event, PriorityRequest
 from requests_app.outbox import notices as notifications
 from requests_app.services import events
 from tests import factories as f
@@ -183,3 +184,41 @@ def test_references_drawn_at_once_are_all_different(db):
 
     results = race(*[lambda: services.next_reference("IN", 2031)] * threads)
     assert sorted(results) == [f"IN-2031-{n:05d}" for n in range(threads + 1, 2 * threads + 1)]
+
+
+@pytest.mark.parametrize(
+    ("pass_version", "quantity", "conflict", "state"),
+    [(True, 4, StaleVersion, "resolved"), (False, 3, InvalidInput, "accepted")],
+    ids=["same-version", "no-version"],
+)
+def test_two_officials_recording_the_same_delivery_at_once_count_it_once(
+    people, make_request, monkeypatch, pass_version, quantity, conflict, state
+):
+    """The supplier and the requester both record a delivery of the 4 gyroscopes: one wins, the
+    other is told (a stale version, or only 1 left to deliver); never more than 4 delivered."""
+    request = make_request("accepted")
+    item = request.items.get()
+    loaded = request.version if pass_version else None
+    hold = HoldFirstLock()
+    hold.install(monkeypatch)
+    today = dt.date.today() - dt.timedelta(days=1)
+
+    results = race(
+        lambda: services.record_delivery(
+            request.pk, by=people.supplier_us, item=item.pk, quantity=quantity, delivered_on=today,
+            version=loaded,
+        ),
+        lambda: services.record_delivery(
+            request.pk, by=people.requester_in, item=item.pk, quantity=quantity, delivered_on=today,
+            version=loaded,
+        ),
+    )  # fmt: skip
+
+    wins, losses = winners_and_losers(results)
+    assert hold.rival_waited, "the second delivery never waited on the row lock"
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert isinstance(losses[0], conflict)
+    item.refresh_from_db()
+    assert item.quantity_delivered == quantity
+    assert Delivery.objects.filter(item=item).count() == 1
+    assert PriorityRequest.objects.get(pk=request.pk).state == state

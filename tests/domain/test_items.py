@@ -9,11 +9,11 @@ from requests_app import services
 from requests_app.exceptions import InvalidInput
 from requests_app.models import Clock, Event, RequestItem, Stage
 from tests import factories as f
-from tests.helpers import sign_in
+from tests.helpers import sign_in, us_working_day
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
-JUNE, SEPTEMBER = TODAY + dt.timedelta(days=180), TODAY + dt.timedelta(days=270)
+JUNE, SEPTEMBER = us_working_day(180), us_working_day(270)
 
 
 @pytest.fixture
@@ -65,8 +65,14 @@ def test_the_supplier_accepts_two_items_at_their_own_dates_and_rejects_the_third
         ("Seal kit", "rejected", None, "No seal capacity this year."),
         ("Mounting bracket", "accepted", JUNE, ""),
     ]
-    delivery = Clock.objects.get(request=request, stage=Stage.DELIVERY, stopped_at=None)
-    assert delivery.due_at.date() == JUNE
+    # One delivery clock per accepted item, each to its own date; the request follows the first.
+    clocks = Clock.objects.filter(request=request, stage=Stage.DELIVERY, stopped_at=None)
+    assert {(c.item_id, c.due_at.date()) for c in clocks} == {
+        (actuator.pk, SEPTEMBER),
+        (bracket.pk, JUNE),
+    }
+    done.refresh_from_db()
+    assert done.due_at.date() == JUNE
     event = Event.objects.filter(request=request).latest("id")
     assert event.data["rejected_items"] == [
         {"id": seals.pk, "reason": "No seal capacity this year."}
@@ -306,6 +312,44 @@ def test_a_commitment_on_a_day_the_responding_nation_does_not_work_is_flagged(
     assert page.count(expected) == 3
 
 
+def test_the_page_asks_why_before_it_saves_a_commitment_on_a_non_working_day(
+    client, people, three_items
+):
+    request, _ = three_items
+    saturday = JUNE + dt.timedelta(days=(5 - JUNE.weekday()) % 7)
+    sign_in(client, people.supplier_us)
+    url = f"/requests/{request.reference}/act/supplier_accept/"
+    answer = {"version": request.version, "committed_delivery_date": saturday.isoformat()}
+
+    warned = client.post(url, answer)
+
+    assert warned.status_code == 400
+    form = next(p["form"] for p in warned.context["panels"] if p["action"] == "supplier_accept")
+    assert form.errors["late_reason"] == [
+        f"Sat {saturday.day} {saturday:%b} (weekend) is not a working day in United States: "
+        "say why, then accept again."
+    ]
+    client.post(url, answer | {"late_reason": "The plant ships on Saturdays."})
+    assert set(request.items.values_list("commitment_note", flat=True)) == {
+        "The plant ships on Saturdays."
+    }
+
+
+def test_the_supplier_answers_in_one_table_row_per_item(client, people, three_items):
+    request, (actuator, seals, bracket) = three_items
+    sign_in(client, people.supplier_us)
+
+    page = client.get(f"/requests/{request.reference}/").content.decode()
+
+    table = page.split("data-item-answers>", 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("</tr>")[:-1]
+    assert len(rows) == 3
+    for row, item in zip(rows, (actuator, seals, bracket), strict=True):
+        assert item.description in row
+        for part in ("answer", "date", "reason"):
+            assert f'name="item_{item.pk}_{part}"' in row
+
+
 def test_the_page_asks_why_before_it_saves_a_late_commitment(client, people, three_items):
     request, _ = three_items
     late = request.required_delivery_date + dt.timedelta(days=45)
@@ -317,9 +361,9 @@ def test_the_page_asks_why_before_it_saves_a_late_commitment(client, people, thr
 
     assert warned.status_code == 400
     form = next(p["form"] for p in warned.context["panels"] if p["action"] == "supplier_accept")
-    assert form.errors["late_reason"] == [
-        "3 item(s) would be committed up to 45 days after required: say why, then accept again."
-    ]
+    (message,) = form.errors["late_reason"]
+    assert message.startswith("3 item(s) would be committed up to 45 days after required")
+    assert message.endswith(": say why, then accept again.")
     request.refresh_from_db()
     assert request.state == "with_supplier"
 

@@ -145,3 +145,52 @@ def test_the_items_of_accepted_and_fulfilled_requests_become_accepted(before_ite
 
     assert answers(accepted) == answers(fulfilled) == {("accepted", day)}
     assert answers(forwarded) == {("", None)}
+
+
+def test_the_demo_data_as_it_was_before_deliveries_comes_out_delivered_and_clocked_per_item():
+    """Migration 0016's data step on a copy of the demo data put back into the shape it had
+    before items were delivered one by one: a fulfilled request's items delivered in full on its
+    delivery date, by whoever recorded it; an accepted request's one delivery clock shared out
+    to each accepted item."""
+    import importlib
+    import io
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    from requests_app.models import Clock, Delivery, Event, PriorityRequest, RequestItem
+
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    fulfilled = list(PriorityRequest.objects.filter(state="resolved", resolution="fulfilled"))
+    accepted = list(PriorityRequest.objects.filter(state="accepted"))
+    assert fulfilled and accepted, "the demo data has fulfilled and accepted requests"
+    # As it was: no deliveries, nothing counted as delivered, one delivery clock per request.
+    Delivery.objects.all().delete()
+    RequestItem.objects.update(quantity_delivered=0)
+    kept = {}
+    for request in accepted:
+        clocks = list(Clock.objects.filter(request=request, stage="delivery", stopped_at=None))
+        kept[request.pk] = clocks[0].due_at
+        Clock.objects.filter(pk__in=[c.pk for c in clocks[1:]]).delete()
+        Clock.objects.filter(pk=clocks[0].pk).update(item=None)
+
+    step = importlib.import_module("requests_app.migrations.0016_items_delivered_and_linked")
+    step.items_delivered_and_clocked(apps, None)
+
+    for request in fulfilled:
+        items = list(RequestItem.objects.filter(request=request))
+        assert all(i.quantity_delivered == i.quantity for i in items), request.reference
+        recorded = Delivery.objects.filter(item__request=request)
+        assert recorded.count() == len(items)
+        assert {d.delivered_on for d in recorded} == {request.delivered_on}
+        actor = Event.objects.filter(request=request, action="fulfil").first()
+        assert {d.recorded_by_id for d in recorded} == {actor.actor_id if actor else None}
+    for request in accepted:
+        owed = set(
+            RequestItem.objects.filter(request=request, response="accepted").values_list(
+                "id", flat=True
+            )
+        )
+        clocks = Clock.objects.filter(request=request, stage="delivery", stopped_at=None)
+        assert set(clocks.values_list("item_id", flat=True)) == owed, request.reference
+        assert {c.due_at for c in clocks} == {kept[request.pk]}

@@ -206,9 +206,13 @@ def reach(state, people, make_request):
             ["supplier_accept", "supplier_reject", "close_unfulfilled"],
         ),
         ("with_supplier", "requester_in", ["withdraw"]),
-        ("accepted", "supplier_us", ["report_delay"]),
-        ("accepted", "liaison_us", ["report_delay", "fulfil", "close_unfulfilled"]),
-        ("accepted", "requester_in", ["fulfil", "withdraw"]),
+        ("accepted", "supplier_us", ["report_delay", "record_delivery"]),
+        (
+            "accepted",
+            "liaison_us",
+            ["report_delay", "record_delivery", "fulfil", "close_unfulfilled"],
+        ),
+        ("accepted", "requester_in", ["record_delivery", "fulfil", "withdraw"]),
         ("accepted", "observer_in", []),
         ("resolved", "requester_in", []),
         ("resolved", "liaison_us", []),
@@ -265,7 +269,8 @@ def test_anonymous_and_role_less_users_never_read_internal_comments(people):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("state", "for_liaison_in"), [("with_supplier", []), ("accepted", ["fulfil"])]
+    ("state", "for_liaison_in"),
+    [("with_supplier", []), ("accepted", ["record_delivery", "fulfil"])],
 )
 def test_the_requesting_sides_liaison_cannot_speak_for_the_responding_sides_supplier(
     people, make_request, state, for_liaison_in

@@ -42,6 +42,16 @@ def reach(people, make_request, make_coc_request):
         if state == "resolved":
             request = make_request("submitted")
             return services.decline(request, by=people.liaison_us, reason="No program.")
+        if state == "partly_accepted":  # two items: the supplier takes one, refuses the other
+            two = [f.item(), f.item(description="Seal kit")]
+            request = make_request("with_supplier", items=two)
+            kept, refused = request.items.order_by("id")
+            return services.supplier_accept(
+                request,
+                by=people.supplier_us,
+                items=[{"id": kept.pk, "committed_delivery_date": SOON}],
+                rejected_items=[{"id": refused.pk, "reason": "No seal capacity."}],
+            )
         if state.startswith("coc_"):  # a US→India request, on the Code of Conduct route
             return make_coc_request(state.removeprefix("coc_"))
         return make_request(state)
@@ -50,9 +60,14 @@ def reach(people, make_request, make_coc_request):
 
 
 def act(action, request, by, people, **args):
-    """Call the service of `action`, resolving people/companies named by attribute."""
+    """Call the service of `action`, resolving people/companies named by attribute and the
+    request's items by a function of the request."""
     resolved = {
-        key: getattr(people, value) if isinstance(value, str) and hasattr(people, value) else value
+        key: getattr(people, value)
+        if isinstance(value, str) and hasattr(people, value)
+        else value(request)
+        if callable(value)
+        else value
         for key, value in args.items()
     }
     return services.ACTIONS[action](request, by=by, **resolved)
@@ -83,7 +98,17 @@ GOOD_ARGS = {
     "supplier_accept": {"committed_delivery_date": SOON},
     "supplier_reject": {"reason": "No capacity.", "earliest_date": SOON},
     "report_delay": {"reason": "Casting scrapped.", "committed_delivery_date": SOON},
+    "record_delivery": {
+        "item": lambda request: request.items.order_by("id")[0].pk,
+        "quantity": 1,  # of 4
+        "delivered_on": TODAY,
+    },
     "fulfil": {"delivered_on": TODAY},
+    "split": {
+        "items": lambda request: list(
+            request.items.filter(response="rejected").values_list("id", flat=True)
+        )
+    },
     "close_unfulfilled": {"reason": "Supplier base cannot deliver."},
     "withdraw": {"reason": "Need met from stock."},
 }
@@ -113,6 +138,10 @@ ALLOWED = [
     ("supplier_reject", "with_supplier", "liaison_us", "approved", ""),
     ("report_delay", "accepted", "supplier_us", "accepted", ""),
     ("report_delay", "accepted", "liaison_us", "accepted", ""),
+    ("record_delivery", "accepted", "requester_in", "accepted", ""),
+    ("record_delivery", "accepted", "liaison_us", "accepted", ""),
+    ("record_delivery", "accepted", "supplier_us", "accepted", ""),
+    ("split", "partly_accepted", "liaison_us", "accepted", ""),
     ("fulfil", "accepted", "requester_in", "resolved", "fulfilled"),
     ("fulfil", "accepted", "liaison_us", "resolved", "fulfilled"),
     ("close_unfulfilled", "approved", "liaison_us", "resolved", "unfulfilled"),
@@ -139,9 +168,9 @@ def test_an_action_moves_the_request_and_leaves_an_audit_trail(
     before_state, before_version = request.state, request.version
     actor = getattr(people, who)
 
-    done = act(action, request, actor, people, version=before_version, **GOOD_ARGS[action])
+    act(action, request, actor, people, version=before_version, **GOOD_ARGS[action])
 
-    done.refresh_from_db()
+    done = PriorityRequest.objects.get(pk=request.pk)  # split answers with its follow-on
     assert (done.state, done.resolution) == (expected, resolution)
     assert done.version == before_version + 1
     event = Event.objects.filter(request=done).latest("id")
@@ -175,6 +204,9 @@ WRONG_ROLE = [
     ("supplier_reject", "with_supplier", "reviewer_us"),
     ("report_delay", "accepted", "requester_in"),
     ("fulfil", "accepted", "supplier_us"),
+    ("record_delivery", "accepted", "observer_in"),
+    ("split", "partly_accepted", "supplier_us"),
+    ("split", "partly_accepted", "liaison_in"),  # the responding side forwards follow-ons
     ("close_unfulfilled", "approved", "reviewer_us"),
     ("withdraw", "submitted", "liaison_us"),
     ("withdraw", "accepted", "supplier_us"),

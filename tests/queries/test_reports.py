@@ -410,10 +410,11 @@ def test_withdrawn_stages_count_neither_as_met_nor_missed(client, people):
 # --- bounded queries ----------------------------------------------------------------------------
 
 # The tables: 3 SLA, 3 for time per stage and route (clocks, their nations, their closures),
-# 1 open requests, 1 overdue trend. The page adds 11: the session (read and saved), the user, the
-# second factor, profile, role, served nations, the nation filter and the unread count.
-PAGE_QUERIES = 19
-TABLE_QUERIES = 8
+# 1 open requests, 1 overdue trend, 1 on-time delivery by item. The page adds 11: the session
+# (read and saved), the user, the second factor, profile, role, served nations, the nation filter
+# and the unread count.
+PAGE_QUERIES = 20
+TABLE_QUERIES = 9
 
 
 def _requests(make_request, count: int) -> None:
@@ -485,3 +486,50 @@ def test_the_route_filter_counts_only_that_routes_requests(client, people, histo
     html = page(client, people.liaison_us, route="dpas").content.decode()
     assert '<option value="dpas" selected>DPAS</option>' in html
     assert "&amp;route=dpas&amp;format=csv" in html
+
+
+# --- on-time delivery by item -----------------------------------------------------------------
+
+
+def test_on_time_delivery_by_item_counts_each_item_by_its_own_committed_date(
+    client, people, make_request
+):
+    """Three items accepted in March: the actuator due 20 Mar arrives in two parts, the last on
+    18 Mar (on time); the bracket due 10 Mar arrives 12 Mar (late); the seal kit due 30 Apr is
+    still on its way (not counted)."""
+    with time_machine.travel(at(2), tick=False):
+        request = make_request(
+            "with_supplier",
+            items=[
+                f.item(description="Gear actuator", quantity=6),
+                f.item(description="Mounting bracket", quantity=2),
+                f.item(description="Seal kit", quantity=12),
+            ],
+        )
+        actuator, bracket, seals = request.items.order_by("id")
+        services.supplier_accept(
+            request,
+            by=people.supplier_us,
+            items=[
+                {"id": actuator.pk, "committed_delivery_date": dt.date(2026, 3, 20)},
+                {"id": bracket.pk, "committed_delivery_date": dt.date(2026, 3, 10)},
+                {"id": seals.pk, "committed_delivery_date": dt.date(2026, 4, 30)},
+            ],
+            rejected_items=[],
+        )
+    for day, item, quantity in [(9, actuator, 4), (12, bracket, 2), (18, actuator, 2)]:
+        with time_machine.travel(at(day), tick=False):
+            services.record_delivery(
+                request,
+                by=people.requester_in,
+                item=item.pk,
+                quantity=quantity,
+                delivered_on=dt.date(2026, 3, day),
+            )
+
+    rows = csv_of(client, people.liaison_us, "delivery_by_item")
+
+    assert rows == [
+        ["nation", "route", "rating", "on_time", "late", "total", "percent_on_time"],
+        ["United States", "DPAS", "DX", "1", "1", "2", "50.0"],
+    ]

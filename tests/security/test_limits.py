@@ -17,6 +17,7 @@ from rest_framework import serializers
 import partners.accounts.forms
 import requests_app.web.action_forms
 import requests_app.web.forms
+import requests_app.web.item_forms
 import requests_app.web.reports
 from requests_app.api import action_bodies
 from requests_app.api import serializers as api_serializers
@@ -90,6 +91,7 @@ def page_forms():
     modules = (
         requests_app.web.forms,
         requests_app.web.action_forms,
+        requests_app.web.item_forms,
         requests_app.web.reports,
         partners.accounts.forms,
     )

@@ -13,11 +13,11 @@ from requests_app.api.action_bodies import ACTION_SERIALIZERS
 from requests_app.models import Attachment, PriorityRequest, Visibility
 from requests_app.web.action_forms import ACTION_FORMS
 from tests import factories as f
-from tests.helpers import flashed, sign_in, support, text_of
+from tests.helpers import flashed, sign_in, support, text_of, us_working_day
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 IN_A_YEAR = (dt.date.today() + dt.timedelta(days=365)).isoformat()
-IN_A_MONTH = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+IN_A_MONTH = us_working_day(30).isoformat()
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 
 

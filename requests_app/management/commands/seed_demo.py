@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -43,8 +42,15 @@ from ...demo_data import (
     SUPPLIER_NOTE,
     SUPPLIERS,
     Demo,
-    Subject,
     demo_steps,
+)
+from ..demo_helpers import (
+    demo_usernames,
+    justification_of,
+    rel_to,
+    step_moments,
+    supplier_user,
+    upsert_user,
 )
 
 User = get_user_model()
@@ -64,7 +70,9 @@ class Command(BaseCommand):
             suppliers = self.seed_suppliers(nations)
             self.seed_users(password, nations, agencies, suppliers)
         # Fresh user objects: the services cache each user's role and profile on the instance.
-        people = {user.username: user for user in User.objects.filter(username__in=_usernames())}
+        people = {
+            user.username: user for user in User.objects.filter(username__in=demo_usernames())
+        }
         now = timezone.now().replace(second=0, microsecond=0)
         created = 0
         for demo in DEMOS:
@@ -127,13 +135,13 @@ class Command(BaseCommand):
         return suppliers
 
     def seed_users(self, password, nations, agencies, suppliers) -> None:
-        admin_user = _upsert_user("admin", password, "Portal", "Administrator")
+        admin_user = upsert_user("admin", password, "Portal", "Administrator")
         if not (admin_user.is_staff and admin_user.is_superuser):
             admin_user.is_staff = admin_user.is_superuser = True
             admin_user.save(update_fields=["is_staff", "is_superuser"])
         for person in PEOPLE:
             first, last = person.name.split(" ", 1)
-            user = _upsert_user(person.username, password, first, last)
+            user = upsert_user(person.username, password, first, last)
             user.groups.set([Group.objects.get_or_create(name=person.role)[0]])
             profile, _ = Profile.objects.update_or_create(
                 user=user,
@@ -166,7 +174,7 @@ class Command(BaseCommand):
             route=nations[responding].priority_system,
             endorsed=nations[requesting].requires_endorsement,
         )
-        moments = _moments(steps, now, demo.last_days_ago, demo.gap_days)
+        moments = step_moments(steps, now, demo.last_days_ago, demo.gap_days)
         calendar = calendar_for(nations[responding])
         created_on = calendar.local_date(moments[0])
         required_on = created_on + dt.timedelta(days=60 + (demo.number * 11) % 90)
@@ -183,7 +191,7 @@ class Command(BaseCommand):
                 responding_nation=nations[responding],
                 contract_number=contract,
                 program=subject.program,
-                justification=_justification(subject, demo),
+                justification=justification_of(subject, demo),
                 urgency=demo.urgency,
                 required_delivery_date=required_on,
                 prime_contractor=subject.prime,
@@ -193,7 +201,7 @@ class Command(BaseCommand):
                 export_jurisdiction=jurisdiction,
                 export_classification=classification,
                 licence_status=licence if jurisdiction else "",
-                handling_marking=f"CUI//REL TO {_rel_to(requesting, responding)}",
+                handling_marking=f"CUI//REL TO {rel_to(requesting, responding)}",
                 items=[
                     {
                         "description": description,
@@ -212,7 +220,7 @@ class Command(BaseCommand):
         return True
 
     def act(self, step, request, at, demo, cast, supplier, calendar, people) -> PriorityRequest:
-        supplier_side = _supplier_user(people, request.supplier_id) or cast["liaison"]
+        supplier_side = supplier_user(people, request.supplier_id) or cast["liaison"]
         rating, _, symbol = demo.rating.partition("-")
         if step == "submit":
             return services.submit(request, by=cast["requester"], now=at)
@@ -253,6 +261,47 @@ class Command(BaseCommand):
             return services.forward(request, by=cast["liaison"], supplier=supplier, now=at)
         return self.act_after_forward(step, request, at, demo, cast, calendar, supplier_side)
 
+    def act_on_items(self, step, request, at, demo, cast, calendar, supplier_side):
+        """Items one by one (DESIGN §4a): a partial answer, the split, a partial delivery."""
+        today = calendar.local_date(at)
+
+        def working_day(day: dt.date) -> dt.date:
+            return calendar.add_working_days(day, 0).due_on
+
+        days = dt.timedelta
+        if step == "accept_some":  # every item but the last, which the supplier refuses
+            *kept, refused = request.items.order_by("id")
+            return services.supplier_accept(
+                request,
+                by=supplier_side,
+                items=[
+                    {
+                        "id": item.pk,
+                        "committed_delivery_date": working_day(
+                            today + days(n * 10 + demo.lead_days)
+                        ),
+                    }
+                    for n, item in enumerate(kept)
+                ],
+                rejected_items=[
+                    {"id": refused.pk, "reason": "No capacity for this part this year."}
+                ],
+                now=at,
+            )
+        if step == "split":
+            rejected = list(request.items.filter(response="rejected").values_list("id", flat=True))
+            services.split(request, by=cast["liaison"], items=rejected, now=at)
+            return PriorityRequest.objects.get(pk=request.pk)
+        first = request.items.filter(response="accepted").order_by("id").first()  # deliver_part
+        return services.record_delivery(
+            request,
+            by=cast["requester"],
+            item=first.pk,
+            quantity=max(first.quantity // 2, 1),
+            delivered_on=calendar.subtract_working_days(today, 1),
+            now=at,
+        )
+
     def act_after_forward(
         self, step, request, at, demo, cast, calendar, supplier_side
     ) -> PriorityRequest:
@@ -278,6 +327,8 @@ class Command(BaseCommand):
                 committed_delivery_date=working_day(today + days(demo.lead_days)),
                 now=at,
             )
+        if step in ("accept_some", "split", "deliver_part"):
+            return self.act_on_items(step, request, at, demo, cast, calendar, supplier_side)
         if step == "delay":
             return services.report_delay(
                 request,
@@ -343,70 +394,3 @@ class Command(BaseCommand):
         self.stdout.write("  admin (superuser, /admin/)")
         for person in PEOPLE:
             self.stdout.write(f"  {person.username:<14} {person.role} ({person.nation})")
-
-
-def _usernames() -> list[str]:
-    return ["admin", *(person.username for person in PEOPLE)]
-
-
-def _upsert_user(username: str, password: str, first: str, last: str):
-    user, _ = User.objects.get_or_create(
-        username=username,
-        defaults={"email": f"{username}@demo.example.org", "first_name": first, "last_name": last},
-    )
-    if not user.check_password(password):
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    return user
-
-
-def _supplier_user(people, supplier_id):
-    """The demo user acting for this supplier, if there is one."""
-    for user in people.values():
-        profile = getattr(user, "profile", None)
-        if supplier_id and profile and profile.supplier_id == supplier_id:
-            return user
-    return None
-
-
-def _moments(steps, now, last_days_ago: float, gap_days: float) -> list[dt.datetime]:
-    """When the draft was created and each step taken, counted back from `now` in weekdays:
-    people act on working days; a comment comes two hours after the action before it."""
-    weights = [0.0] + [2 / 24 if step.startswith("note_") else gap_days for step in steps]
-    remaining = last_days_ago + sum(weights)
-    moments = []
-    for weight in weights:
-        remaining -= weight
-        moments.append(_weekdays_before(now, remaining))
-    return moments
-
-
-def _weekdays_before(now: dt.datetime, days: float) -> dt.datetime:
-    moment = _weekday_on_or_before(now - dt.timedelta(days=days % 1))
-    for _ in range(int(days)):
-        moment = _weekday_on_or_before(moment - dt.timedelta(days=1))
-    return moment
-
-
-Day = TypeVar("Day", bound=dt.date)  # a date, or a datetime kept as one
-
-
-def _weekday_on_or_before(moment: Day) -> Day:
-    while moment.weekday() >= 5:
-        moment -= dt.timedelta(days=1)
-    return moment
-
-
-def _justification(subject: Subject, demo: Demo) -> str:
-    urgency = {
-        "routine": "Without these items the delivery schedule slips by a quarter.",
-        "urgent": "Aircraft and vehicles are waiting on these parts; availability is falling.",
-        "emergency": "Operational units are grounded or non-mission-capable until delivery.",
-    }[demo.urgency]
-    return f"{subject.program} for {subject.end_user}. {urgency}"
-
-
-def _rel_to(*codes: str) -> str:
-    trigraphs = {"US": "USA", "IN": "IND", "GB": "GBR"}
-    ordered = sorted(codes, key=lambda code: code != "US")
-    return ", ".join(trigraphs[code] for code in ordered)

@@ -31,6 +31,7 @@ from .base import (
     Table,
     percentile,
 )
+from .deliveries import delivery_by_item
 
 # --- SLA compliance ---------------------------------------------------------------------------
 
@@ -406,6 +407,7 @@ TABLES: dict[str, Callable[[Scope], Table]] = {
     "open_by_state": open_by_state,
     "open_by_rating": open_by_rating,
     "overdue_trend": overdue_trend,
+    "delivery_by_item": delivery_by_item,
 }
 
 
