@@ -73,6 +73,7 @@ clean-var:
 # process. Its own database (BENCH_SWEEP_DATABASE_URL, default a local sosa_bench_sweep).
 bench-sweep: install
 	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 1000000 --due 10000
+	$(BIN)/python benchmarks/sweep.py --sizes 10000 100000 1000000 --due 10000 --stage delivery
 
 # Load at SIZE requests (default 100,000; PostgreSQL and wrk): API reads, create, an action,
 # the liaison queue page and a sweep of SIZE/100 due clocks, against a ceiling endpoint.

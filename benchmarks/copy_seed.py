@@ -221,12 +221,14 @@ def _insert_children(cursor, model, table: str, select: dict[str, str], tail: st
 
 
 def _generate_children(cursor, *, first: int, last: int, event_states: list[str] | None) -> None:
-    """Items (3), events (6) and the running clock of requests `first`…`last`, all in SQL."""
+    """Items (3), events (6) and the running clocks of requests `first`…`last`, all in SQL: an
+    accepted request's items are accepted, each with its own delivery clock (DESIGN §4a); a
+    fulfilled one's are delivered in full."""
     from requests_app.models import Clock, Event, RequestItem
 
     item_id = _reserve_ids(TABLES["item"], (last - first + 1) * 3)
     event_id = _reserve_ids(TABLES["event"], (last - first + 1) * 6)
-    clock_id = _reserve_ids(TABLES["clock"], last - first + 1)
+    clock_id = _reserve_ids(TABLES["clock"], (last - first + 1) * 3)
     among = f"FROM {TABLES['request']} r {{}} WHERE r.id BETWEEN {first:d} AND {last:d}"
     _insert_children(
         cursor,
@@ -238,6 +240,11 @@ def _generate_children(cursor, *, first: int, last: int, event_states: list[str]
             "description": "'Part ' || g || ' for order ' || r.id",
             "part_number": "'P' || g || '-' || r.id",
             "quantity": "g + 1",
+            "response": "CASE WHEN r.state = 'accepted' OR r.resolution = 'fulfilled' "
+            "THEN 'accepted' ELSE '' END",
+            "committed_delivery_date": "CASE WHEN r.state = 'accepted' "
+            "OR r.resolution = 'fulfilled' THEN r.committed_delivery_date END",
+            "quantity_delivered": "CASE WHEN r.resolution = 'fulfilled' THEN g + 1 ELSE 0 END",
         },
         among.format("CROSS JOIN generate_series(0, 2) AS g"),
         [],
@@ -263,8 +270,11 @@ def _generate_children(cursor, *, first: int, last: int, event_states: list[str]
         Clock,
         TABLES["clock"],
         {
-            "id": f"{clock_id:d} + (r.id - {first:d})",
+            "id": f"{clock_id:d} + (r.id - {first:d}) * 3 + g",
             "request_id": "r.id",
+            # One delivery clock per item (the item ids follow the request's, as above).
+            "item_id": f"CASE WHEN r.state = 'accepted' THEN {item_id:d} + (r.id - {first:d}) * 3"
+            " + g END",
             "stage": "CASE r.state "
             + " ".join(f"WHEN '{state}' THEN '{stage}'" for state, stage in stages)
             + " END",
@@ -274,7 +284,9 @@ def _generate_children(cursor, *, first: int, last: int, event_states: list[str]
             # Level 0 (due soon) falls a day before due: past for overdue ones.
             "next_escalation_at": "r.due_at - interval '1 day'",
         },
-        among.format("")
+        among.format(
+            "CROSS JOIN generate_series(0, CASE WHEN r.state = 'accepted' THEN 2 ELSE 0 END) AS g"
+        )
         + " AND r.state IN ("
         + ", ".join(f"'{state}'" for state, _ in stages)
         + ")",
@@ -428,6 +440,49 @@ def seed_supplier_stage(total: int, *, due: int, now: dt.datetime, seed: int = 7
             )
 
     return _load(total, lines, event_states=SUPPLIER_PATH)
+
+
+def seed_delivery_stage(clocks: int, *, due: int, now: dt.datetime, seed: int = 5):
+    """Accepted DX/DO requests India→US, 3 items each with its own delivery clock (DESIGN §4a),
+    `clocks` item clocks in all; exactly `due` of them (one item here, one there) late."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from partners.models import Nation, Supplier
+
+    people = get_user_model().objects
+    creator = people.get(username="requester.in").pk
+    assignee = people.get(username="reviewer.us").pk
+    india, us = Nation.objects.get(code="IN").pk, Nation.objects.get(code="US").pk
+    supplier = Supplier.objects.filter(nation_id=us).order_by("pk").first().pk
+    total = max(clocks // 3, 1)
+    rng = random.Random(seed)
+
+    def lines(first: int) -> Iterator[str]:
+        for n in range(total):
+            pk = first + n
+            rating = "DX" if n % 3 == 0 else "DO"
+            committed = (now + dt.timedelta(days=rng.randint(20, 200))).date()
+            forwarded = now - dt.timedelta(days=rng.randint(20, 60))
+            due_at = dt.datetime.combine(committed, dt.time(21), dt.UTC)
+            created = (forwarded - dt.timedelta(days=5)).isoformat()
+            yield (
+                f"{pk}\tBD-{pk:09d}\tBenchmark order {pk}\t{india}\t{us}\t{creator}\t{assignee}\t"
+                f"{supplier}\tW58RGZ-{pk % 97:02d}-C-{pk:06d}\tBenchmark.\troutine\t{rating}\tG2\t"
+                f"{committed}\t{committed}\taccepted\tdpas\t\t{due_at.isoformat()}\t1\t"
+                f"{created}\t{created}\t{created}\t{forwarded.isoformat()}\t{NULL}\n"
+            )
+
+    result = _load(total, lines, event_states=SUPPLIER_PATH)
+    with connection.cursor() as cursor:  # the late items: a committed date already passed
+        cursor.execute("SELECT setseed(0.5)")
+        cursor.execute(
+            f"UPDATE {TABLES['clock']} SET due_at = %s, next_escalation_at = %s "
+            f"WHERE id IN (SELECT id FROM {TABLES['clock']} WHERE stage = 'delivery' "
+            "ORDER BY random() LIMIT %s)",
+            [now - dt.timedelta(hours=3), now - dt.timedelta(days=1), due],
+        )
+    return result
 
 
 def main() -> None:

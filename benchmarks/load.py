@@ -146,6 +146,20 @@ def scenarios(size: int):
         )
         for state in ("in_review", "awaiting_authorisation")
     )
+    # A delivery: part of the first item of other accepted requests, each delivered once.
+    from requests_app.models import RequestItem
+
+    owed = list(
+        RequestItem.objects.filter(
+            request__in=from_india.filter(state="accepted").order_by("id")[:20_000],
+            response="accepted",
+            quantity_delivered=0,
+        )
+        .order_by("request_id", "id")
+        .distinct("request_id")
+        .values_list("request__reference", "id")
+    )
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     later = (dt.date.today() + dt.timedelta(days=400)).isoformat()
     draft = {
         "title": "Gyroscopes for the Tejas fleet",
@@ -212,6 +226,19 @@ def scenarios(size: int):
                 }
             ),
             paths=[f"/api/v1/requests/{reference}/authorise/" for reference in waiting],
+            target=0.20,
+            consumes=True,
+        ),
+        Scenario(
+            "API action: record-delivery (POST, requester)",
+            "/",
+            files,
+            method="POST",
+            paths=[f"/api/v1/requests/{reference}/record-delivery/" for reference, _ in owed],
+            bodies=[
+                json.dumps({"item": item, "quantity": 1, "delivered_on": yesterday})
+                for _, item in owed
+            ],
             target=0.20,
             consumes=True,
         ),

@@ -26,6 +26,8 @@ class Scenario:
     body: str = ""
     # Paths to cycle through (one per request) instead of `path`: each action needs its own row.
     paths: list[str] = field(default_factory=list)
+    # A body per path (same order) where each needs its own (an item id); else `body`.
+    bodies: list[str] = field(default_factory=list)
     expect: int = 200
     target: float = 0.30  # share of the ceiling's requests/s the issue asks for
     explain: bool = False
@@ -40,10 +42,10 @@ def split_once(scenario: Scenario) -> tuple[Scenario, Scenario, Scenario]:
     if not scenario.consumes:
         return scenario, scenario, scenario
     quarter = len(scenario.paths) // 4
-    return (
-        replace(scenario, paths=scenario.paths[:quarter]),
-        replace(scenario, paths=scenario.paths[quarter:-2]),
-        replace(scenario, paths=scenario.paths[-2:]),
+    parts = (slice(None, quarter), slice(quarter, -2), slice(-2, None))
+    return tuple(  # type: ignore[return-value]
+        replace(scenario, paths=scenario.paths[part], bodies=scenario.bodies[part])
+        for part in parts
     )
 
 
@@ -64,9 +66,15 @@ def lua_script(scenario: Scenario, directory: str) -> str:
             "function init(args) counter = offset * 1000003 end",
             "function request()",
             "  counter = counter + 1",
-            "  return wrk.format(nil, paths[(counter % #paths) + 1])",
+            "  local i = (counter % #paths) + 1",
+            "  return wrk.format(nil, paths[i], nil, bodies and bodies[i] or wrk.body)",
             "end",
         ]
+        if scenario.bodies:
+            listed = ",\n".join(json.dumps(body) for body in scenario.bodies)
+            lines.insert(len(lines) - 6, f"local bodies = {{\n{listed}\n}}")
+        else:
+            lines.insert(len(lines) - 6, "local bodies = nil")
     handle, path = tempfile.mkstemp(suffix=".lua", dir=directory)
     with os.fdopen(handle, "w") as script:
         script.write("\n".join(lines) + "\n")
@@ -104,9 +112,10 @@ def wrk(base: str, scenario: Scenario, *, seconds: int, connections: int, direct
 def probe(base: str, scenario: Scenario) -> None:
     """One request by hand: wrk counts a redirect to the sign-in page as a success."""
     path = scenario.paths[0] if scenario.paths else scenario.path
+    body = scenario.bodies[0] if scenario.bodies else scenario.body
     request = urllib.request.Request(
         base + path,
-        data=scenario.body.encode() if scenario.body else None,
+        data=body.encode() if body else None,
         headers=scenario.headers,
         method=scenario.method,
     )
@@ -146,10 +155,16 @@ def queries_for(scenario: Scenario, *, path: str | None = None) -> tuple[int, li
     # The second of two requests: the steady state (a first call may record a token's use or
     # renew a session, once a minute); on another path when the action consumes its path.
     first = scenario.paths[0] if scenario.consumes and not path else target
-    client.generic(scenario.method, first, scenario.body, content_type="application/json")
+
+    def body_for(where: str) -> str:
+        if scenario.bodies and where in scenario.paths:
+            return scenario.bodies[scenario.paths.index(where)]
+        return scenario.body
+
+    client.generic(scenario.method, first, body_for(first), content_type="application/json")
     with CaptureQueriesContext(connection) as captured:
         response = client.generic(
-            scenario.method, target, scenario.body, content_type="application/json"
+            scenario.method, target, body_for(target), content_type="application/json"
         )
     if response.status_code != scenario.expect:
         raise SystemExit(f"{scenario.label}: in-process {target} answered {response.status_code}")

@@ -1,7 +1,8 @@
 """Sweep cost: one sweep with a fixed number of clocks due, and proof it ignores the rest.
 
-    make bench-sweep                # 10k, 100k and 1M open requests, 10,000 due in each run
+    make bench-sweep                # 10k, 100k and 1M open clocks, 10,000 due in each run
     .venv/bin/python benchmarks/sweep.py --sizes 10000 100000 1000000 --due 10000
+    .venv/bin/python benchmarks/sweep.py --stage delivery …   # per-item delivery clocks
 
 Needs PostgreSQL (BENCH_SWEEP_DATABASE_URL; default a local sosa_bench_sweep, created if
 missing; its tables are emptied). Seeds with COPY (`benchmarks/copy_seed.py`), then runs the
@@ -127,6 +128,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--due", type=int, default=10_000)
+    parser.add_argument(
+        "--stage",
+        choices=["supplier_response", "delivery"],
+        default="supplier_response",
+        help="supplier_response: one clock per request; delivery: 3 item clocks per request",
+    )
     parser.add_argument("--sweep-at", help=argparse.SUPPRESS)  # internal: the fresh process
     args = parser.parse_args()
     if args.sweep_at:
@@ -139,7 +146,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from benchmarks.copy_seed import seed_supplier_stage
+    from benchmarks.copy_seed import seed_delivery_stage, seed_supplier_stage
     from benchmarks.seed import reset
     from requests_app.models import Escalation, Event, Notification
 
@@ -150,7 +157,8 @@ def main() -> None:
     now = dt.datetime.now(tz=dt.UTC)
     for size in args.sizes:
         reset()
-        seeded = seed_supplier_stage(size, due=min(args.due, size), now=now)
+        seeding = seed_delivery_stage if args.stage == "delivery" else seed_supplier_stage
+        seeded = seeding(size, due=min(args.due, size), now=now)
         swept = sweep_in_fresh_process(now)
         assert swept["idle_clocks"] == 0
         rows.append(
@@ -171,7 +179,9 @@ def main() -> None:
         print(rows[-1], flush=True)
 
     header = (
-        "| open requests | due clocks | seeding req/s | index rebuild (in seeding) | sweep | "
+        f"Stage: {args.stage}"
+        + (" (3 items per request, one delivery clock each)" if args.stage == "delivery" else "")
+        + "\n\n| open clocks | due clocks | seeding req/s | index rebuild (in seeding) | sweep | "
         "per due clock | idle sweep | escalations | events | outbox rows | RSS growth |\n"
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
@@ -182,7 +192,8 @@ def main() -> None:
         for r in rows
     )
     print(table)
-    out = ROOT / "benchmarks" / "results" / f"sweep-{dt.date.today().isoformat()}.md"
+    suffix = "-delivery" if args.stage == "delivery" else ""
+    out = ROOT / "benchmarks" / "results" / f"sweep-{dt.date.today().isoformat()}{suffix}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         f"# Sweep benchmark, {dt.datetime.now():%Y-%m-%d %H:%M}\n\n{table}\n"

@@ -42,10 +42,21 @@ def test_copy_seed_gives_every_request_its_items_events_and_clock(postgres, peop
     assert RequestItem.objects.count() == 900
     assert Event.objects.count() == 1800
     timed = [r for r in requests if STAGES[r["state"]]]
-    clocks = {c.request_id: c for c in Clock.objects.all()}
+    clocks = {}
+    for clock in Clock.objects.all():
+        clocks.setdefault(clock.request_id, []).append(clock)
     assert set(clocks) == {r["id"] for r in timed}
-    assert all(clocks[r["id"]].stage == STAGES[r["state"]] for r in timed)
-    assert all(clocks[r["id"]].due_at == r["due_at"] for r in timed)
+    assert all({c.stage for c in clocks[r["id"]]} == {STAGES[r["state"]]} for r in timed)
+    assert all({c.due_at for c in clocks[r["id"]]} == {r["due_at"]} for r in timed)
+    # An accepted request runs one delivery clock per item, each on an accepted item of its own.
+    for r in timed:
+        items = set(RequestItem.objects.filter(request_id=r["id"]).values_list("id", flat=True))
+        expected = items if r["state"] == "accepted" else {None}
+        assert {c.item_id for c in clocks[r["id"]]} == expected, r
+    accepted = RequestItem.objects.filter(request__state="accepted")
+    assert set(accepted.values_list("response", flat=True)) == {"accepted"}
+    fulfilled = RequestItem.objects.filter(request__resolution="fulfilled")
+    assert all(i.quantity_delivered == i.quantity for i in fulfilled)
     due = Clock.objects.filter(next_escalation_at__lte=NOW).count()
     assert 0.03 * len(timed) < due < 0.2 * len(timed)
     assert _schema() == schema
@@ -78,5 +89,15 @@ def test_supplier_stage_seed_has_exactly_the_due_clocks_the_sweep_escalates(post
 
     assert set(PriorityRequest.objects.values_list("state", flat=True)) == {"with_supplier"}
     assert Clock.objects.filter(stage="supplier_response").count() == 40
+    assert sweep_deadlines(now=NOW).clocks == 7
+    assert sweep_deadlines(now=NOW).clocks == 0
+
+
+def test_delivery_stage_seed_has_item_clocks_and_exactly_the_due_ones_escalate(postgres, people):
+    copy_seed.seed_delivery_stage(30, due=7, now=NOW)
+
+    assert set(PriorityRequest.objects.values_list("state", flat=True)) == {"accepted"}
+    clocks = Clock.objects.filter(stage="delivery")
+    assert clocks.count() == 30 and not clocks.filter(item__isnull=True).exists()
     assert sweep_deadlines(now=NOW).clocks == 7
     assert sweep_deadlines(now=NOW).clocks == 0
