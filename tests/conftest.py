@@ -189,9 +189,21 @@ STATE_AFTER = [
 
 @pytest.fixture
 def make_request(people):
-    """make_request(state="approved", **draft_fields): an India→US request driven to `state`."""
+    """make_request(state="approved", **draft_fields): an India→US request driven to `state`;
+    "partly_accepted": two items, the supplier accepted the first and rejected the second."""
 
     def make(state: str = "draft", *, now=None, **fields):
+        if state == "partly_accepted":
+            two = [f.item(), f.item(description="Seal kit")]
+            request = make("with_supplier", now=now, items=two, **fields)
+            kept, refused = request.items.order_by("id")
+            return services.supplier_accept(
+                request,
+                by=people.supplier_us,
+                items=[{"id": kept.pk, "committed_delivery_date": us_working_day(365)}],
+                rejected_items=[{"id": refused.pk, "reason": "No seal capacity."}],
+                now=now,
+            )
         request = f.draft(people.requester_in, people.us, **fields)
         if state == "draft":
             return request

@@ -1,13 +1,10 @@
 """API test helpers: clients that carry a real token, and the throttle cache cleared per test."""
 
-import datetime as dt
-
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from requests_app import services
-from tests import factories as f
 from tests.helpers import client_for
 
 
@@ -55,25 +52,9 @@ def request_in(make_request, make_coc_request, people):
             return services.request_info(
                 submitted, by=people.liaison_us, question="Which NSN applies?"
             )
-        if state == "partly_accepted":  # two items: the supplier takes one, refuses the other
-            request = make_request(
-                "with_supplier", items=[f.item(), f.item(description="Seal kit")], **fields
-            )
-            kept, refused = request.items.order_by("id")
-            return services.supplier_accept(
-                request,
-                by=people.supplier_us,
-                items=[{"id": kept.pk, "committed_delivery_date": kept_until()}],
-                rejected_items=[{"id": refused.pk, "reason": "No seal capacity."}],
-            )
         if state == "resolved":
             submitted = make_request("submitted", **fields)
             return services.withdraw(submitted, by=people.requester_in, reason="Not needed.")
         return make_request(state, **fields)
 
     return make
-
-
-def kept_until():
-    """A committed date well ahead of any frozen or real today."""
-    return dt.date.today() + dt.timedelta(days=400)

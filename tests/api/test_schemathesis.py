@@ -32,7 +32,6 @@ from schemathesis.specs.openapi.checks import (
 from partners.accounts.tokens import issue_token
 from requests_app import services
 from requests_app.models import Event, Webhook, WebhookDelivery
-from tests import factories as f
 
 CHECKS = [
     not_a_server_error,
@@ -74,7 +73,6 @@ ON_A_REQUEST = {
     "events": ("liaison_us", "submitted"),
 }
 WEBHOOK_PATH = "/api/v1/webhooks/"
-A_YEAR = dt.timedelta(days=365)
 # Everything else (the list, create, nations, suppliers, me, webhooks) is called by this person.
 ELSEWHERE = "requester_in"
 
@@ -117,15 +115,6 @@ def seed_request(make_request, make_coc_request, people, state: str):
     if state == "needs_info":
         request = make_request("submitted")
         return services.request_info(request, by=people.liaison_us, question="Which variant?")
-    if state == "partly_accepted":  # one item accepted, one rejected: there is one to split
-        request = make_request("with_supplier", items=[f.item(), f.item(description="Seal kit")])
-        kept, refused = request.items.order_by("id")
-        return services.supplier_accept(
-            request,
-            by=people.supplier_us,
-            items=[{"id": kept.pk, "committed_delivery_date": dt.date.today() + A_YEAR}],
-            rejected_items=[{"id": refused.pk, "reason": "No seal capacity."}],
-        )
     return make_request(state)
 
 

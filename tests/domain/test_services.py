@@ -42,16 +42,6 @@ def reach(people, make_request, make_coc_request):
         if state == "resolved":
             request = make_request("submitted")
             return services.decline(request, by=people.liaison_us, reason="No program.")
-        if state == "partly_accepted":  # two items: the supplier takes one, refuses the other
-            two = [f.item(), f.item(description="Seal kit")]
-            request = make_request("with_supplier", items=two)
-            kept, refused = request.items.order_by("id")
-            return services.supplier_accept(
-                request,
-                by=people.supplier_us,
-                items=[{"id": kept.pk, "committed_delivery_date": SOON}],
-                rejected_items=[{"id": refused.pk, "reason": "No seal capacity."}],
-            )
         if state.startswith("coc_"):  # a US→India request, on the Code of Conduct route
             return make_coc_request(state.removeprefix("coc_"))
         return make_request(state)
