@@ -3,6 +3,7 @@
     make bench-sweep                # 10k, 100k and 1M open clocks, 10,000 due in each run
     .venv/bin/python benchmarks/sweep.py --sizes 10000 100000 1000000 --due 10000
     .venv/bin/python benchmarks/sweep.py --stage delivery …   # per-item delivery clocks
+    SWEEP_PROFILE=/tmp/sweep.prof …  # also write a cProfile of the timed sweep
 
 Needs PostgreSQL (BENCH_SWEEP_DATABASE_URL; default a local sosa_bench_sweep, created if
 missing; its tables are emptied). Seeds with COPY (`benchmarks/copy_seed.py`), then runs the
@@ -89,9 +90,18 @@ def measure_sweep(now: dt.datetime) -> dict:
     notices.enqueue_sending = lambda event_ids: True
     sweep_deadlines(now=now - dt.timedelta(days=365))  # imports and connection, as in a worker
     rss_before = reset_peak_rss()
+    profile_to = os.environ.get("SWEEP_PROFILE")
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     result = sweep_deadlines(now=now)
     seconds = time.perf_counter() - started
+    if profile_to:
+        profiler.disable()
+        profiler.dump_stats(profile_to)
     rss_peak = peak_rss_mb()
     started = time.perf_counter()
     idle = sweep_deadlines(now=now)

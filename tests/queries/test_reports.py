@@ -409,12 +409,13 @@ def test_withdrawn_stages_count_neither_as_met_nor_missed(client, people):
 
 # --- bounded queries ----------------------------------------------------------------------------
 
-# The tables: 3 SLA, 3 for time per stage and route (clocks, their nations, their closures),
+# The tables: 3 SLA, 4 for time per stage and route (clocks, item clocks per request, their
+# nations, their closures),
 # 1 open requests, 1 overdue trend, 1 on-time delivery by item. The page adds 11: the session
 # (read and saved), the user, the second factor, profile, role, served nations, the nation filter
 # and the unread count.
-PAGE_QUERIES = 20
-TABLE_QUERIES = 9
+PAGE_QUERIES = 21
+TABLE_QUERIES = 10
 
 
 def _requests(make_request, count: int) -> None:
@@ -533,3 +534,54 @@ def test_on_time_delivery_by_item_counts_each_item_by_its_own_committed_date(
         ["nation", "route", "rating", "on_time", "late", "total", "percent_on_time"],
         ["United States", "DPAS", "DX", "1", "1", "2", "50.0"],
     ]
+    # The page draws it (this table once crashed the page: it fell through to the trend chart).
+    chart = svg_of(page(client, people.liaison_us), "delivery_by_item")
+    assert "United States · DPAS · DX" in chart and "1 of 2 on time" in chart
+
+
+def test_delivery_counts_once_per_request_from_acceptance_to_the_last_item_in(
+    client, people, make_request
+):
+    """Three items accepted on Mon 2 Mar, each with its own delivery clock: while the seal kit is
+    still owed the request's delivery has not finished; when it arrives on Fri 27 Mar the stage
+    counts once, 19 US working days, not three times."""
+    with time_machine.travel(at(2), tick=False):
+        request = make_request(
+            "with_supplier",
+            items=[
+                f.item(description="Gear actuator", quantity=6),
+                f.item(description="Mounting bracket", quantity=2),
+                f.item(description="Seal kit", quantity=12),
+            ],
+        )
+        actuator, bracket, seals = request.items.order_by("id")
+        services.supplier_accept(
+            request,
+            by=people.supplier_us,
+            items=[
+                {"id": item.pk, "committed_delivery_date": dt.date(2026, 4, 30)}
+                for item in (actuator, bracket, seals)
+            ],
+            rejected_items=[],
+        )
+
+    def deliver(day: int, item, quantity: int) -> None:
+        with time_machine.travel(at(day), tick=False):
+            services.record_delivery(
+                request,
+                by=people.requester_in,
+                item=item.pk,
+                quantity=quantity,
+                delivered_on=dt.date(2026, 3, day),
+            )
+
+    def delivery_row() -> list[str]:
+        return tables_of(page(client, people.liaison_us))["time_by_stage"][-1]
+
+    deliver(9, actuator, 6)
+    deliver(12, bracket, 2)
+    assert delivery_row() == ["Delivery", "0", "—", "—"]
+
+    deliver(27, seals, 12)
+    assert delivery_row() == ["Delivery", "1", "19", "19"]
+    assert Clock.objects.filter(request=request, item__isnull=False).count() == 3

@@ -1,5 +1,6 @@
-"""Report figures (DESIGN §5): `base.py` (period, scope, columns, tables) and `tables.py` (each
-report, computed from the clocks and their ledgers)."""
+"""Report figures (DESIGN §5): `base.py` (period, scope, columns, tables), `tables.py` (each
+report, computed from the clocks and their ledgers), `durations.py` (how long stages ran) and
+`deliveries.py` (on-time delivery by item)."""
 
 from .base import (
     MAX_PERIOD_DAYS,
@@ -14,7 +15,8 @@ from .base import (
     percentile,
     scoped_requests,
 )
-from .tables import TABLES, all_tables, rating_label, running_working_days, trend_points
+from .durations import running_working_days
+from .tables import TABLES, all_tables, rating_label, trend_points
 
 __all__ = [
     "MAX_PERIOD_DAYS",

@@ -14,13 +14,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from partners.calendars import WorkingCalendar
-from partners.models import Nation, calendars_for
-
-from ...deadlines import REQUESTING_CALENDAR_STAGES, ROUTE_SLA
+from ...deadlines import ROUTE_SLA
 from ...models import Route, Stage, State
 from .base import (
-    NOT_COMPLETED,
     OPEN_STATES,
     RATINGS,
     STAGES,
@@ -32,6 +28,7 @@ from .base import (
     percentile,
 )
 from .deliveries import delivery_by_item
+from .durations import completed_clocks, stage_durations
 
 # --- SLA compliance ---------------------------------------------------------------------------
 
@@ -42,14 +39,6 @@ SLA_COLUMNS = (
     Column("percent_met", _("Met on time"), "percent"),
 )
 SLA_EMPTY = _("No clock stopped in this period.")
-
-
-def completed_clocks(scope: Scope) -> QuerySet:
-    """Clocks whose stage finished in the period (not withdrawn or replaced)."""
-    period = scope.period
-    return scope.clocks.filter(
-        stopped_at__gte=period.starts_at, stopped_at__lt=period.ends_at
-    ).exclude(stop_reason__in=NOT_COMPLETED)
 
 
 def _met_missed(clocks: QuerySet, *group_by) -> QuerySet:
@@ -156,69 +145,6 @@ ROUTE_STAGES: dict[str, list[str]] = {
     route: [stage for stage in STAGES if stage in {rule.stage for rule in table.values()}]
     for route, table in ROUTE_SLA.items()
 }
-
-
-def running_working_days(
-    ledger: list[dict],
-    *,
-    started_at: dt.datetime,
-    stopped_at: dt.datetime,
-    calendar: WorkingCalendar,
-) -> int:
-    """Working days a stopped clock ran: each running interval of the ledger counted as the SLA
-    counts (finished on its first day: 0, on the next working day: 1); paused time left out."""
-    intervals = [
-        (
-            dt.datetime.fromisoformat(entry["from"]),
-            dt.datetime.fromisoformat(entry["to"]) if entry.get("to") else stopped_at,
-        )
-        for entry in ledger
-        if entry.get("status") == "running"
-    ] or [(started_at, stopped_at)]
-    return sum(
-        max(calendar.working_days_between(calendar.local_date(begin), calendar.local_date(end)), 0)
-        for begin, end in intervals
-    )
-
-
-def stage_durations(scope: Scope) -> dict[tuple[str, str], list[int]]:
-    """Working days each completed clock ran, by (route, stage): counted in the calendar of the
-    nation that had to act — the requesting nation's for endorsement and answers."""
-    if "stage_durations" in scope.memo:
-        return scope.memo["stage_durations"]
-    clocks = list(
-        completed_clocks(scope).values(
-            "stage",
-            "started_at",
-            "stopped_at",
-            "ledger",
-            "request__route",
-            "request__requesting_nation",
-            "request__responding_nation",
-        )
-    )
-    nation_ids = {clock["request__responding_nation"] for clock in clocks} | {
-        clock["request__requesting_nation"] for clock in clocks
-    }
-    # One calendar per nation, not per clock; their closures in one query.
-    calendars = calendars_for(Nation.objects.filter(pk__in=nation_ids))
-    durations: dict[tuple[str, str], list[int]] = {}
-    for clock in clocks:
-        side = (
-            "request__requesting_nation"
-            if clock["stage"] in REQUESTING_CALENDAR_STAGES
-            else "request__responding_nation"
-        )
-        durations.setdefault((clock["request__route"], clock["stage"]), []).append(
-            running_working_days(
-                clock["ledger"] or [],
-                started_at=clock["started_at"],
-                stopped_at=clock["stopped_at"],
-                calendar=calendars[clock[side]],
-            )
-        )
-    scope.memo["stage_durations"] = durations
-    return durations
 
 
 TIME_COLUMNS = (
