@@ -492,41 +492,53 @@ def test_the_route_filter_counts_only_that_routes_requests(client, people, histo
 # --- on-time delivery by item -----------------------------------------------------------------
 
 
+THREE_ITEMS = (("Gear actuator", 6), ("Mounting bracket", 2), ("Seal kit", 12))
+
+
+def accepted_three_items(make_request, people, committed: list[dt.date]):
+    """A DPAS request whose three items (actuator, bracket, seal kit) the US supplier accepted on
+    Mon 2 Mar, each for its own committed date; returns the request and its items."""
+    with time_machine.travel(at(2), tick=False):
+        request = make_request(
+            "with_supplier",
+            items=[f.item(description=name, quantity=qty) for name, qty in THREE_ITEMS],
+        )
+        items = list(request.items.order_by("id"))
+        services.supplier_accept(
+            request,
+            by=people.supplier_us,
+            items=[
+                {"id": item.pk, "committed_delivery_date": day}
+                for item, day in zip(items, committed, strict=True)
+            ],
+            rejected_items=[],
+        )
+    return request, items
+
+
+def deliver(request, people, day: int, item, quantity: int) -> None:
+    """The requester records `quantity` of `item` delivered on `day` March, that day."""
+    with time_machine.travel(at(day), tick=False):
+        services.record_delivery(
+            request,
+            by=people.requester_in,
+            item=item.pk,
+            quantity=quantity,
+            delivered_on=dt.date(2026, 3, day),
+        )
+
+
 def test_on_time_delivery_by_item_counts_each_item_by_its_own_committed_date(
     client, people, make_request
 ):
     """Three items accepted in March: the actuator due 20 Mar arrives in two parts, the last on
     18 Mar (on time); the bracket due 10 Mar arrives 12 Mar (late); the seal kit due 30 Apr is
     still on its way (not counted)."""
-    with time_machine.travel(at(2), tick=False):
-        request = make_request(
-            "with_supplier",
-            items=[
-                f.item(description="Gear actuator", quantity=6),
-                f.item(description="Mounting bracket", quantity=2),
-                f.item(description="Seal kit", quantity=12),
-            ],
-        )
-        actuator, bracket, seals = request.items.order_by("id")
-        services.supplier_accept(
-            request,
-            by=people.supplier_us,
-            items=[
-                {"id": actuator.pk, "committed_delivery_date": dt.date(2026, 3, 20)},
-                {"id": bracket.pk, "committed_delivery_date": dt.date(2026, 3, 10)},
-                {"id": seals.pk, "committed_delivery_date": dt.date(2026, 4, 30)},
-            ],
-            rejected_items=[],
-        )
+    request, (actuator, bracket, _seals) = accepted_three_items(
+        make_request, people, [dt.date(2026, 3, 20), dt.date(2026, 3, 10), dt.date(2026, 4, 30)]
+    )
     for day, item, quantity in [(9, actuator, 4), (12, bracket, 2), (18, actuator, 2)]:
-        with time_machine.travel(at(day), tick=False):
-            services.record_delivery(
-                request,
-                by=people.requester_in,
-                item=item.pk,
-                quantity=quantity,
-                delivered_on=dt.date(2026, 3, day),
-            )
+        deliver(request, people, day, item, quantity)
 
     rows = csv_of(client, people.liaison_us, "delivery_by_item")
 
@@ -545,43 +557,17 @@ def test_delivery_counts_once_per_request_from_acceptance_to_the_last_item_in(
     """Three items accepted on Mon 2 Mar, each with its own delivery clock: while the seal kit is
     still owed the request's delivery has not finished; when it arrives on Fri 27 Mar the stage
     counts once, 19 US working days, not three times."""
-    with time_machine.travel(at(2), tick=False):
-        request = make_request(
-            "with_supplier",
-            items=[
-                f.item(description="Gear actuator", quantity=6),
-                f.item(description="Mounting bracket", quantity=2),
-                f.item(description="Seal kit", quantity=12),
-            ],
-        )
-        actuator, bracket, seals = request.items.order_by("id")
-        services.supplier_accept(
-            request,
-            by=people.supplier_us,
-            items=[
-                {"id": item.pk, "committed_delivery_date": dt.date(2026, 4, 30)}
-                for item in (actuator, bracket, seals)
-            ],
-            rejected_items=[],
-        )
-
-    def deliver(day: int, item, quantity: int) -> None:
-        with time_machine.travel(at(day), tick=False):
-            services.record_delivery(
-                request,
-                by=people.requester_in,
-                item=item.pk,
-                quantity=quantity,
-                delivered_on=dt.date(2026, 3, day),
-            )
+    request, (actuator, bracket, seals) = accepted_three_items(
+        make_request, people, [dt.date(2026, 4, 30)] * 3
+    )
 
     def delivery_row() -> list[str]:
         return tables_of(page(client, people.liaison_us))["time_by_stage"][-1]
 
-    deliver(9, actuator, 6)
-    deliver(12, bracket, 2)
+    deliver(request, people, 9, actuator, 6)
+    deliver(request, people, 12, bracket, 2)
     assert delivery_row() == ["Delivery", "0", "—", "—"]
 
-    deliver(27, seals, 12)
+    deliver(request, people, 27, seals, 12)
     assert delivery_row() == ["Delivery", "1", "19", "19"]
     assert Clock.objects.filter(request=request, item__isnull=False).count() == 3
