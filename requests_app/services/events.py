@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, ExpressionWrapper, Q
@@ -63,11 +64,28 @@ RESPONDING_PARTIES = frozenset(
 )
 
 
+class AudienceSubject(Protocol):
+    """What the audience of a request is worked out from (the sweep passes light rows)."""
+
+    @property
+    def requesting_nation_id(self) -> int: ...
+    @property
+    def responding_nation_id(self) -> int: ...
+    @property
+    def supplier_id(self) -> int | None: ...
+    @property
+    def submitted_at(self) -> dt.datetime | None: ...
+    @property
+    def created_by_id(self) -> int: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+
+
 class AudienceIndex:
     """Who plays which part for a set of requests, read in up to three queries (sweeps batch
     this); only the parts that `parties` name (all by default) are read."""
 
-    def __init__(self, requests: Iterable[PriorityRequest], parties: Iterable[str] | None = None):
+    def __init__(self, requests: Iterable[AudienceSubject], parties: Iterable[str] | None = None):
         requests = list(requests)
         wanted = None if parties is None else set(parties)
         nation_ids = {r.requesting_nation_id for r in requests} | {
@@ -106,7 +124,7 @@ class AudienceIndex:
             ).values_list("user_id", "supplier_id"):
                 self.suppliers[supplier_id].add(user_id)
 
-    def users(self, request: PriorityRequest, parties: Iterable[str]) -> set[int]:
+    def users(self, request: AudienceSubject, parties: Iterable[str]) -> set[int]:
         """User ids for the named parties of a request."""
         req, resp = request.requesting_nation_id, request.responding_nation_id
         # Before endorsement the responding nation does not know the request exists.
@@ -182,16 +200,19 @@ def queue_for_action(request: PriorityRequest, event: Event) -> None:
 
 def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
     """What a notice says, frozen at the time it was written."""
-    payload = {
-        "kind": kind,
-        "reference": request.reference,
-        "title": request.title,
-        "state": request.state,
-        "rating": request.rating_display,
-    }
+    if clock is not None:
+        return deadline_payload(
+            request,
+            kind=kind,
+            stage=clock.stage,
+            due_at=clock.due_at,
+            explanation=clock.explanation,
+            item_description=clock.item.description if clock.item_id is not None else None,
+        )
+    payload = _payload_head(request, kind)
     # An action's notice says what the approved request is; a deadline notice's explanation
     # already does (and the sweep reads no more of the request than it needs).
-    if clock is None and request.approved_at is not None and request.state != State.RESOLVED:
+    if request.approved_at is not None and request.state != State.RESOLVED:
         nation = request.responding_nation
         payload["standing"] = str(
             standing(
@@ -202,17 +223,51 @@ def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
                 conduct_days=nation.conduct_response_working_days,
             )
         )
-    if clock is not None:
-        payload |= {
-            "stage": clock.stage,
-            "due_at": clock.due_at.isoformat(),
-            "explanation": clock.explanation,
-        }
-        if clock.item_id is not None:  # one item's delivery clock (DESIGN §4a)
-            payload["item"] = clock.item.description
-    elif request.due_at:
+    if request.due_at:
         payload["due_at"] = request.due_at.isoformat()
     return payload
+
+
+class NoticeSubject(Protocol):
+    """What a deadline notice reads of its request (the sweep passes light rows)."""
+
+    reference: str
+    title: str
+    state: str
+
+    @property
+    def rating_display(self) -> str: ...
+
+
+def deadline_payload(
+    request: NoticeSubject,
+    *,
+    kind: str,
+    stage: str,
+    due_at: dt.datetime,
+    explanation: str,
+    item_description: str | None,
+) -> dict:
+    """A deadline notice: the clock's stage, due time and its explanation; for one item's
+    delivery clock (DESIGN §4a) the item."""
+    payload = _payload_head(request, kind) | {
+        "stage": stage,
+        "due_at": due_at.isoformat(),
+        "explanation": explanation,
+    }
+    if item_description is not None:
+        payload["item"] = item_description
+    return payload
+
+
+def _payload_head(request: NoticeSubject, kind: str) -> dict:
+    return {
+        "kind": kind,
+        "reference": request.reference,
+        "title": request.title,
+        "state": request.state,
+        "rating": request.rating_display,
+    }
 
 
 # --- webhook deliveries ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,10 +22,11 @@ from partners.calendars import WorkingCalendar
 from partners.models import Nation, calendar_for
 from sosa_portal.lib.bulk import insert_rows, update_rows
 
+from ..choices import rating_label
 from ..deadlines import REQUESTING_CALENDAR_STAGES, Rung, ladder_for, rung_time, stage_rule
 from ..models import Clock, Escalation, Event, PriorityRequest
 from . import clocks as clock_rows
-from .events import AudienceIndex, notice_payload, record_events
+from .events import AudienceIndex, deadline_payload, record_events
 
 # Large enough that per-statement costs fade, small enough that a batch stays ~30 MB of RSS.
 BATCH_SIZE = 2000
@@ -74,9 +76,27 @@ class LadderCache:
 
 
 # What the sweep reads of a clock and its request (the ladder, the audience, the notice, the
-# webhook check); loading whole rows costs more in Python than all the sweep's SQL.
+# webhook check), as plain rows: building model instances cost more in Python than all the
+# sweep's SQL.
+REQUEST_COLUMNS = (
+    "reference",
+    "title",
+    "state",
+    "rating",
+    "program_symbol",
+    "due_at",
+    "escalation_level",
+    "escalated_at",
+    "requesting_nation_id",
+    "responding_nation_id",
+    "route",
+    "submitted_at",
+    "created_by_id",
+    "assignee_id",
+    "supplier_id",
+)
 CLAIMED_FIELDS = (
-    "request_id",
+    "pk",
     "item_id",
     "item__description",
     "stage",
@@ -84,41 +104,75 @@ CLAIMED_FIELDS = (
     "explanation",
     "next_escalation_at",
     "level",
-    *(
-        f"request__{name}"
-        for name in (
-            "reference",
-            "title",
-            "state",
-            "rating",
-            "program_symbol",
-            "due_at",
-            "escalation_level",
-            "escalated_at",
-            "requesting_nation_id",
-            "responding_nation_id",
-            "route",
-            "submitted_at",
-            "created_by_id",
-            "assignee_id",
-            "supplier_id",
-        )
-    ),
+    "request_id",
+    *(f"request__{name}" for name in REQUEST_COLUMNS),
 )
 
 
-def _claim_batch(now: dt.datetime, size: int) -> list[Clock]:
-    return list(
+@dataclass(slots=True)
+class SweptRequest:
+    """A claimed clock's request: what the ladder, the audience and the notice read of it."""
+
+    pk: int
+    reference: str
+    title: str
+    state: str
+    rating: str
+    program_symbol: str
+    due_at: dt.datetime | None
+    escalation_level: int | None
+    escalated_at: dt.datetime | None
+    requesting_nation_id: int
+    responding_nation_id: int
+    route: str
+    submitted_at: dt.datetime | None
+    created_by_id: int
+    assignee_id: int | None
+    supplier_id: int | None
+
+    @property
+    def rating_display(self) -> str:
+        return rating_label(self.rating, self.program_symbol)
+
+
+@dataclass(slots=True)
+class SweptClock:
+    """A claimed clock; `update_rows` writes back its level and next escalation time."""
+
+    pk: int
+    item_id: int | None
+    item_description: str | None
+    stage: str
+    due_at: dt.datetime
+    explanation: str
+    next_escalation_at: dt.datetime | None
+    level: int | None
+    request: SweptRequest
+
+
+def _claim_batch(now: dt.datetime, size: int) -> list[SweptClock]:
+    """Lock up to `size` due clocks (skipping those another sweep holds); the clocks of one
+    request share one request row, so its level is worked out once."""
+    rows = (
         Clock.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(stopped_at__isnull=True, paused_at__isnull=True, next_escalation_at__lte=now)
-        .select_related("request", "item")
-        .only(*CLAIMED_FIELDS)
-        .order_by("next_escalation_at", "id")[:size]
+        .order_by("next_escalation_at", "id")
+        .values_list(*CLAIMED_FIELDS)[:size]
     )
+    requests: dict[int, SweptRequest] = {}
+    clocks: list[SweptClock] = []
+    for pk, item_id, item, stage, due_at, explanation, next_at, level, request_id, *rest in rows:
+        request = requests.get(request_id)
+        if request is None:
+            request = requests[request_id] = SweptRequest(request_id, *rest)
+        clocks.append(
+            SweptClock(pk, item_id, item, stage, due_at, explanation, next_at, level, request)
+        )
+    return clocks
 
 
 def _passed_rungs(
-    clock: Clock, now: dt.datetime, calendar: WorkingCalendar, ladders: LadderCache
+    clock: SweptClock, now: dt.datetime, calendar: WorkingCalendar, ladders: LadderCache
 ) -> tuple[list[Rung], dt.datetime | None]:
     """Rungs above the clock's level whose time has come, lowest first, and when the next one
     falls due (None at the top). Rung times rise with the level, so the first future one ends."""
@@ -134,13 +188,13 @@ def _passed_rungs(
 
 
 def _sweep_batch(
-    clocks: list[Clock], now: dt.datetime, calendars: CalendarCache, ladders: LadderCache
+    clocks: list[SweptClock], now: dt.datetime, calendars: CalendarCache, ladders: LadderCache
 ) -> SweepResult:
     result = SweepResult(clocks=len(clocks), batches=1)
     escalations: list[tuple] = []
     events: list[Event] = []
-    plans: list[tuple[Clock, Rung]] = []
-    changed_requests: list[PriorityRequest] = []
+    plans: list[tuple[SweptClock, Rung]] = []
+    changed_requests: dict[int, SweptRequest] = {}
     for clock in clocks:
         calendar = calendars.get(counting_nation_id(clock))
         passed, clock.next_escalation_at = _passed_rungs(clock, now, calendar, ladders)
@@ -160,24 +214,25 @@ def _sweep_batch(
             request.escalation_level = level
             if top.flags_request and request.escalated_at is None:
                 request.escalated_at = now
-            changed_requests.append(request)
-        events.append(
-            Event(
-                request=request,
-                action="escalate",
-                from_state=request.state,
-                to_state=request.state,
-                data={
-                    "level": top.level,
-                    "name": top.name,
-                    "stage": clock.stage,
-                    "due_at": clock.due_at.isoformat(),
-                    "levels": [rung.level for rung in passed],
-                    **_item_of(clock),
-                },
-                created_at=now,
-            )
+            changed_requests[request.pk] = request
+        event = Event(
+            request_id=request.pk,
+            action="escalate",
+            from_state=request.state,
+            to_state=request.state,
+            data={
+                "level": top.level,
+                "name": top.name,
+                "stage": clock.stage,
+                "due_at": clock.due_at.isoformat(),
+                "levels": [rung.level for rung in passed],
+                **_item_of(clock),
+            },
+            created_at=now,
         )
+        # What record_events reads of `event.request` (state, nations) is on the light row.
+        Event.request.field.set_cached_value(event, cast(Any, request))
+        events.append(event)
         plans.append((clock, top))
     insert_rows(Escalation, ["clock_id", "level", "created_at"], escalations)
     event_fields = ["request_id", "actor_id", "action", "from_state", "to_state", "data"]
@@ -193,24 +248,33 @@ def _sweep_batch(
     notices: list[tuple] = []
     for (clock, rung), event in zip(plans, events, strict=True):
         request = clock.request
-        payload = notice_payload(request, kind=rung.name, clock=clock)
+        payload = deadline_payload(
+            request,
+            kind=rung.name,
+            stage=clock.stage,
+            due_at=clock.due_at,
+            explanation=clock.explanation,
+            item_description=clock.item_description,
+        )
         notices.extend(
             (user_id, rung.name, request.pk, event.pk, payload, now, 0, "")
             for user_id in sorted(audience.users(request, rung.notifies))
         )
     update_rows(Clock, clocks, ["level", "next_escalation_at"])
-    update_rows(PriorityRequest, changed_requests, ["escalation_level", "escalated_at"])
+    update_rows(
+        PriorityRequest, list(changed_requests.values()), ["escalation_level", "escalated_at"]
+    )
     record_events(events, notice_rows=notices)
     result.escalations = len(escalations)
     result.notifications = len(notices)
     return result
 
 
-def _item_of(clock: Clock) -> dict:
+def _item_of(clock: SweptClock) -> dict:
     """The item a delivery clock counts for, named in the event and its notice."""
-    if clock.item is None:
+    if clock.item_id is None:
         return {}
-    return {"item": clock.item_id, "item_description": clock.item.description}
+    return {"item": clock.item_id, "item_description": clock.item_description}
 
 
 def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_SIZE) -> SweepResult:
@@ -234,7 +298,7 @@ def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_S
     return total
 
 
-def counting_nation_id(clock: Clock) -> int:
+def counting_nation_id(clock: SweptClock) -> int:
     """The nation whose working days the clock counts (`clocks.stage_calendar`'s rule)."""
     if clock.stage in REQUESTING_CALENDAR_STAGES:
         return clock.request.requesting_nation_id

@@ -67,11 +67,19 @@ def _encode_json(values: list, encoder) -> list[str | None]:
 
 def update_rows(model, rows: list, fields: list[str]) -> None:
     """Write `fields` of many rows in one statement (`UPDATE … FROM unnest(…)` on PostgreSQL,
-    where Django's bulk_update builds a slow CASE per field)."""
+    where Django's bulk_update builds a slow CASE per field). A row is any object with `pk`
+    and the fields' attnames: a model instance or a light row."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_update(rows, fields)
+        columns = [model._meta.get_field(name).attname for name in fields]
+        instances = [
+            row
+            if isinstance(row, model)
+            else model(pk=row.pk, **{name: getattr(row, name) for name in columns})
+            for row in rows
+        ]
+        model.objects.bulk_update(instances, fields)
         return
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]

@@ -43,6 +43,8 @@ def array_literal(values: list) -> str:
     (psycopg sends a list as `ARRAY[…]` with one cast per element to parse and plan)."""
     if all(type(value) is int for value in values):
         return "{" + ",".join(map(str, values)) + "}"
+    if values and all(value is values[0] for value in values):  # one kind, one time for all
+        return "{" + ",".join([_array_element(values[0])] * len(values)) + "}"
     # Rows share values (one payload text per notice, one time per sweep): escape each once.
     escaped: dict[int, str] = {}
 

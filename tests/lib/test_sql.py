@@ -26,6 +26,15 @@ def test_an_array_literal_escapes_quotes_backslashes_and_keeps_nulls_and_times()
     assert sql.array_literal(["{x,y}"]) == '{"{x,y}"}'
 
 
+def test_an_array_of_one_shared_value_repeats_it_once_per_row():
+    moment = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC)
+    assert (
+        sql.array_literal([moment] * 3) == "{" + ",".join(['"2026-12-02T09:30:00+00:00"'] * 3) + "}"
+    )
+    assert sql.array_literal([None, None]) == "{NULL,NULL}"
+    assert sql.array_literal(['a"b'] * 2) == '{"a\\"b","a\\"b"}'
+
+
 def test_the_main_read_is_the_longest_select_from_the_table():
     table = sql.quote("requests_app_priorityrequest")
     statements = [
