@@ -9,9 +9,10 @@ Seeds SIZE requests, then measures, against a "ceiling" (a trivial token-authent
 of the same stack, in the same run): API list, filtered list, list page 50 by cursor, detail,
 priority order, create, three actions (report-delay; the DPAS route's two keys, determine and
 authorise), the liaison queue page; then one escalation
-sweep of SIZE/100 due clocks in a fresh process. Prints a markdown table (requests/s, p50, p99,
-SQL queries per request, peak worker RSS), the query plans of the pages' main queries, and
-writes both to benchmarks/results/load-<size>-<date>.md.
+sweep of SIZE/100 due clocks in a fresh process, and a posture change of US–India (to
+emergency and back) recounting the clocks of all that pair's open requests. Prints a
+markdown table (requests/s, p50, p99, SQL queries per request, peak worker RSS), the query
+plans of the pages' main queries, and writes both to benchmarks/results/load-<size>-<date>.md.
 """
 
 from __future__ import annotations
@@ -333,7 +334,43 @@ def sweep_scenario(due: int) -> dict:
     }
 
 
-def report(args, seeded, rows, sweep, plans, peak) -> tuple[str, str]:
+def posture_scenario() -> dict:
+    """US–India to emergency and back: the recount of every open clock of that pair, timed
+    and its queries counted (in this process, as the worker's task runs it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from partners.arrangements import set_posture
+    from partners.models import Arrangement, Nation
+    from requests_app.models import Event
+    from requests_app.services.postures import apply_posture
+
+    arrangement = Arrangement.objects.between(
+        Nation.objects.get(code="US"), Nation.objects.get(code="IN")
+    ).get()
+    runs = []
+    for posture in ("emergency", "peacetime"):
+        events = Event.objects.filter(action="posture").count()
+        set_posture(arrangement, posture, by=None, reason=f"benchmark: {posture}")
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            result = apply_posture(arrangement.pk, now=timezone.now())
+        runs.append(
+            {
+                "posture": posture,
+                "seconds": time.perf_counter() - started,
+                "queries": len(queries),
+                "requests": result.requests,
+                "clocks": result.clocks,
+                "batches": result.batches,
+                "events": Event.objects.filter(action="posture").count() - events,
+            }
+        )
+    return {"runs": runs}
+
+
+def report(args, seeded, rows, sweep, plans, peak, posture) -> tuple[str, str]:
     ceiling = rows[0]["rps"]
     table = (
         "| scenario | req/s | vs ceiling | target | p50 | p99 | p99/p50 | SQL queries "
@@ -356,6 +393,13 @@ def report(args, seeded, rows, sweep, plans, peak) -> tuple[str, str]:
         f"{sweep['notifications']:,} outbox rows; RSS +{sweep['rss_growth_mb']:.0f} MB; "
         f"idle sweep {sweep['idle_ms']:.1f} ms.\n"
     )
+    for run in posture["runs"]:
+        table += (
+            f"\nPosture change US–IN → {run['posture']}: {run['requests']:,} open requests of "
+            f"the pair walked, {run['clocks']:,} clocks recounted, {run['events']:,} events, in "
+            f"{run['seconds']:.2f} s ({run['seconds'] / max(run['requests'], 1) * 1000:.3f} ms "
+            f"per request), {run['queries']:,} SQL queries in {run['batches']:,} batches.\n"
+        )
     summary = (
         f"{args.size:,} requests; gunicorn 2 workers, wrk 2 threads × {args.connections} "
         f"connections × {args.seconds} s per row; peak worker RSS {peak:.0f} MB"
@@ -414,7 +458,8 @@ def main() -> None:
         server.wait(timeout=30)
 
     sweep = sweep_scenario(max(args.size // 100, 1))
-    head, plan_text = report(args, seeded, rows, sweep, plans, peak)
+    posture = posture_scenario()
+    head, plan_text = report(args, seeded, rows, sweep, plans, peak, posture)
     print(head)
     out = ROOT / "benchmarks" / "results" / f"load-{args.size}-{dt.date.today().isoformat()}.md"
     out.parent.mkdir(parents=True, exist_ok=True)

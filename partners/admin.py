@@ -6,13 +6,14 @@ import warnings
 from functools import lru_cache
 
 import holidays
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
 from .accounts.tokens import revoke_token
-from .arrangements import save_arrangement
+from .arrangements import REASON_MAX, save_arrangement, set_posture
 from .models import (
     Agency,
     ApiToken,
@@ -20,6 +21,7 @@ from .models import (
     AuditEntry,
     Closure,
     Nation,
+    PostureChange,
     Profile,
     Supplier,
 )
@@ -45,20 +47,70 @@ class ClosureInline(admin.TabularInline):
     ordering = ["-date"]
 
 
+class ArrangementForm(forms.ModelForm):
+    posture_reason = forms.CharField(
+        label="Why the posture changes",
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the posture changes: both nations' liaison officers and senior "
+        "contacts read it, and the open requests' clocks are recounted.",
+    )
+
+    class Meta:
+        model = Arrangement
+        fields = ["first_nation", "second_nation", "signed_on", "status", "posture"]
+
+    def clean(self):
+        data = super().clean()
+        changing = self.instance.pk and "posture" in self.changed_data
+        if changing and not (data.get("posture_reason") or "").strip():
+            self.add_error("posture_reason", "Say why the posture changes.")
+        return data
+
+
+class PostureChangeInline(admin.TabularInline):
+    model = PostureChange
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "previous", "posture", "reason", "changed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Arrangement)
 class ArrangementAdmin(admin.ModelAdmin):
-    """Arrangements between nations; every change is an audited entry (who, what, when)."""
+    """Arrangements between nations; every change is an audited entry (who, what, when), and
+    a posture change goes through `set_posture` (history, notices, clocks recounted)."""
 
+    form = ArrangementForm
     list_display = ["__str__", "signed_on", "status", "posture", "changed_by", "changed_at"]
     list_filter = ["status", "posture"]
     search_fields = ["first_nation__code", "first_nation__name", "second_nation__code"]
     list_select_related = ["first_nation", "second_nation", "changed_by"]
-    readonly_fields = ["changed_by", "changed_at"]
+    readonly_fields = ["changed_by", "changed_at", "posture_since"]
+    inlines = [PostureChangeInline]
 
     def save_model(self, request, obj, form, change) -> None:
-        save_arrangement(
-            obj, by=request.user, fields=form.changed_data, created=not change, request=request
-        )
+        fields = [name for name in form.changed_data if name != "posture_reason"]
+        new_posture = obj.posture
+        if change and "posture" in fields:
+            obj.posture = form.initial["posture"]  # set_posture makes the change itself
+            fields.remove("posture")
+        if fields or not change:
+            save_arrangement(
+                obj, by=request.user, fields=fields, created=not change, request=request
+            )
+        if change and new_posture != obj.posture:
+            set_posture(
+                obj,
+                new_posture,
+                by=request.user,
+                reason=form.cleaned_data["posture_reason"],
+                request=request,
+            )
 
 
 @admin.register(Nation)

@@ -6,4 +6,9 @@ from . import views
 
 urlpatterns = [
     path("arrangements/", views.arrangements, name="arrangements"),
+    path(
+        "arrangements/<int:arrangement_id>/posture/",
+        views.change_posture,
+        name="arrangement_posture",
+    ),
 ]

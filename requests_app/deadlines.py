@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from partners.calendars import WorkingCalendar, describe_skipped, format_moment
 
 from .choices import Party, Route, Stage, State, Urgency
+from .postures import PostureRule
 
 
 @dataclass(frozen=True)
@@ -144,18 +145,67 @@ class Due:
 
 
 def stage_working_days(
-    rule: StageRule, *, rating: str = "", urgency: str = "", conduct: ConductPolicy | None = None
+    rule: StageRule,
+    *,
+    rating: str = "",
+    urgency: str = "",
+    conduct: ConductPolicy | None = None,
+    posture: PostureRule | None = None,
 ) -> int:
     if rule.conduct_days:
         if conduct is None:
             raise ValueError("A Code of Conduct clock needs the nation's response time.")
-        return conduct.working_days
+        divisor = posture.conduct_divisor if posture else 1
+        return -(-conduct.working_days // divisor)  # rounded up: never 0
     if rule.by_rating:
         # An unrated order with a supplier is treated like DO, the longer DPAS period.
         return rule.by_rating.get(rating) or max(rule.by_rating.values())
+    days = rule.working_days or 0
     if urgency == Urgency.EMERGENCY and rule.emergency_working_days is not None:
-        return rule.emergency_working_days
-    return rule.working_days or 0
+        days = rule.emergency_working_days
+    if posture is not None and rule.stage in posture.days:
+        days = min(days, posture.days[rule.stage])
+    return days
+
+
+def is_legal_clock(rule: StageRule) -> bool:
+    """The DPAS duty to answer a rated order (15 CFR 700.13): the same in every posture."""
+    return bool(rule.by_rating)
+
+
+def around_the_clock(rule: StageRule, posture: PostureRule | None) -> bool:
+    """Whether a clock counts calendar days, due at the same hour (armed conflict, DESIGN §5)."""
+    return bool(posture and posture.around_the_clock and not is_legal_clock(rule))
+
+
+def _posture_text(text: str, rule: StageRule, posture: PostureRule | None, tz) -> str:
+    """An explanation names a posture other than peacetime."""
+    if posture is None or posture.is_peacetime:
+        return text
+    if is_legal_clock(rule):
+        return f"{posture.phrase(tz)} (the DPAS duty is the same in every posture): {text}"
+    return f"{posture.phrase(tz)}: {text}"
+
+
+def _days_phrase(days: int) -> str:
+    return f"{days} day{'s' if days != 1 else ''} around the clock"
+
+
+def _around_the_clock_due(
+    start: dt.datetime,
+    days: int,
+    rule: StageRule,
+    posture: PostureRule | None,
+    calendar: WorkingCalendar,
+    before: str,
+    after: str = "",
+) -> Due:
+    """`days` calendar days after `start`, at the same hour: "{before} <start> {after}"."""
+    local = start.astimezone(calendar.tz)
+    due_at = local + dt.timedelta(days=days)
+    text = " ".join(part for part in (before, format_moment(local), after) if part)
+    text = _posture_text(text, rule, posture, calendar.tz)
+    return Due(due_at, f"{text} → due {format_moment(due_at)}")
 
 
 def _day_phrase(days: int) -> str:
@@ -180,14 +230,22 @@ def open_due(
     urgency: str = "",
     committed_date: dt.date | None = None,
     conduct: ConductPolicy | None = None,
+    posture: PostureRule | None = None,
 ) -> Due:
-    """When a clock opened at `started_at` is due, and why, in the calendar's time zone."""
+    """When a clock opened at `started_at` is due, and why, in the calendar's time zone, under
+    the arrangement's `posture` (None: peacetime)."""
     if rule.until_committed_date:
         if committed_date is None:
             raise ValueError("A delivery clock needs the committed delivery date.")
         due_at = calendar.close_of_business_on(committed_date)
         return Due(due_at, f"the committed delivery date → due {format_moment(due_at)}")
-    days = stage_working_days(rule, rating=rating, urgency=urgency, conduct=conduct)
+    days = stage_working_days(
+        rule, rating=rating, urgency=urgency, conduct=conduct, posture=posture
+    )
+    if around_the_clock(rule, posture):
+        return _around_the_clock_due(
+            started_at, days, rule, posture, calendar, f"{_days_phrase(days)} after receipt at"
+        )
     received_on = calendar.local_date(started_at)
     result = calendar.add_working_days(received_on, days)
     text = f"{_day_phrase(days)} after receipt on {_long_day(received_on)}"
@@ -198,30 +256,56 @@ def open_due(
         )
     elif rule.by_rating and rating:
         text = f"{rating}-rated order: {text}"
-    elif urgency == Urgency.EMERGENCY and rule.emergency_working_days is not None:
+    elif (
+        urgency == Urgency.EMERGENCY
+        and rule.emergency_working_days is not None
+        and (posture is None or posture.is_peacetime)
+    ):
         text = f"emergency: {text}"
-    return Due(
-        result.due_at, f"{_with_skipped(text, result.skipped)} → due {format_moment(result.due_at)}"
-    )
+    text = _posture_text(_with_skipped(text, result.skipped), rule, posture, calendar.tz)
+    return Due(result.due_at, f"{text} → due {format_moment(result.due_at)}")
 
 
 def remaining_working_days(
-    due_at: dt.datetime, paused_at: dt.datetime, calendar: WorkingCalendar
+    due_at: dt.datetime, paused_at: dt.datetime, calendar: WorkingCalendar, *, around=False
 ) -> int:
-    """Working days a paused clock still had: those after the pause day up to the due day."""
+    """Working days a paused clock still had: those after the pause day up to the due day
+    (around the clock: the whole days left, rounded up)."""
+    if around:
+        return max(0, -(-(due_at - paused_at) // dt.timedelta(days=1)))
     return calendar.working_days_between(
         calendar.local_date(paused_at), calendar.local_date(due_at)
     )
 
 
-def resumed_due(remaining: int, *, resumed_at: dt.datetime, calendar: WorkingCalendar) -> Due:
-    """The new due time of a clock resumed with `remaining` working days left."""
+def resumed_due(
+    remaining: int,
+    *,
+    resumed_at: dt.datetime,
+    calendar: WorkingCalendar,
+    rule: StageRule | None = None,
+    posture: PostureRule | None = None,
+) -> Due:
+    """The new due time of a clock of `rule` resumed with `remaining` working days left."""
+    remaining = max(remaining, 0)
+    if rule is not None and around_the_clock(rule, posture):
+        return _around_the_clock_due(
+            resumed_at,
+            remaining,
+            rule,
+            posture,
+            calendar,
+            "resumed at",
+            f"with {_days_phrase(remaining)} left",
+        )
     resumed_on = calendar.local_date(resumed_at)
-    result = calendar.add_working_days(resumed_on, max(remaining, 0))
-    text = f"resumed on {_long_day(resumed_on)} with {_day_phrase(max(remaining, 0))} left"
-    return Due(
-        result.due_at, f"{_with_skipped(text, result.skipped)} → due {format_moment(result.due_at)}"
+    result = calendar.add_working_days(resumed_on, remaining)
+    text = _with_skipped(
+        f"resumed on {_long_day(resumed_on)} with {_day_phrase(remaining)} left", result.skipped
     )
+    if rule is not None:
+        text = _posture_text(text, rule, posture, calendar.tz)
+    return Due(result.due_at, f"{text} → due {format_moment(result.due_at)}")
 
 
 @dataclass(frozen=True)
@@ -251,9 +335,14 @@ def ladder_for(rule: StageRule) -> tuple[Rung, ...]:
     return REMINDER_LADDER if rule.reminders_only else LADDER
 
 
-def rung_time(rung: Rung, due_at: dt.datetime, calendar: WorkingCalendar) -> dt.datetime:
+def rung_time(
+    rung: Rung, due_at: dt.datetime, calendar: WorkingCalendar, *, around: bool = False
+) -> dt.datetime:
+    """When a rung falls due; `around`: a clock counted around the clock, in whole days."""
     if rung.offset_working_days == 0:
         return due_at
+    if around:
+        return due_at + dt.timedelta(days=rung.offset_working_days)
     due_on = calendar.local_date(due_at)
     if rung.offset_working_days < 0:
         day = calendar.subtract_working_days(due_on, -rung.offset_working_days)
@@ -268,11 +357,12 @@ def next_rung(
     due_at: dt.datetime,
     level_reached: int | None,
     calendar: WorkingCalendar,
+    around: bool = False,
 ) -> tuple[Rung, dt.datetime] | None:
     """The next rung above `level_reached`, and when it falls due; None at the top."""
     for rung in ladder:
         if level_reached is None or rung.level > level_reached:
-            return rung, rung_time(rung, due_at, calendar)
+            return rung, rung_time(rung, due_at, calendar, around=around)
     return None
 
 

@@ -12,7 +12,7 @@ from celery import shared_task
 from partners.models import Nation
 
 from .outbox import notices, webhooks
-from .services import sweep
+from .services import postures, sweep
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -48,6 +48,16 @@ def recompute_closure_clocks(nation_id: int, on: str) -> int:
     if nation is None:
         return 0
     return sweep.recompute_open_clocks(nation, on=dt.date.fromisoformat(on))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def apply_posture(arrangement_id: int, notice_ids: list[int] | None = None) -> int:
+    """An arrangement's posture changed: recount its open requests' clocks, then send the
+    notices of the change (idempotent: a second run finds nothing left to recount)."""
+    result = postures.apply_posture(arrangement_id)
+    for pk in notice_ids or []:
+        notices.deliver_one(pk)
+    return result.clocks
 
 
 @shared_task(

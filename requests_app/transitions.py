@@ -273,7 +273,7 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 # What a webhook may subscribe to: every action, and the events that are not actions.
-EVENT_KINDS: tuple[str, ...] = (*TRANSITIONS, "comment", "attach", "escalate")
+EVENT_KINDS: tuple[str, ...] = (*TRANSITIONS, "comment", "attach", "escalate", "posture")
 
 
 def check_event_kinds(kinds) -> list[str]:

@@ -10,6 +10,8 @@ import datetime as dt
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from partners.models import Posture
+
 from .choices import Party, Stage
 from .deadlines import days_late
 from .transitions import TRANSITIONS
@@ -88,6 +90,9 @@ EVENT_TEXT = {
     "close_unfulfilled": gettext_lazy("closed it as unfulfilled"),
     "withdraw": gettext_lazy("withdrew it"),
     "attach": gettext_lazy("attached %(name)s"),
+    "posture": gettext_lazy(
+        "put the arrangement under the %(posture_label)s posture: the clocks were recounted"
+    ),
 }
 ESCALATION_TEXT = {
     "due_soon": gettext_lazy("The %(stage)s deadline is due soon."),
@@ -99,6 +104,7 @@ ESCALATION_TEXT = {
     "reminder_overdue": gettext_lazy("Reminder: the requester's answer is overdue."),
 }
 STAGE_LABELS = dict(Stage.choices)
+POSTURE_LABELS = dict(Posture.choices)
 
 # What each kind of notice says, for people (actions of DESIGN §4 and rungs of §5).
 KIND_LABELS = {
@@ -125,6 +131,7 @@ KIND_LABELS = {
     "escalated": gettext_lazy("Escalated"),
     "reminder": gettext_lazy("Reminder: your answer is due soon"),
     "reminder_overdue": gettext_lazy("Reminder: your answer is overdue"),
+    "posture": gettext_lazy("Posture changed"),
 }
 
 
@@ -155,6 +162,8 @@ def describe(event) -> str:
             data["stage"] = f"{data['stage']} ({data['item_description']})"
         template = ESCALATION_TEXT.get(data.get("name"), gettext_lazy("Deadline reminder."))
         return str(template) % data
+    if event.action == "posture":
+        data["posture_label"] = str(POSTURE_LABELS.get(data.get("posture"), "")).lower()
     if isinstance(data.get("items"), list):
         data["item_names"] = ", ".join(
             str(entry.get("description", entry.get("id"))) for entry in data["items"]

@@ -17,7 +17,7 @@ class ArrangementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Arrangement
-        fields = ["id", "nations", "signed_on", "status", "posture", "changed_at"]
+        fields = ["id", "nations", "signed_on", "status", "posture", "posture_since", "changed_at"]
 
     def get_nations(self, arrangement: Arrangement) -> list[str]:
         """The ISO codes of the two nations."""

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import Posture
+
 from ..choices import Stage
 from .requests import PriorityRequest
 
@@ -39,6 +41,11 @@ class Clock(models.Model):
     stop_reason = models.CharField(max_length=32, blank=True)
     # [{"status": "running"|"paused", "from": iso, "to": iso|None, "reason": str, "actor": id}]
     ledger = models.JSONField(default=list, blank=True)
+    # The arrangement's posture its due time was counted under (DESIGN §5); "" for a delivery
+    # clock, which runs to a committed date in every posture.
+    posture = models.CharField(
+        max_length=16, choices=Posture, blank=True, default=Posture.PEACETIME
+    )
 
     class Meta:
         ordering = ["started_at", "id"]

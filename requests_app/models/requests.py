@@ -11,7 +11,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Agency, Nation, Supplier
+from partners.models import Agency, Arrangement, Nation, Supplier
 
 from ..choices import (
     PROGRAM_SYMBOL_CHOICES,
@@ -28,6 +28,7 @@ from ..choices import (
 )
 from ..deadlines import ball_in_court
 from ..permissions import visibility_filter
+from ..postures import PEACETIME, PostureRule, posture_rule
 
 
 class ReferenceSequence(models.Model):
@@ -198,6 +199,13 @@ class PriorityRequest(models.Model):
             models.Index(fields=["responding_nation", "state"], name="request_resp_nation_idx"),
             models.Index(fields=["due_at"], name="request_due_idx"),
             models.Index(fields=["-created_at", "-id"], name="request_created_idx"),
+            # A posture change walks the open requests of one pair of nations, by id.
+            models.Index(
+                fields=["requesting_nation", "responding_nation", "id"],
+                # Two inequalities (not NOT IN): a form PostgreSQL prints back as it was written.
+                condition=~Q(state=State.DRAFT) & ~Q(state=State.RESOLVED),
+                name="request_open_pair_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +222,28 @@ class PriorityRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != State.RESOLVED
+
+    @property
+    def arrangement_posture(self) -> PostureRule:
+        """The posture of the arrangement between its nations (DESIGN §5), read once per
+        request object (an action opens and schedules several clocks; a page asks twice)."""
+        cache = self.__dict__
+        if "_sosa_posture" not in cache:
+            row = (
+                Arrangement.objects.between(self.requesting_nation_id, self.responding_nation_id)
+                .values_list("posture", "posture_since")
+                .first()
+            )
+            cache["_sosa_posture"] = (
+                posture_rule(row[0], since=row[1], overrides=posture_overrides())
+                if row
+                else PEACETIME
+            )
+        return cache["_sosa_posture"]
+
+
+def posture_overrides():
+    return getattr(settings, "SOSA_POSTURE_SLA", None)
 
 
 class RequestItem(models.Model):

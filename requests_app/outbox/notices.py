@@ -38,7 +38,8 @@ def render_email(notice: Notification) -> tuple[str, str, str]:
         "state_label": State(payload["state"]).label if payload.get("state") else "",
         "due_local": due_local,
         "recipient": notice.recipient,
-        "url": f"{settings.SITE_URL.rstrip('/')}/requests/{payload.get('reference', '')}/",
+        "url": settings.SITE_URL.rstrip("/")
+        + (payload.get("path") or f"/requests/{payload.get('reference', '')}/"),
     }
     subject = " ".join(
         render_to_string(

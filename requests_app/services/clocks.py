@@ -16,6 +16,8 @@ from partners.models import calendar_for
 from ..deadlines import (
     REQUESTING_CALENDAR_STAGES,
     ConductPolicy,
+    StageRule,
+    around_the_clock,
     ladder_for,
     next_rung,
     open_due,
@@ -25,6 +27,8 @@ from ..deadlines import (
     stage_rule,
 )
 from ..models import Clock, ItemResponse, PriorityRequest, RequestItem, Stage, State
+from ..models.requests import posture_overrides
+from ..postures import PEACETIME, PostureRule, posture_rule
 
 
 def _calendar_of(request: PriorityRequest, nation_field: str) -> WorkingCalendar:
@@ -56,6 +60,19 @@ def _overrides():
     return getattr(settings, "SOSA_SLA_OVERRIDES", None)
 
 
+def posture_of(request: PriorityRequest) -> PostureRule:
+    return request.arrangement_posture
+
+
+def clock_posture(clock: Clock) -> PostureRule:
+    """The posture a clock was counted under (a delivery clock: none, peacetime's rules)."""
+    return posture_rule(clock.posture or PEACETIME.posture, overrides=posture_overrides())
+
+
+def clock_rule(clock: Clock, route: str) -> StageRule:
+    return stage_rule(clock.stage, _overrides(), route)
+
+
 def conduct_policy(request: PriorityRequest) -> ConductPolicy:
     """The responding nation's Code of Conduct response time, for its supplier clock."""
     nation = request.responding_nation
@@ -77,12 +94,17 @@ def _close_interval(clock: Clock, at: dt.datetime) -> None:
         clock.ledger[-1]["to"] = at.isoformat()
 
 
-def _schedule_next(clock: Clock, calendar: WorkingCalendar) -> None:
+def schedule_next(
+    clock: Clock, calendar: WorkingCalendar, route: str, posture: PostureRule | None = None
+) -> None:
+    """When the clock's next rung falls due (counted as its posture counts it)."""
+    rule = clock_rule(clock, route)
     found = next_rung(
-        ladder_for(stage_rule(clock.stage, _overrides())),
+        ladder_for(rule),
         due_at=clock.due_at,
         level_reached=clock.level,
         calendar=calendar,
+        around=around_the_clock(rule, posture or clock_posture(clock)),
     )
     clock.next_escalation_at = found[1] if found else None
 
@@ -100,6 +122,7 @@ def open_clock(
     rule = sla_rule(state, _overrides(), request.route)
     if rule is None:
         return None
+    posture = posture_of(request)
     due = open_due(
         rule,
         started_at=at,
@@ -108,6 +131,7 @@ def open_clock(
         urgency=request.urgency,
         committed_date=request.committed_delivery_date,
         conduct=conduct_policy(request) if rule.conduct_days else None,
+        posture=posture,
     )
     clock = Clock(
         request=request,
@@ -116,8 +140,9 @@ def open_clock(
         due_at=due.due_at,
         explanation=due.explanation,
         ledger=[_interval("running", at, reason, actor_id)],
+        posture=posture.posture,
     )
-    _schedule_next(clock, calendar)
+    schedule_next(clock, calendar, request.route, posture)
     clock.save()
     return clock
 
@@ -172,8 +197,9 @@ def sync_item_clocks(
                 "the committed delivery date", f"{item.description}: the committed date", 1
             )[:2000],
             ledger=[_interval("running", at, reason, actor_id)],
+            posture="",  # to its committed date, in every posture
         )
-        _schedule_next(clock, calendar)
+        schedule_next(clock, calendar, request.route, PEACETIME)
         clock.save()
 
 
@@ -188,16 +214,18 @@ def stop_clock(clock: Clock, *, at: dt.datetime, reason: str) -> None:
 def pause_clock(
     clock: Clock,
     *,
+    request: PriorityRequest,
     at: dt.datetime,
     actor_id: int | None,
     reason: str,
     calendar: WorkingCalendar,
 ) -> None:
-    """Pause a running clock, keeping the working days it had left."""
+    """Pause a running clock, keeping the working days (around the clock: days) it had left."""
     _close_interval(clock, at)
     clock.ledger.append(_interval("paused", at, reason, actor_id))
     clock.paused_at = at
-    clock.remaining_working_days = remaining_working_days(clock.due_at, at, calendar)
+    around = around_the_clock(clock_rule(clock, request.route), clock_posture(clock))
+    clock.remaining_working_days = remaining_working_days(clock.due_at, at, calendar, around=around)
     clock.next_escalation_at = None
     clock.save(
         update_fields=["paused_at", "remaining_working_days", "next_escalation_at", "ledger"]
@@ -207,20 +235,29 @@ def pause_clock(
 def resume_clock(
     clock: Clock,
     *,
+    request: PriorityRequest,
     at: dt.datetime,
     actor_id: int | None,
     reason: str,
     calendar: WorkingCalendar,
 ) -> None:
-    """Resume a paused clock with the working time it had left."""
-    due = resumed_due(clock.remaining_working_days or 0, resumed_at=at, calendar=calendar)
+    """Resume a paused clock with the working time it had left, under the posture in force."""
+    posture = posture_of(request)
+    due = resumed_due(
+        clock.remaining_working_days or 0,
+        resumed_at=at,
+        calendar=calendar,
+        rule=clock_rule(clock, request.route),
+        posture=posture,
+    )
     _close_interval(clock, at)
     clock.ledger.append(_interval("running", at, reason, actor_id))
     clock.paused_at = None
     # remaining_working_days stays: it is what the resumed clock counts (see recompute_due).
     clock.due_at = due.due_at
     clock.explanation = due.explanation
-    _schedule_next(clock, calendar)
+    clock.posture = posture.posture
+    schedule_next(clock, calendar, request.route, posture)
     clock.save(
         update_fields=[
             "paused_at",
@@ -229,6 +266,7 @@ def resume_clock(
             "explanation",
             "next_escalation_at",
             "ledger",
+            "posture",
         ]
     )
 
@@ -246,35 +284,46 @@ def running_clocks(request: PriorityRequest) -> list[Clock]:
     )
 
 
+def counted_due(
+    clock: Clock, request: PriorityRequest, *, calendar: WorkingCalendar, posture: PostureRule
+):
+    """A running clock's due time counted afresh: the calendar as it is now (closures), under
+    `posture`. None for a clock that runs to a committed date."""
+    rule = clock_rule(clock, request.route)
+    if rule.until_committed_date:
+        return None
+    runs = [interval for interval in clock.ledger if interval["status"] == "running"]
+    if len(runs) > 1:  # resumed after a pause: counted from the resume
+        return resumed_due(
+            clock.remaining_working_days or 0,
+            resumed_at=dt.datetime.fromisoformat(runs[-1]["from"]),
+            calendar=calendar,
+            rule=rule,
+            posture=posture,
+        )
+    return open_due(
+        rule,
+        started_at=clock.started_at,
+        calendar=calendar,
+        rating=request.rating,
+        urgency=request.urgency,
+        conduct=conduct_policy(request) if rule.conduct_days else None,
+        posture=posture,
+    )
+
+
 def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:
     """Recount a running clock's due time with the calendar as it is now (closures changed).
 
     Levels already reached stay reached: nobody is told twice. Returns True when it moved."""
     if clock.stopped_at or clock.paused_at:
         return False
-    rule = stage_rule(clock.stage, _overrides(), clock.request.route)
-    if rule.until_committed_date:
-        return False
-    runs = [interval for interval in clock.ledger if interval["status"] == "running"]
-    if len(runs) > 1:  # resumed after a pause: counted from the resume
-        due = resumed_due(
-            clock.remaining_working_days or 0,
-            resumed_at=dt.datetime.fromisoformat(runs[-1]["from"]),
-            calendar=calendar,
-        )
-    else:
-        due = open_due(
-            rule,
-            started_at=clock.started_at,
-            calendar=calendar,
-            rating=clock.request.rating,
-            urgency=clock.request.urgency,
-            conduct=conduct_policy(clock.request) if rule.conduct_days else None,
-        )
-    if due.due_at == clock.due_at:
+    posture = clock_posture(clock)
+    due = counted_due(clock, clock.request, calendar=calendar, posture=posture)
+    if due is None or due.due_at == clock.due_at:
         return False
     clock.due_at, clock.explanation = due.due_at, due.explanation
-    _schedule_next(clock, calendar)
+    schedule_next(clock, calendar, clock.request.route, posture)
     clock.save(update_fields=["due_at", "explanation", "next_escalation_at"])
     PriorityRequest.objects.filter(pk=clock.request_id).update(due_at=due.due_at)
     return True

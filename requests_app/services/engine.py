@@ -40,7 +40,7 @@ def _move_clocks(locked: PriorityRequest, transition, *, at: dt.datetime, actor_
     open_now = clocks.open_clocks(locked)
 
     def of(clock) -> dict:
-        return {**base, "calendar": clocks.stage_calendar(locked, clock.stage)}
+        return {**base, "request": locked, "calendar": clocks.stage_calendar(locked, clock.stage)}
 
     if transition.clock == ITEMS:
         # A delivery, a moved date, a split: only the item clocks it touches change.

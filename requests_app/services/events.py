@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from partners.models import Agency, Profile, Role
@@ -39,6 +40,22 @@ NOTICE_FIELDS = [
     "attempts",
     "last_error",
 ]
+
+
+EVENT_FIELDS = ["request_id", "actor_id", "action", "from_state", "to_state", "data", "created_at"]
+
+
+def save_events(events: Sequence[Event]) -> None:
+    """Insert many new events in one statement (no model save per row) and give each its id,
+    as bulk_create would."""
+    ids = insert_rows(
+        Event,
+        EVENT_FIELDS,
+        [tuple(getattr(event, name) for name in EVENT_FIELDS) for event in events],
+    )
+    for event, pk in zip(events, ids, strict=True):
+        event.pk = pk
+        event._state.adding, event._state.db = False, connection.alias
 
 
 def record_events(events: Sequence[Event], *, notice_rows: Sequence[tuple] = ()) -> None:

@@ -14,19 +14,27 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from partners.calendars import WorkingCalendar
-from partners.models import Nation, calendar_for
+from partners.models import Nation, Posture, calendar_for
 from sosa_portal.lib.bulk import insert_rows, update_rows
 
 from ..choices import rating_label
-from ..deadlines import REQUESTING_CALENDAR_STAGES, Rung, ladder_for, rung_time, stage_rule
+from ..deadlines import (
+    REQUESTING_CALENDAR_STAGES,
+    Rung,
+    around_the_clock,
+    ladder_for,
+    rung_time,
+    stage_rule,
+)
 from ..models import Clock, Escalation, Event, PriorityRequest
+from ..postures import posture_rule
 from . import clocks as clock_rows
-from .events import AudienceIndex, deadline_payload, record_events
+from .events import AudienceIndex, deadline_payload, record_events, save_events
 
 # Large enough that per-statement costs fade, small enough that a batch stays ~30 MB of RSS.
 BATCH_SIZE = 2000
@@ -59,15 +67,32 @@ class LadderCache:
         self._ladders: dict[str, tuple[Rung, ...]] = {}
         self._times: dict[tuple, dt.datetime] = {}
 
+        self._around: dict[tuple[str, str, str], bool] = {}
+
     def ladder(self, stage: str) -> tuple[Rung, ...]:
         if stage not in self._ladders:
             overrides = getattr(settings, "SOSA_SLA_OVERRIDES", None)
             self._ladders[stage] = ladder_for(stage_rule(stage, overrides))
         return self._ladders[stage]
 
-    def rung_time(self, rung: Rung, due_at: dt.datetime, calendar: WorkingCalendar) -> dt.datetime:
+    def around(self, clock: SweptClock) -> bool:
+        """Whether the clock counts around the clock (its posture, its route's rule)."""
+        key = (clock.stage, clock.request.route, clock.posture)
+        if key not in self._around:
+            overrides = getattr(settings, "SOSA_SLA_OVERRIDES", None)
+            rule = stage_rule(clock.stage, overrides, clock.request.route)
+            self._around[key] = around_the_clock(
+                rule, posture_rule(clock.posture or Posture.PEACETIME)
+            )
+        return self._around[key]
+
+    def rung_time(
+        self, rung: Rung, due_at: dt.datetime, calendar: WorkingCalendar, around: bool
+    ) -> dt.datetime:
         if rung.offset_working_days == 0:
             return due_at
+        if around:
+            return rung_time(rung, due_at, calendar, around=True)
         # Away from the due time itself, a rung's time depends only on the local due day.
         key = (rung.offset_working_days, calendar.local_date(due_at), id(calendar))
         if key not in self._times:
@@ -104,6 +129,7 @@ CLAIMED_FIELDS = (
     "explanation",
     "next_escalation_at",
     "level",
+    "posture",
     "request_id",
     *(f"request__{name}" for name in REQUEST_COLUMNS),
 )
@@ -147,6 +173,7 @@ class SweptClock:
     explanation: str
     next_escalation_at: dt.datetime | None
     level: int | None
+    posture: str
     request: SweptRequest
 
 
@@ -161,12 +188,12 @@ def _claim_batch(now: dt.datetime, size: int) -> list[SweptClock]:
     )
     requests: dict[int, SweptRequest] = {}
     clocks: list[SweptClock] = []
-    for pk, item_id, item, stage, due_at, explanation, next_at, level, request_id, *rest in rows:
-        request = requests.get(request_id)
+    for pk, item_id, item, stage, due, explanation, next_at, level, posture, req, *rest in rows:
+        request = requests.get(req)
         if request is None:
-            request = requests[request_id] = SweptRequest(request_id, *rest)
+            request = requests[req] = SweptRequest(req, *rest)
         clocks.append(
-            SweptClock(pk, item_id, item, stage, due_at, explanation, next_at, level, request)
+            SweptClock(pk, item_id, item, stage, due, explanation, next_at, level, posture, request)
         )
     return clocks
 
@@ -177,10 +204,11 @@ def _passed_rungs(
     """Rungs above the clock's level whose time has come, lowest first, and when the next one
     falls due (None at the top). Rung times rise with the level, so the first future one ends."""
     passed: list[Rung] = []
+    around = ladders.around(clock)
     for rung in ladders.ladder(clock.stage):
         if clock.level is not None and rung.level <= clock.level:
             continue
-        at = ladders.rung_time(rung, clock.due_at, calendar)
+        at = ladders.rung_time(rung, clock.due_at, calendar, around)
         if at > now:
             return passed, at
         passed.append(rung)
@@ -235,15 +263,7 @@ def _sweep_batch(
         events.append(event)
         plans.append((clock, top))
     insert_rows(Escalation, ["clock_id", "level", "created_at"], escalations)
-    event_fields = ["request_id", "actor_id", "action", "from_state", "to_state", "data"]
-    event_ids = insert_rows(
-        Event,
-        [*event_fields, "created_at"],
-        [(*(getattr(event, name) for name in event_fields), now) for event in events],
-    )
-    for event, pk in zip(events, event_ids, strict=True):
-        event.pk = pk  # saved now, as bulk_create would leave it
-        event._state.adding, event._state.db = False, connection.alias
+    save_events(events)
     audience = AudienceIndex([clock.request for clock, _ in plans])
     notices: list[tuple] = []
     for (clock, rung), event in zip(plans, events, strict=True):

@@ -96,24 +96,39 @@ def test_a_change_in_the_admin_is_an_audited_entry_with_who_and_what(people, arr
     client = Client()
     sign_in(client, staff)
     arrangement = arranged["IN"]
-    response = client.post(
-        f"/admin/partners/arrangement/{arrangement.pk}/change/",
-        {
-            "first_nation": people.us.pk,
-            "second_nation": people.india.pk,
-            "signed_on": "2024-08-22",
-            "status": "active",
-            "posture": "emergency",
-        },
-    )
+    form = {
+        "first_nation": people.us.pk,
+        "second_nation": people.india.pk,
+        "signed_on": "2024-08-22",
+        "status": "active",
+        "posture": "emergency",
+        "posture_changes-TOTAL_FORMS": "0",
+        "posture_changes-INITIAL_FORMS": "0",
+    }
+    url = f"/admin/partners/arrangement/{arrangement.pk}/change/"
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "Say why the posture changes." in refused.content.decode()
+    arrangement.refresh_from_db()
+    assert arrangement.posture == "peacetime"
+
+    response = client.post(url, {**form, "posture_reason": "Flood in the supply region"})
     assert response.status_code == 302
     arrangement.refresh_from_db()
     assert (arrangement.posture, arrangement.changed_by) == ("emergency", staff)
     entry = AuditEntry.objects.get(kind=AuditKind.ARRANGEMENT_CHANGED)
     assert entry.actor == staff
     assert entry.detail["arrangement"] == "US–IN"
-    assert entry.detail["fields"] == ["posture", "signed_on"]
-    assert entry.detail["posture"] == "emergency"
+    assert entry.detail["fields"] == ["signed_on"]
+    posture = AuditEntry.objects.get(kind=AuditKind.POSTURE_CHANGED)
+    assert (posture.actor, posture.detail["posture"], posture.detail["previous"]) == (
+        staff,
+        "emergency",
+        "peacetime",
+    )
+    assert posture.detail["reason"] == "Flood in the supply region"
+    (change,) = arrangement.posture_changes.all()
+    assert (change.previous, change.posture, change.changed_by) == ("peacetime", "emergency", staff)
 
 
 def test_existing_sites_get_an_arrangement_for_each_partner_on_file(people):

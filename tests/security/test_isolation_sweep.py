@@ -43,6 +43,8 @@ PUBLIC_ROUTES = {
     "api:nation-detail": "reference data: every signed-in user reads the nations",
     "api:supplier-detail": "reference data: every signed-in user reads the suppliers",
     "password_reset_confirm": "a signed one-time link from an e-mail, not an object id",
+    "arrangement_posture": "arrangements are read by every signed-in user; only staff and "
+    "senior contacts may post here (tests/web/test_posture_pages.py)",
 }
 # Parameters that pick a variant of a route, not an object: every value is swept.
 VARIANTS: dict[str, list[str]] = {
