@@ -160,12 +160,25 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Supplier)
 class SupplierAdmin(admin.ModelAdmin):
-    list_display = ["name", "cage_code", "nation", "code_of_conduct_signed_on", "signed"]
+    list_display = [
+        "name",
+        "cage_code",
+        "nation",
+        "code_of_conduct_signed_on",
+        "code_of_conduct_version",
+        "code_of_conduct_withdrawn_on",
+        "signed",
+    ]
+    readonly_fields = [
+        "code_of_conduct_withdrawn_on",
+        "code_of_conduct_withdrawal_reason",
+        "code_of_conduct_withdrawn_by",
+    ]
     list_filter = [("code_of_conduct_signed_on", admin.EmptyFieldListFilter), "nation"]
     search_fields = ["name", "cage_code", "nation__name", "nation__code"]
     list_select_related = ["nation"]
 
-    @admin.display(boolean=True, description="Code of Conduct")
+    @admin.display(boolean=True, description="Current signatory")
     def signed(self, supplier: Supplier) -> bool:
         return supplier.signed_code_of_conduct
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from .accounts import audit
 from .models import Arrangement, AuditKind, Posture, PostureChange
-from .people import profile_of
+from .people import staff_or
 
 # Sent inside set_posture's transaction with `arrangement` and `change`.
 posture_changed = Signal()
@@ -46,13 +46,9 @@ def save_arrangement(
 
 def may_set_posture(user, arrangement: Arrangement) -> bool:
     """Staff, and the senior contacts of either nation of the arrangement (DESIGN §5)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_staff:
-        return True
-    profile = profile_of(user)
-    return bool(
-        profile and profile.is_senior_contact and profile.nation_id in arrangement.nation_ids
+    return staff_or(
+        user,
+        lambda profile: profile.is_senior_contact and profile.nation_id in arrangement.nation_ids,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,17 @@ def user_role(user) -> str | None:
 
 def profile_of(user) -> Profile | None:
     return person(user).profile if user.is_authenticated else None
+
+
+def staff_or(user, rule: Callable[[Profile], bool]) -> bool:
+    """Staff, or an active signed-in person whose profile `rule` accepts (who may change a
+    posture, withdraw a signature…)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return True
+    profile = profile_of(user)
+    return bool(profile and rule(profile))
 
 
 def served_nation_ids(user) -> list[int]:

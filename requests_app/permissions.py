@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from partners.models import Agency, Role, Supplier
+from partners.models import Agency, Role, Supplier, current_signatories
 from partners.people import profile_of, served_nation_ids, user_role
 
 from .choices import ItemResponse, Resolution, Route, State
@@ -202,6 +202,14 @@ def may_see_reports(user) -> bool:
     return is_admin(user) or user_role(user) in REPORT_ROLES
 
 
+# The single-source watch (issue 14 point 4): liaison officers, observers and staff only.
+WATCH_ROLES = frozenset({Role.LIAISON, Role.OBSERVER})
+
+
+def may_see_single_source_watch(user) -> bool:
+    return is_admin(user) or user_role(user) in WATCH_ROLES
+
+
 def may_file(user) -> bool:
     return user_role(user) == Role.REQUESTER and profile_of(user) is not None
 
@@ -246,5 +254,5 @@ def eligible_suppliers(request: PriorityRequest) -> QuerySet:
     if request.route == Route.CODE_OF_CONDUCT:
         # A current signatory: it has signed by today, the responding nation's date.
         today = timezone.now().astimezone(ZoneInfo(request.responding_nation.time_zone)).date()
-        suppliers = suppliers.filter(code_of_conduct_signed_on__lte=today)
+        suppliers = suppliers.filter(current_signatories(today))
     return suppliers.order_by("name")

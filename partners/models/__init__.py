@@ -11,7 +11,7 @@ from .arrangements import (
     PostureChange,
 )
 from .nations import Closure, Nation, Role, calendar_for, calendars_for, validate_time_zone
-from .people import Agency, Profile, Supplier
+from .people import Agency, Profile, Supplier, current_signatories
 
 __all__ = [
     "Agency",
@@ -31,5 +31,6 @@ __all__ = [
     "Supplier",
     "calendar_for",
     "calendars_for",
+    "current_signatories",
     "validate_time_zone",
 ]

@@ -66,6 +66,7 @@ class AuditKind(models.TextChoices):
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     ARRANGEMENT_CHANGED = "arrangement_changed", _("Arrangement changed")
     POSTURE_CHANGED = "posture_changed", _("Posture changed")
+    SIGNATURE_WITHDRAWN = "signature_withdrawn", _("Code of Conduct signature withdrawn")
 
 
 class AuditEntry(AppendOnlyModel):

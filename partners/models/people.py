@@ -40,6 +40,25 @@ class Supplier(models.Model):
     code_of_conduct_signed_on = models.DateField(
         _("Code of Conduct signed on"), null=True, blank=True
     )
+    code_of_conduct_version = models.CharField(
+        _("Code of Conduct version"), max_length=32, blank=True, help_text=_("e.g. 2024-08")
+    )
+    # Withdrawn (by the nation's liaison officer or staff, `partners.suppliers`): no new
+    # requests are forwarded to it; those it holds stay with it.
+    code_of_conduct_withdrawn_on = models.DateField(
+        _("Code of Conduct withdrawn on"), null=True, blank=True, editable=False
+    )
+    code_of_conduct_withdrawal_reason = models.TextField(
+        _("why it was withdrawn"), blank=True, max_length=2000, editable=False
+    )
+    code_of_conduct_withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["name"]
@@ -49,7 +68,18 @@ class Supplier(models.Model):
 
     @property
     def signed_code_of_conduct(self) -> bool:
-        return self.code_of_conduct_signed_on is not None
+        """A current signatory: it signed, and its signature was not withdrawn."""
+        return (
+            self.code_of_conduct_signed_on is not None and self.code_of_conduct_withdrawn_on is None
+        )
+
+
+def current_signatories(day) -> models.Q:
+    """Suppliers whose Code of Conduct signature stands on `day` (the nation's date)."""
+    return models.Q(code_of_conduct_signed_on__lte=day) & (
+        models.Q(code_of_conduct_withdrawn_on__isnull=True)
+        | models.Q(code_of_conduct_withdrawn_on__gt=day)
+    )
 
 
 class Profile(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Nation, Supplier
@@ -25,12 +26,49 @@ class NationSerializer(serializers.ModelSerializer):
         ]
 
 
+class LedgerSerializer(serializers.Serializer):
+    forwarded = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    answered_late = serializers.IntegerField()
+    median_working_days = serializers.FloatField(source="median_days", allow_null=True)
+    p90_working_days = serializers.IntegerField(source="p90_days", allow_null=True)
+    items_delivered = serializers.IntegerField(source="delivered")
+    on_time_delivery_percent = serializers.FloatField(allow_null=True)
+    summary = serializers.CharField()
+
+
 class SupplierSerializer(serializers.ModelSerializer):
     nation = serializers.CharField(source="nation.code")
+    signatory = serializers.BooleanField(
+        source="signed_code_of_conduct",
+        read_only=True,
+        help_text="A current signatory of its nation's Code of Conduct (signed, not withdrawn).",
+    )
+    ledger = serializers.SerializerMethodField(
+        help_text="Its response ledger; null unless the caller is staff or an official of "
+        "the firm's nation."
+    )
 
     class Meta:
         model = Supplier
-        fields = ["id", "name", "nation", "cage_code", "code_of_conduct_signed_on"]
+        fields = [
+            "id",
+            "name",
+            "nation",
+            "cage_code",
+            "code_of_conduct_signed_on",
+            "code_of_conduct_version",
+            "code_of_conduct_withdrawn_on",
+            "signatory",
+            "ledger",
+        ]
+
+    @extend_schema_field(LedgerSerializer(allow_null=True))
+    def get_ledger(self, supplier: Supplier) -> dict | None:
+        ledger = self.context.get("ledgers", {}).get(supplier.pk)
+        return LedgerSerializer(ledger).data if ledger is not None else None
 
 
 class MeSerializer(serializers.Serializer):

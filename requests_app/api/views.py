@@ -25,6 +25,7 @@ from ..models import Attachment, PriorityRequest
 from ..permissions import check_may_take
 from ..queries import representation as selectors
 from ..queries import timeline
+from ..queries.ledger import ledgers, sees_ledger
 from ..queries.links import visible_links
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
@@ -332,7 +333,9 @@ class NationViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[
             OpenApiParameter("nation", str, description="ISO code of the supplier's nation."),
             OpenApiParameter(
-                "code_of_conduct", bool, description="Only signatories of the Code of Conduct."
+                "code_of_conduct",
+                bool,
+                description="Only current signatories of the Code of Conduct.",
             ),
         ],
         responses={200: SupplierSerializer(many=True), **errors(401, 429)},
@@ -349,8 +352,24 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
         if nation:
             suppliers = suppliers.filter(nation__code__iexact=nation)
         if self.request.query_params.get("code_of_conduct") in ("true", "1"):
-            suppliers = suppliers.filter(code_of_conduct_signed_on__isnull=False)
+            suppliers = suppliers.filter(
+                code_of_conduct_signed_on__isnull=False, code_of_conduct_withdrawn_on__isnull=True
+            )
         return suppliers
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "ledgers": self._ledgers()}
+
+    def _ledgers(self) -> dict:
+        """The ledgers of the firms the caller may read them for (queries.ledger)."""
+        user = self.request.user
+        if self.action == "retrieve":
+            firms = self.get_queryset().filter(pk=self.kwargs.get("pk"))
+        else:
+            firms = self.filter_queryset(self.get_queryset())
+        return ledgers(
+            firm.pk for firm in firms.only("pk", "nation_id") if sees_ledger(user, firm.nation_id)
+        )
 
 
 @extend_schema(

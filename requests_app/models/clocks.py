@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Posture
+from partners.models import Posture, Supplier
 
 from ..choices import Stage
 from .requests import PriorityRequest
@@ -46,6 +46,10 @@ class Clock(models.Model):
     posture = models.CharField(
         max_length=16, choices=Posture, blank=True, default=Posture.PEACETIME
     )
+    # The firm the clock waits for (supplier response, delivery): its response ledger.
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["started_at", "id"]
@@ -73,6 +77,12 @@ class Clock(models.Model):
                 name="clock_sweep_idx",
             ),
             models.Index(fields=["request", "stage"], name="clock_request_idx"),
+            # A firm's response ledger reads its clocks from here.
+            models.Index(
+                fields=["supplier", "stage", "started_at"],
+                condition=Q(supplier__isnull=False),
+                name="clock_supplier_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -243,6 +243,17 @@ def decline(request, *, by, reason: str, version=None, now=None) -> PriorityRequ
     )
 
 
+def _not_eligible(supplier: Supplier, request) -> str:
+    if supplier.nation_id != request.responding_nation_id:
+        return "Choose a supplier of the responding nation."
+    if supplier.code_of_conduct_withdrawn_on is not None:
+        return (
+            f"{supplier.name} withdrew from the Code of Conduct on "
+            f"{supplier.code_of_conduct_withdrawn_on:%d %b %Y}: it takes no new requests."
+        )
+    return "This supplier is not a current signatory of the Code of Conduct."
+
+
 def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -> PriorityRequest:
     """Send the rated order to a supplier; opens the DPAS accept/reject clock."""
 
@@ -251,11 +262,7 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
         if supplier is None:
             errors["supplier"] = [REQUIRED]
         elif not eligible_suppliers(locked).filter(pk=supplier.pk).exists():
-            errors["supplier"] = [
-                "Choose a supplier of the responding nation."
-                if supplier.nation_id != locked.responding_nation_id
-                else "This supplier is not a current signatory of the Code of Conduct."
-            ]
+            errors["supplier"] = [_not_eligible(supplier, locked)]
         raise_if(errors)
         return Change(
             fields={"supplier": supplier},

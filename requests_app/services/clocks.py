@@ -141,6 +141,8 @@ def open_clock(
         explanation=due.explanation,
         ledger=[_interval("running", at, reason, actor_id)],
         posture=posture.posture,
+        # The firm it waits for, in its response ledger.
+        supplier_id=request.supplier_id if rule.stage == Stage.SUPPLIER_RESPONSE else None,
     )
     schedule_next(clock, calendar, request.route, posture)
     clock.save()
@@ -198,6 +200,7 @@ def sync_item_clocks(
             )[:2000],
             ledger=[_interval("running", at, reason, actor_id)],
             posture="",  # to its committed date, in every posture
+            supplier_id=request.supplier_id,
         )
         schedule_next(clock, calendar, request.route, PEACETIME)
         clock.save()

@@ -15,6 +15,7 @@ from partners.models import Supplier
 
 from ..models import PROGRAM_SYMBOL_CHOICES, Rating, Route
 from ..permissions import assignable_people, eligible_suppliers
+from ..queries.ledger import ledgers
 from ..transitions import TRANSITIONS
 from .action_base import ActionForm, reason_field
 from .forms import DateInput, person_label
@@ -171,11 +172,23 @@ class ForwardForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["supplier"]
+        figures: dict = {}
         if self.request_row is not None:
             field.queryset = eligible_suppliers(self.request_row)
             if self.request_row.route == Route.CODE_OF_CONDUCT:
-                field.help_text = _("Only suppliers that signed the Code of Conduct are listed.")
-        field.label_from_instance = lambda supplier: f"{supplier.name} ({supplier.cage_code})"
+                field.help_text = _(
+                    "Only current signatories of the Code of Conduct are listed, each with its "
+                    "record of answers (the registry on /suppliers/ has the whole ledger)."
+                )
+            if not self.is_bound:  # the evidence to choose with (DESIGN §5, issue 14 point 3)
+                figures = ledgers(field.queryset.values_list("pk", flat=True))
+
+        def label(supplier) -> str:
+            ledger = figures.get(supplier.pk)
+            text = f"{supplier.name} ({supplier.cage_code})"
+            return f"{text} — {ledger.summary}" if ledger else text
+
+        field.label_from_instance = label
 
 
 class SupplierRejectForm(ActionForm):

@@ -66,7 +66,21 @@ def test_suppliers_are_listed_by_name(api):
         "Boeing Parts",
         "Unsigned Works",
     ]
-    assert set(suppliers[0]) == {"id", "name", "nation", "cage_code", "code_of_conduct_signed_on"}
+    assert set(suppliers[0]) == {
+        "id",
+        "name",
+        "nation",
+        "cage_code",
+        "code_of_conduct_signed_on",
+        "code_of_conduct_version",
+        "code_of_conduct_withdrawn_on",
+        "signatory",
+        "ledger",
+    }
+    # A US liaison officer reads the ledgers of US firms only.
+    by_name = {s["name"]: s for s in suppliers}
+    assert by_name["Acme Gyro Inc"]["ledger"]["forwarded"] == 0
+    assert by_name["Bharat Forge"]["ledger"] is None
 
 
 @pytest.mark.parametrize(

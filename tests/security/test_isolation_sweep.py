@@ -45,6 +45,8 @@ PUBLIC_ROUTES = {
     "password_reset_confirm": "a signed one-time link from an e-mail, not an object id",
     "arrangement_posture": "arrangements are read by every signed-in user; only staff and "
     "senior contacts may post here (tests/web/test_posture_pages.py)",
+    "supplier_withdraw": "the registry is read by every signed-in user; only staff and the "
+    "firm's own liaison officers may post here (tests/web/test_registry.py)",
 }
 # Parameters that pick a variant of a route, not an object: every value is swept.
 VARIANTS: dict[str, list[str]] = {

@@ -130,6 +130,8 @@ class Command(BaseCommand):
                     "nation": nations[code],
                     "name": name,
                     "code_of_conduct_signed_on": signed_on,
+                    # The code each nation's firms signed, by the year they signed it.
+                    "code_of_conduct_version": f"{signed_on:%Y}" if signed_on else "",
                 },
             )
         return suppliers
