@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from partners.models import Agency, Role, Supplier, current_signatories
-from partners.people import profile_of, served_nation_ids, user_role
+from partners.people import profile_of, served_nation_ids, staff_or, user_role
 
 from .choices import ItemResponse, Resolution, Route, State
 from .exceptions import InvalidTransition, NotAllowed
@@ -200,6 +200,17 @@ REPORT_ROLES = frozenset({Role.REQUESTER, Role.LIAISON, Role.REVIEWER, Role.OBSE
 
 def may_see_reports(user) -> bool:
     return is_admin(user) or user_role(user) in REPORT_ROLES
+
+
+# Who reads a firm's response ledger: staff and its own nation's officials — not requesters,
+# nor the firms themselves (one supplier does not read its competitors' figures).
+LEDGER_ROLES = frozenset({Role.LIAISON, Role.REVIEWER, Role.OBSERVER})
+
+
+def sees_ledger(user, nation_id: int) -> bool:
+    return staff_or(
+        user, lambda profile: profile.nation_id == nation_id and user_role(user) in LEDGER_ROLES
+    )
 
 
 # The single-source watch (issue 14 point 4): liaison officers, observers and staff only.

@@ -225,6 +225,9 @@ else:
         "processed_folder": str(VAR / "broker" / "processed"),
         "control_folder": str(VAR / "broker" / "control"),
         "store_processed": False,
+        # Kombu polls the folder; at its default (1 s) a worker takes one message a second and
+        # the demo's seeded notices hold a posture recount back for minutes.
+        "polling_interval": 0.1,
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -22,10 +22,10 @@ from sosa_portal.lib.files import download
 
 from .. import services
 from ..models import Attachment, PriorityRequest
-from ..permissions import check_may_take
+from ..permissions import check_may_take, sees_ledger
 from ..queries import representation as selectors
 from ..queries import timeline
-from ..queries.ledger import ledgers, sees_ledger
+from ..queries.ledger import ledgers
 from ..queries.links import visible_links
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS

@@ -10,23 +10,14 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 
-from partners.models import Nation, Role, calendars_for
-from partners.people import staff_or, user_role
+from partners.models import Nation, calendars_for
 
-from ..models import Clock, Delivery, ItemResponse, RequestItem, Stage
+from ..models import Clock, ItemResponse, RequestItem, Stage
+from .reports.deliveries import last_arrival
 
 ANSWERS = ("supplier_accept", "supplier_reject")
-# Who reads a firm's ledger: staff and its own nation's officials — not requesters, nor the
-# firms themselves (one supplier does not read its competitors' figures).
-LEDGER_ROLES = frozenset({Role.LIAISON, Role.REVIEWER, Role.OBSERVER})
-
-
-def sees_ledger(user, nation_id: int) -> bool:
-    return staff_or(
-        user, lambda profile: profile.nation_id == nation_id and user_role(user) in LEDGER_ROLES
-    )
 
 
 @dataclass
@@ -120,20 +111,13 @@ def ledgers(supplier_ids) -> dict[int, Ledger]:
 
 
 def _add_deliveries(found: dict[int, Ledger], ids: list[int]) -> None:
-    last = (
-        Delivery.objects.filter(item=OuterRef("pk"))
-        .order_by()
-        .values("item")
-        .annotate(day=Max("delivered_on"))
-        .values("day")
-    )
     rows = (
         RequestItem.objects.filter(
             request__supplier_id__in=ids,
             response=ItemResponse.ACCEPTED,
             quantity_delivered__gte=F("quantity"),
         )
-        .annotate(arrived=Subquery(last))
+        .annotate(arrived=last_arrival())
         .values("request__supplier_id")
         .annotate(
             total=Count("pk"),

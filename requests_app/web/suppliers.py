@@ -22,7 +22,8 @@ from partners.people import profile_of
 from partners.suppliers import REASON_MAX, may_withdraw, withdraw_signature
 from sosa_portal.lib import safe_csv
 
-from ..queries.ledger import Ledger, ledgers, rated_orders, sees_ledger
+from ..permissions import sees_ledger
+from ..queries.ledger import Ledger, ledgers, rated_orders
 
 CSV_HEADER = ["Country", "Company", "CAGE/NCAGE", "Date signed", "Code version", "Withdrawn on"]
 

@@ -15,22 +15,26 @@ def _rating_text(rating: str) -> str:
     return rating or str(_("Unrated"))
 
 
-def delivery_by_item(scope: Scope) -> Table:
-    period = scope.period
-    last = (
+def last_arrival() -> Subquery:
+    """The day the last part of an item arrived (for an annotation on `RequestItem`)."""
+    return Subquery(
         Delivery.objects.filter(item=OuterRef("pk"))
         .order_by()
         .values("item")
         .annotate(day=Max("delivered_on"))
         .values("day")
     )
+
+
+def delivery_by_item(scope: Scope) -> Table:
+    period = scope.period
     grouped = (
         RequestItem.objects.filter(
             request__in=scope.requests.values("pk"),
             response=ItemResponse.ACCEPTED,
             quantity_delivered__gte=F("quantity"),
         )
-        .annotate(arrived=Subquery(last))
+        .annotate(arrived=last_arrival())
         .filter(
             arrived__gte=period.starts_at.date(),
             arrived__lt=period.ends_at.date(),
