@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +48,24 @@ class PriorityRequestQuerySet(models.QuerySet):
 
     def open(self) -> PriorityRequestQuerySet:
         return self.exclude(state=State.RESOLVED)
+
+    def with_posture(self) -> PriorityRequestQuerySet:
+        """Read the posture of each request's arrangement in the same query (for
+        `arrangement_posture`: an action or a page then asks nothing more)."""
+        pair = Arrangement.objects.filter(
+            Q(
+                first_nation=OuterRef("requesting_nation"),
+                second_nation=OuterRef("responding_nation"),
+            )
+            | Q(
+                first_nation=OuterRef("responding_nation"),
+                second_nation=OuterRef("requesting_nation"),
+            )
+        )
+        return self.annotate(
+            pair_posture=Subquery(pair.values("posture")[:1]),
+            pair_posture_since=Subquery(pair.values("posture_since")[:1]),
+        )
 
     def by_priority(self) -> PriorityRequestQuerySet:
         """DX before DO before unrated (emergency, urgent, routine); among equals the earlier
@@ -229,11 +247,20 @@ class PriorityRequest(models.Model):
         request object (an action opens and schedules several clocks; a page asks twice)."""
         cache = self.__dict__
         if "_sosa_posture" not in cache:
-            row = (
-                Arrangement.objects.between(self.requesting_nation_id, self.responding_nation_id)
-                .values_list("posture", "posture_since")
-                .first()
-            )
+            if "pair_posture" in cache:  # read with the row (`with_posture`)
+                row = (
+                    (cache["pair_posture"], cache["pair_posture_since"])
+                    if cache["pair_posture"]
+                    else None
+                )
+            else:
+                row = (
+                    Arrangement.objects.between(
+                        self.requesting_nation_id, self.responding_nation_id
+                    )
+                    .values_list("posture", "posture_since")
+                    .first()
+                )
             cache["_sosa_posture"] = (
                 posture_rule(row[0], since=row[1], overrides=posture_overrides())
                 if row

@@ -67,6 +67,7 @@ def lock_visible(request: PriorityRequest | int, by) -> PriorityRequest:
             PriorityRequest.objects.visible_to(by)
             .select_for_update(of=("self",))
             .select_related("responding_nation", "requesting_nation")
+            .with_posture()
             .get(pk=pk)
         )
     except PriorityRequest.DoesNotExist:

@@ -14,6 +14,7 @@ def visible_request_or_404(user, reference: str) -> PriorityRequest:
     """The request if this user may see it; otherwise a 404 that says nothing more."""
     found = (
         PriorityRequest.objects.visible_to(user)
+        .with_posture()  # the posture banner asks nothing more
         .select_related(
             "requesting_nation",
             "responding_nation",

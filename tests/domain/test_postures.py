@@ -15,8 +15,10 @@ from partners.arrangements import set_posture
 from partners.models import Arrangement, AuditEntry, AuditKind
 from requests_app import services
 from requests_app.models import Clock, Event, Notification, Stage
+from requests_app.services.common import lock_visible
 from requests_app.services.postures import apply_posture
 from requests_app.services.sweep import sweep_deadlines
+from requests_app.web.common import visible_request_or_404
 from tests import factories as f
 from tests.helpers import new_delhi, new_york
 
@@ -245,3 +247,15 @@ def test_resuming_under_a_posture_counts_as_it_counts(people, make_request):
     assert support_clock.due_at == new_york(2026, 11, 24, 10)
     assert support_clock.posture == "armed_conflict"
     assert support_clock.explanation.startswith("Armed conflict posture since Wed 18 Nov 2026")
+
+
+def test_an_action_and_a_page_read_the_posture_with_the_request_row(
+    people, submitted_wed, django_assert_num_queries
+):
+    change(people, "emergency", new_york(2026, 11, 25, 12))
+    locked = lock_visible(submitted_wed, people.liaison_us)
+    with django_assert_num_queries(0):
+        assert locked.arrangement_posture.posture == "emergency"
+    shown = visible_request_or_404(people.requester_in, submitted_wed.reference)
+    with django_assert_num_queries(0):
+        assert shown.arrangement_posture.label == "Emergency"
