@@ -111,6 +111,11 @@ REQUESTING_CALENDAR_STAGES = frozenset(
 )
 
 
+def counting_nation_id(stage: str, requesting_id: int, responding_id: int) -> int:
+    """The nation whose working days a stage's clock counts: the one that must act."""
+    return requesting_id if stage in REQUESTING_CALENDAR_STAGES else responding_id
+
+
 def ball_in_court(state: str, route: str = Route.DPAS) -> str | None:
     if state == State.DRAFT:
         return Party.REQUESTER

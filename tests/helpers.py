@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from partners.accounts.tokens import issue_token
+from partners.models import Arrangement
 from requests_app import services
 
 # The password of every user tests/factories.make_user creates.
@@ -37,6 +39,18 @@ def sign_in(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def signed_in(user) -> Client:
+    """A browser client signed in as `user` (second factor passed)."""
+    client = Client()
+    sign_in(client, user)
+    return client
+
+
+def us_india(people):
+    """The fixture's US–India arrangement."""
+    return Arrangement.objects.between(people.us, people.india).get()
 
 
 def sign_in_with_password(client, username: str, password: str = PASSWORD, **extra):

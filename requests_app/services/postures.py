@@ -23,7 +23,7 @@ from partners.models import Arrangement, Nation, PostureChange, Profile, Role, c
 from sosa_portal.lib.bulk import update_rows
 
 from ..choices import Stage, State
-from ..deadlines import REQUESTING_CALENDAR_STAGES
+from ..deadlines import counting_nation_id
 from ..models import Clock, Event, Notification, PriorityRequest
 from ..models.requests import posture_overrides
 from ..postures import PostureRule, posture_rule
@@ -149,9 +149,9 @@ def _recount(
         request = by_id[clock.request_id]
         clock.request = request
         calendar = calendars[
-            request.requesting_nation_id
-            if clock.stage in REQUESTING_CALENDAR_STAGES
-            else request.responding_nation_id
+            counting_nation_id(
+                clock.stage, request.requesting_nation_id, request.responding_nation_id
+            )
         ]
         clock.posture = posture.posture
         if clock.paused_at is None:

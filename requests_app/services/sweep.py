@@ -22,6 +22,7 @@ from partners.calendars import WorkingCalendar
 from partners.models import Nation, Posture, calendar_for
 from sosa_portal.lib.bulk import insert_rows, update_rows
 
+from .. import deadlines
 from ..choices import rating_label
 from ..deadlines import (
     REQUESTING_CALENDAR_STAGES,
@@ -319,10 +320,11 @@ def sweep_deadlines(now: dt.datetime | None = None, *, batch_size: int = BATCH_S
 
 
 def counting_nation_id(clock: SweptClock) -> int:
-    """The nation whose working days the clock counts (`clocks.stage_calendar`'s rule)."""
-    if clock.stage in REQUESTING_CALENDAR_STAGES:
-        return clock.request.requesting_nation_id
-    return clock.request.responding_nation_id
+    """The nation whose working days the clock counts (`deadlines.counting_nation_id`)."""
+    request = clock.request
+    return deadlines.counting_nation_id(
+        clock.stage, request.requesting_nation_id, request.responding_nation_id
+    )
 
 
 def recompute_open_clocks(nation: Nation, *, on: dt.date | None = None) -> int:

@@ -20,14 +20,10 @@ from requests_app.services.postures import apply_posture
 from requests_app.services.sweep import sweep_deadlines
 from requests_app.web.common import visible_request_or_404
 from tests import factories as f
-from tests.helpers import new_delhi, new_york
+from tests.helpers import new_delhi, new_york, us_india
 
 UTC = dt.UTC
 WED_25 = new_york(2026, 11, 25, 10)  # the day before Thanksgiving
-
-
-def us_india(people) -> Arrangement:
-    return Arrangement.objects.between(people.us, people.india).get()
 
 
 def change(people, posture: str, at: dt.datetime, *, by=None, apply=True) -> Arrangement:

@@ -2,25 +2,13 @@
 reason, the history kept), nobody else; a request page under a posture says so at the top."""
 
 import pytest
-from django.test import Client
 
 from partners.arrangements import set_posture
-from partners.models import Arrangement
 from requests_app import services
 from requests_app.models import Clock, Notification
-from tests.helpers import flashed, sign_in, text_of
+from tests.helpers import flashed, signed_in, text_of, us_india
 
 pytestmark = pytest.mark.django_db
-
-
-def us_india(people) -> Arrangement:
-    return Arrangement.objects.between(people.us, people.india).get()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    sign_in(client, user)
-    return client
 
 
 def test_a_senior_contact_changes_the_posture_from_the_page(

@@ -7,21 +7,14 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 
 from partners.models import AuditEntry, AuditKind
 from partners.suppliers import withdraw_signature
 from requests_app import services
 from requests_app.exceptions import InvalidInput
-from tests.helpers import client_for, flashed, sign_in, text_of
+from tests.helpers import client_for, flashed, signed_in, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    sign_in(client, user)
-    return client
 
 
 def test_the_registry_lists_each_nations_signatories_and_rated_order_firms(people, make_request):

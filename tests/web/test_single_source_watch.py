@@ -6,19 +6,12 @@ import csv
 import io
 
 import pytest
-from django.test import Client
 
 from requests_app import services
 from tests import factories as f
-from tests.helpers import sign_in, support, text_of, us_working_day
+from tests.helpers import signed_in, support, text_of, us_working_day
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    sign_in(client, user)
-    return client
 
 
 @pytest.fixture
