@@ -89,12 +89,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sosa_portal.errors.ApiErrorsMiddleware",  # outermost: sees every error under /api/
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partners.accounts.middleware.SlidingSessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "sosa_portal.errors.CommonMiddleware",  # Django's, never redirecting an API path
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -133,8 +134,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a competing writer instead of failing at once (web + worker share the file).
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default serves a web process, a worker and beat at once. Writers queue
+    # instead of failing with "database is locked": every transaction takes the write lock
+    # when it begins (IMMEDIATE, so it never has to upgrade a read lock mid-way, which SQLite
+    # refuses at once), waits up to 20 s for it, and WAL lets readers run beside the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,11 +10,12 @@ from partners.models import Supplier
 
 from ..models import PROGRAM_SYMBOL_CHOICES, Rating
 from ..transitions import TRANSITIONS
+from .strict import StrictFieldsMixin
 
 User = get_user_model()
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(StrictFieldsMixin, serializers.Serializer):
     version = serializers.IntegerField(
         required=False, min_value=1, help_text="The version you acted on; 409 if stale."
     )
@@ -77,12 +78,12 @@ class ForwardSerializer(ActionSerializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all())
 
 
-class ItemAnswerSerializer(serializers.Serializer):
+class ItemAnswerSerializer(StrictFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField(help_text="The item's id (`items[].id` of the request).")
     committed_delivery_date = serializers.DateField()
 
 
-class ItemRejectionSerializer(serializers.Serializer):
+class ItemRejectionSerializer(StrictFieldsMixin, serializers.Serializer):
     id = serializers.IntegerField(help_text="The item's id (`items[].id` of the request).")
     reason = serializers.CharField(max_length=2000)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..models import LinkKind
+from .strict import StrictFieldsMixin
 
 
-class LinkSerializer(serializers.Serializer):
+class LinkSerializer(StrictFieldsMixin, serializers.Serializer):
     """A typed link as its reader sees it (DESIGN §4a): `kind` split_from | related |
     duplicate_of, `direction` out (this request is …) or in (… of this request), and the
     other request, shown only where the caller may see it."""

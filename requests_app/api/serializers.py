@@ -28,11 +28,12 @@ from ..models import (
 from ..permissions import allowed_actions
 from ..queries.representation import ITEM_COLUMNS, running_or_paused_clock
 from ..queries.standing import ball_of, signed_steps
+from .strict import StrictFieldsMixin
 
 User = get_user_model()
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """An item as the requester writes it, and as the API shows it with the supplier's answer
     (read-only: `id`, `response` '' | accepted | rejected, its committed date and reason)."""
 
@@ -298,7 +299,7 @@ class RequestSerializer(serializers.ModelSerializer):
         return [action.replace("_", "-") for action in allowed_actions(request.user, obj)]
 
 
-class DraftSerializer(serializers.Serializer):
+class DraftSerializer(StrictFieldsMixin, serializers.Serializer):
     """What a requester writes on a draft (create and PATCH)."""
 
     title = serializers.CharField(max_length=200)
@@ -328,19 +329,11 @@ class DraftSerializer(serializers.Serializer):
     items = ItemSerializer(many=True, required=False, max_length=200)
     version = serializers.IntegerField(required=False, min_value=1, write_only=True)
 
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields) if hasattr(self, "initial_data") else ()
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["This field cannot be set here."] for name in sorted(unknown)}
-            )
-        return attrs
-
 
 # --- comments, attachments, events, reference data --------------------------------------------
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     body = serializers.CharField(max_length=5000)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.SHARED)
@@ -373,7 +366,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return f"/api/v1/requests/{obj.request.reference}/attachments/{obj.pk}/"
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(StrictFieldsMixin, serializers.Serializer):
     file = serializers.FileField(allow_empty_file=False)
 
 

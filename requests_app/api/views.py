@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -21,6 +22,7 @@ from partners.models import Nation, Supplier
 from sosa_portal.lib.files import download
 
 from .. import services
+from ..exceptions import StaleVersion
 from ..models import Attachment, PriorityRequest
 from ..permissions import check_may_take, sees_ledger
 from ..queries import representation as selectors
@@ -33,6 +35,7 @@ from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
 from .links import LinkSerializer, link_data
 from .pagination import KeysetCursorPagination
+from .preconditions import expected_version, precondition_failed, with_etag
 from .reference_data import MeSerializer, NationSerializer, SupplierSerializer
 from .serializers import (
     AttachmentSerializer,
@@ -58,6 +61,9 @@ ERRORS = {
     403: OpenApiResponse(ErrorSerializer, description="Visible, but not for your role."),
     404: OpenApiResponse(ErrorSerializer, description="Not found or not yours to see."),
     409: OpenApiResponse(ErrorSerializer, description="Not allowed now, or a stale version."),
+    412: OpenApiResponse(
+        ErrorSerializer, description="`If-Match` names a version the request has left."
+    ),
     422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused, other body."),
     429: OpenApiResponse(ErrorSerializer, description="Throttled."),
 }
@@ -118,7 +124,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
         if not found:
             raise Http404
-        return Response(found[0])
+        return with_etag(found[0])
 
     @extend_schema(
         request=DraftSerializer,
@@ -133,11 +139,13 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fields.pop("version", None)
         items = fields.pop("items", [])
         created = services.create_request(by=request.user, items=items, **fields)
-        return Response(self.fresh(created), status=status.HTTP_201_CREATED)
+        return with_etag(
+            self.fresh(created), status.HTTP_201_CREATED, Location=location_of(created.reference)
+        )
 
     @extend_schema(
         request=DraftSerializer(partial=True),
-        responses={200: RequestSerializer, **errors(400, 401, 403, 404, 409, 429)},
+        responses={200: RequestSerializer, **errors(400, 401, 403, 404, 409, 412, 429)},
         summary="Change a draft (requesters); `items`, when given, replaces them all",
     )
     def partial_update(self, request, reference=None):
@@ -145,12 +153,20 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = DraftSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         fields = dict(body.validated_data)
-        version = fields.pop("version", None)
+        expected = expected_version(request)
+        if expected is not None and expected != draft.version:
+            return precondition_failed(expected, draft.version)
+        version = fields.pop("version", None) or expected
         items = fields.pop("items", None)
-        updated = services.update_draft(
-            draft, by=request.user, version=version, items=items, **fields
-        )
-        return Response(self.fresh(updated))
+        try:
+            updated = services.update_draft(
+                draft, by=request.user, version=version, items=items, **fields
+            )
+        except StaleVersion:
+            if expected is None:
+                raise
+            return precondition_failed(expected, PriorityRequest.objects.get(pk=draft.pk).version)
+        return with_etag(self.fresh(updated))
 
     # --- comments, attachments, events ---
 
@@ -272,6 +288,11 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(EventSerializer(events, many=True).data)
 
 
+def location_of(reference: str) -> str:
+    """The absolute path of a request in the API (the `Location` of a 201)."""
+    return reverse("api:request-detail", kwargs={"reference": reference})
+
+
 def _action_handler(name: str):
     transition = TRANSITIONS[name]
     body_class = ACTION_SERIALIZERS[name]
@@ -281,14 +302,26 @@ def _action_handler(name: str):
         check_may_take(request.user, request_row, transition)
         body = body_class(data=request.data)
         body.is_valid(raise_exception=True)
-        updated = services.ACTIONS[name](request_row, by=request.user, **body.service_kwargs())
+        kwargs = body.service_kwargs()
+        expected = expected_version(request)
+        if expected is not None:
+            if expected != request_row.version:
+                return precondition_failed(expected, request_row.version)
+            kwargs.setdefault("version", expected)
+        try:
+            updated = services.ACTIONS[name](request_row, by=request.user, **kwargs)
+        except StaleVersion:  # another official acted between our read and the lock
+            if expected is None:
+                raise
+            current = PriorityRequest.objects.get(pk=request_row.pk).version
+            return precondition_failed(expected, current)
         if updated.pk != request_row.pk:  # split: the follow-on request it opened
-            return Response(
+            return with_etag(
                 self.fresh(updated),
-                status=status.HTTP_201_CREATED,
-                headers={"Location": f"../../{updated.reference}/"},
+                status.HTTP_201_CREATED,
+                Location=location_of(updated.reference),
             )
-        return Response(self.fresh(updated))
+        return with_etag(self.fresh(updated))
 
     # The router maps POST to the method by its __name__: name it before decorating.
     handler.__name__ = handler.__qualname__ = name
@@ -306,7 +339,7 @@ def _action_handler(name: str):
         request=body_class,
         responses={
             (201 if name == "split" else 200): RequestSerializer,
-            **errors(400, 401, 403, 404, 409, 422, 429),
+            **errors(400, 401, 403, 404, 409, 412, 422, 429),
         },
         summary=f"{name.replace('_', ' ').capitalize()} "
         f"({', '.join(sorted(transition.roles))}; from {', '.join(sorted(transition.sources))})",

@@ -18,6 +18,7 @@ from ..services import webhooks
 from ..transitions import EVENT_KINDS
 from .idempotency import idempotent
 from .pagination import KeysetCursorPagination
+from .strict import StrictFieldsMixin
 from .views import errors
 
 
@@ -55,7 +56,7 @@ class HttpUrlField(serializers.URLField):
         )
 
 
-class WebhookCreateSerializer(serializers.Serializer):
+class WebhookCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     url = HttpUrlField(max_length=500, help_text="http or https.")
     event_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=EVENT_KINDS),
