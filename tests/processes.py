@@ -169,3 +169,13 @@ def sent_mails(mail_dir: Path) -> list[str]:
             if line.startswith("Subject: "):
                 subjects.append(line.removeprefix("Subject: "))
     return subjects
+
+
+def sent_message_ids(mail_dir: Path) -> list[str]:
+    """The Message-ID of every message the file backend wrote (duplicates kept)."""
+    ids: list[str] = []
+    for path in sorted(mail_dir.glob("*.log")) if mail_dir.exists() else []:
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith("Message-ID: "):
+                ids.append(line.removeprefix("Message-ID: "))
+    return ids

@@ -9,11 +9,20 @@ from django.db import models
 from ..models import (
     IdempotencyRecord,
     Notification,
+    OutboxAttempt,
     ReferenceSequence,
     Webhook,
     WebhookDelivery,
 )
 from .common import ViewOnlyMixin
+
+
+class AttemptInline(ViewOnlyMixin, admin.TabularInline):
+    """Every attempt at sending the row, logged before the send, with its coarse outcome."""
+
+    model = OutboxAttempt
+    fields = readonly_fields = ("number", "started_at", "finished_at", "outcome")
+    extra = 0
 
 
 @admin.register(Notification)
@@ -37,6 +46,7 @@ class NotificationAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ["recipient__username", "request__reference", "kind"]
     list_select_related = ["recipient", "request"]
     date_hierarchy = "created_at"
+    inlines = [AttemptInline]
     actions = ["retry_sending"]
 
     def has_retry_permission(self, request) -> bool:
@@ -110,3 +120,4 @@ class WebhookDeliveryAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ["webhook__url", "event__request__reference", "last_error"]
     list_select_related = ["webhook__agency__nation", "event"]
     date_hierarchy = "created_at"
+    inlines = [AttemptInline]

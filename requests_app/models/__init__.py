@@ -25,7 +25,14 @@ from .clocks import Clock, Escalation, clock_status
 from .deliveries import Delivery, delivery_progress
 from .events import Event, EventQuerySet
 from .links import LinkKind, RequestLink
-from .outbox import IdempotencyRecord, Notification, Webhook, WebhookDelivery, new_webhook_secret
+from .outbox import (
+    IdempotencyRecord,
+    Notification,
+    OutboxAttempt,
+    Webhook,
+    WebhookDelivery,
+    new_webhook_secret,
+)
 from .requests import (
     Attachment,
     Comment,
@@ -52,6 +59,7 @@ __all__ = [
     "LicenceStatus",
     "LinkKind",
     "Notification",
+    "OutboxAttempt",
     "Party",
     "PriorityRequest",
     "PriorityRequestQuerySet",

@@ -48,6 +48,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, max_length=2000)
+    # Held by the worker sending it until then; after that another may retry (the sender died).
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -152,6 +154,8 @@ class WebhookDelivery(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True, max_length=2000)
+    # Held by the worker sending it until then; after that another may retry (the sender died).
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -176,3 +180,41 @@ class WebhookDelivery(models.Model):
         if self.delivered_at:
             return "delivered"
         return "failed" if self.failed_at else "pending"
+
+
+class OutboxAttempt(models.Model):
+    """One try at sending a notice or a webhook delivery: written and committed before the
+    send, its coarse outcome ("delivered", "timeout", "http 500"…) after. An attempt whose
+    worker stopped mid-send keeps no answer: it reads "interrupted" once another retries."""
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attempt_log",
+    )
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attempt_log",
+    )
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(notification__isnull=False, delivery__isnull=True)
+                | Q(notification__isnull=True, delivery__isnull=False),
+                name="outbox_attempt_of_one_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number}: {self.outcome}"

@@ -1,23 +1,60 @@
-"""One claim/backoff/deliver engine for every outbox row (notices and webhook deliveries)."""
+"""One claim/backoff/deliver engine for every outbox row (notices and webhook deliveries).
+
+A send never happens inside a transaction. Each attempt is three steps:
+
+1. **claim**, committed: one conditional `UPDATE` counts the attempt and takes a lease on the
+   row (`attempts + 1`, `claimed_until`) only if it is still pending, due, unclaimed and
+   unchanged since it was read; an `OutboxAttempt` row logs the attempt. Exactly one claimer
+   wins, on PostgreSQL and on SQLite (where `SELECT … FOR UPDATE` does nothing).
+2. **send**, outside any transaction, under the row's stable id (the notice's `Message-ID`,
+   the delivery's `X-SOSA-Delivery`).
+3. **record**, in a second short transaction: the outcome (done, or the error and the next
+   retry), the lease cleared.
+
+A worker that dies between 1 and 3 leaves the row claimed and counted; once the lease runs out
+another worker tries again. So every row goes out at least once, a duplicate can only be a row
+that was in flight when its worker died, and the receiver recognises it by the same id.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import socket
+import ssl
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+
+from ..models import OutboxAttempt
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SEND_CHUNK = 200
+# The outcomes of the attempt log the engine writes itself; the channels add their own.
+SENDING = "sending"
+INTERRUPTED = "interrupted"
+DELIVERED = "delivered"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send came to."""
+
+    label: str  # coarse, for the attempt log: "delivered", "timeout", "http 500"…
+    error: str = ""  # the detail kept in `last_error`; "" when the row went out
+    fields: dict[str, Any] = field(default_factory=dict)  # channel columns (response_status)
+
+    @property
+    def went_out(self) -> bool:
+        return not self.error
 
 
 @dataclass(frozen=True)
@@ -25,15 +62,16 @@ class Channel:
     """One kind of outbox row and how to send it."""
 
     name: str  # for logs: "notices", "webhook deliveries"
-    model: Any  # a model class with the outbox columns (attempts, failed_at, next_attempt_at…)
+    model: Any  # a model class with the outbox columns (attempts, claimed_until, failed_at…)
     done_field: str  # the time it went out: sent_at / delivered_at
+    attempt_of: str  # the OutboxAttempt field naming a row of this channel
     task: str  # the Celery task that sends the rows of some events
-    related: tuple[str, ...]  # select_related of a claimed row
-    # Send one claimed row: "" when it went out, else the error (the row may note more fields).
-    attempt: Callable[[Any], str]
+    related: tuple[str, ...]  # select_related of a row to send
+    attempt: Callable[[Any], Outcome]  # send one claimed row; never raises
     # A reason never to send this row (a deactivated webhook), checked before each attempt.
     refuse: Callable[[Any], str | None] = lambda row: None
-    extra_fields: tuple[str, ...] = ()  # fields `attempt` writes besides the engine's own
+    # How long a claim holds: longer than any send takes, or a live worker's row is re-sent.
+    lease: dt.timedelta = dt.timedelta(minutes=5)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -41,42 +79,137 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+def failure_label(exc: BaseException) -> str:
+    """A coarse name for a transport error, for the attempt log (never the raw text)."""
+    reason = getattr(exc, "reason", None)  # urllib's URLError wraps the socket error
+    if isinstance(reason, BaseException):
+        exc = reason
+    if isinstance(exc, TimeoutError):
+        return "timeout"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return "unknown host"
+    if isinstance(exc, ssl.SSLError):
+        return "tls error"
+    if isinstance(exc, ConnectionError):
+        return "connection lost"
+    return "network error" if isinstance(exc, OSError) else "error"
+
+
 def pending(channel: Channel, now: dt.datetime):
-    """Rows not yet out nor given up, whose (retry) time has come."""
+    """Rows not yet out nor given up, whose (retry) time has come and that no live worker
+    holds: the rows a worker may claim."""
     return channel.model.objects.filter(
-        **{f"{channel.done_field}__isnull": True}, failed_at__isnull=True
-    ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+        **{f"{channel.done_field}__isnull": True},
+        failed_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
+    )
 
 
 def deliver_one(channel: Channel, pk: int, *, now: dt.datetime | None = None) -> bool:
-    """Send one row unless another worker holds it or it is done. True when it went out."""
-    with transaction.atomic():
-        row = (
-            channel.model.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related(*channel.related)
-            .filter(pk=pk, **{f"{channel.done_field}__isnull": True}, failed_at__isnull=True)
-            .first()
+    """Send one row unless it is out, given up, not yet due or held by another worker; True
+    when this call got it out. Call it outside a transaction: the claim commits before the
+    send and the outcome after it, so a worker that dies mid-send is visible and retried."""
+    now = now or timezone.now()
+    row = pending(channel, now).select_related(*channel.related).filter(pk=pk).first()
+    if row is None:
+        return False
+    refusal = channel.refuse(row)
+    if refusal:
+        pending(channel, now).filter(pk=pk, attempts=row.attempts).update(
+            failed_at=now, last_error=refusal
         )
-        if row is None:
-            return False
-        now = now or timezone.now()
-        refusal = channel.refuse(row)
-        if refusal:
-            row.failed_at, row.last_error = now, refusal
-            row.save(update_fields=["failed_at", "last_error"])
-            return False
+        return False
+    attempt = _claim(channel, row, now)
+    if attempt is None:
+        return False
+    return _record(channel, row, attempt, channel.attempt(row), now)
+
+
+def _claim(channel: Channel, row: Any, now: dt.datetime) -> OutboxAttempt | None:
+    """Count the attempt and take the lease, committed, or None when another worker did."""
+    lease_until = max(now, timezone.now()) + channel.lease
+    with transaction.atomic():
+        # `attempts` unchanged since the read: nobody claimed (or recorded) in between.
+        won = (
+            pending(channel, now)
+            .filter(pk=row.pk, attempts=row.attempts)
+            .update(attempts=F("attempts") + 1, claimed_until=lease_until)
+        )
+        if not won:
+            return None
+        if row.claimed_until is not None:  # the lease of a worker that stopped ran out
+            OutboxAttempt.objects.filter(**{channel.attempt_of: row.pk}, outcome=SENDING).update(
+                outcome=INTERRUPTED
+            )
         row.attempts += 1
-        row.last_error = channel.attempt(row)[:2000]
-        if not row.last_error:
-            setattr(row, channel.done_field, now)
-            row.next_attempt_at = None
-        elif row.attempts >= MAX_ATTEMPTS:
-            row.failed_at, row.next_attempt_at = now, None
-        else:
-            row.next_attempt_at = now + backoff(row.attempts)
-        fields = ["attempts", "last_error", channel.done_field, "failed_at", "next_attempt_at"]
-        row.save(update_fields=[*fields, *channel.extra_fields])
-        return getattr(row, channel.done_field) is not None
+        row.claimed_until = lease_until
+        return OutboxAttempt.objects.create(
+            **{channel.attempt_of: row}, number=row.attempts, started_at=now, outcome=SENDING
+        )
+
+
+def _record(
+    channel: Channel, row: Any, attempt: OutboxAttempt, outcome: Outcome, now: dt.datetime
+) -> bool:
+    """Write what the attempt came to and release the row; True when it went out."""
+    model, done = channel.model, channel.done_field
+    unsent = model.objects.filter(pk=row.pk, **{f"{done}__isnull": True})
+    mine = model.objects.filter(pk=row.pk, attempts=row.attempts)  # no one claimed it since
+    with transaction.atomic():
+        OutboxAttempt.objects.filter(pk=attempt.pk).update(
+            outcome=outcome.label[:40], finished_at=max(now, timezone.now())
+        )
+        if outcome.went_out:
+            went_out = {
+                done: now,
+                "failed_at": None,
+                "next_attempt_at": None,
+                "last_error": "",
+                **outcome.fields,
+            }
+            # Out is out, even when the lease ran out mid-send and another worker retries.
+            if not unsent.filter(attempts=row.attempts).update(**went_out, claimed_until=None):
+                unsent.update(**went_out)
+                mine.update(claimed_until=None)
+            return True
+        failed = row.attempts >= MAX_ATTEMPTS
+        if not unsent.filter(attempts=row.attempts).update(
+            last_error=outcome.error[:2000],
+            failed_at=now if failed else None,
+            next_attempt_at=None if failed else now + backoff(row.attempts),
+            claimed_until=None,
+            **outcome.fields,
+        ):
+            mine.update(claimed_until=None)
+        return False
+
+
+def give_up_interrupted(channel: Channel, now: dt.datetime) -> int:
+    """Fail the rows whose last allowed attempt never reported (its worker stopped)."""
+    stopped = channel.model.objects.filter(
+        **{f"{channel.done_field}__isnull": True},
+        failed_at__isnull=True,
+        attempts__gte=MAX_ATTEMPTS,
+        claimed_until__lte=now,
+    )
+    pks = list(stopped.values_list("pk", flat=True))
+    if not pks:
+        return 0
+    with transaction.atomic():
+        given_up = stopped.filter(pk__in=pks).update(
+            failed_at=now,
+            claimed_until=None,
+            last_error="The last attempt was interrupted: its worker stopped mid-send.",
+        )
+        OutboxAttempt.objects.filter(
+            **{f"{channel.attempt_of}__in": pks, f"{channel.attempt_of}__failed_at__isnull": False},
+            outcome=SENDING,
+        ).update(outcome=INTERRUPTED)
+    return given_up
 
 
 def deliver_for_events(
@@ -100,8 +233,10 @@ def deliver_due(
     limit: int = 500,
     grace_seconds: int | None = None,
 ) -> int:
-    """The periodic re-send: pending rows older than the grace period whose time came."""
+    """The periodic re-send: pending rows older than the grace period whose time came, and
+    rows whose worker stopped mid-send once their lease ran out."""
     now = now or timezone.now()
+    give_up_interrupted(channel, now)
     if grace_seconds is None:
         grace_seconds = settings.SOSA_OUTBOX_GRACE_SECONDS
     pks = list(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import smtplib
 from collections.abc import Iterable
 from functools import partial
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -56,28 +58,52 @@ def _recipient_zone(user) -> str:
     return profile.effective_time_zone if profile else settings.TIME_ZONE
 
 
+def message_id(notice: Notification) -> str:
+    """The notice's `Message-ID`, the same on every attempt: a mail sent twice (its worker died
+    before recording it) is recognisably one message."""
+    host = urlsplit(settings.SITE_URL).hostname or "sosa-portal"
+    return f"<notice-{notice.pk}@{host}>"
+
+
 def send_email(notice: Notification) -> None:
     subject, text, html = render_email(notice)
     message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [notice.recipient.email]
+        subject,
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        [notice.recipient.email],
+        headers={"Message-ID": message_id(notice)},
     )
     message.attach_alternative(html, "text/html")
     message.send()
 
 
-def _attempt(notice: Notification) -> str:
+def _smtp_label(exc: Exception) -> str | None:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "recipient refused"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"smtp {exc.smtp_code}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return "connection lost"
+    return "smtp error" if isinstance(exc, smtplib.SMTPException) else None
+
+
+def _attempt(notice: Notification) -> engine.Outcome:
+    if not notice.recipient.email:  # without an address the in-app list is the delivery
+        return engine.Outcome("in-app only")
     try:
-        if notice.recipient.email:  # without an address the in-app list is the delivery
-            send_email(notice)
+        send_email(notice)
     except Exception as exc:  # any transport error: retry later, then give up visibly
-        return f"{type(exc).__name__}: {exc}"
-    return ""
+        label = _smtp_label(exc) or engine.failure_label(exc)
+        return engine.Outcome(label, error=f"{type(exc).__name__}: {exc}")
+    return engine.Outcome(engine.DELIVERED)
 
 
 NOTICES = engine.Channel(
     name="notices",
     model=Notification,
     done_field="sent_at",
+    attempt_of="notification",
     task="requests_app.tasks.send_notifications",
     related=("recipient",),
     attempt=_attempt,

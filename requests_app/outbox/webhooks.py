@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -36,8 +37,9 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST one delivery; its HTTP status (None when no answer) and an error text ('' if 2xx)."""
+def post(delivery: WebhookDelivery) -> engine.Outcome:
+    """POST one delivery, under its id (`X-SOSA-Delivery`, the same on every attempt, so a
+    receiver recognises a repeat); what it came to, with the HTTP status (None: no answer)."""
     webhook = delivery.webhook
     body = encode(delivery.payload)
     request = urllib.request.Request(
@@ -59,15 +61,18 @@ def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
         exc.close()
         status = exc.code
     except Exception as exc:  # refused, timed out, bad TLS, bad host…
-        return None, f"{type(exc).__name__}: {exc}"[:2000]
+        return engine.Outcome(
+            engine.failure_label(exc),
+            error=f"{type(exc).__name__}: {exc}",
+            fields={"response_status": None},
+        )
     # The response body is not kept: the log must not read back what a URL inside the
     # network answers.
-    return status, "" if 200 <= status < 300 else f"HTTP {status}"
-
-
-def _attempt(delivery: WebhookDelivery) -> str:
-    delivery.response_status, error = post(delivery)
-    return error
+    if 200 <= status < 300:
+        return engine.Outcome(engine.DELIVERED, fields={"response_status": status})
+    return engine.Outcome(
+        f"http {status}", error=f"HTTP {status}", fields={"response_status": status}
+    )
 
 
 def _refuse(delivery: WebhookDelivery) -> str | None:
@@ -78,11 +83,13 @@ WEBHOOKS = engine.Channel(
     name="webhook deliveries",
     model=WebhookDelivery,
     done_field="delivered_at",
+    attempt_of="delivery",
     task="requests_app.tasks.send_webhooks",
     related=("webhook",),
-    attempt=_attempt,
+    attempt=post,
     refuse=_refuse,
-    extra_fields=("response_status",),
+    # A POST gives up after TIMEOUT_SECONDS without a byte; a minute is far beyond any send.
+    lease=dt.timedelta(minutes=1),
 )
 MAX_ATTEMPTS = engine.MAX_ATTEMPTS
 deliver_one = partial(engine.deliver_one, WEBHOOKS)

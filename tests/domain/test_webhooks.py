@@ -11,9 +11,6 @@ import hashlib
 import hmac
 import json
 import threading
-from dataclasses import dataclass, field
-from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -35,65 +32,13 @@ from requests_app.services.webhooks import register as register_webhook
 from tests import factories as f
 from tests.helpers import DUE_SOON, FORWARDED, MINUTE, client_for
 from tests.processes import wait_for
-
-
-@dataclass
-class Call:
-    path: str
-    headers: Message  # case-insensitive, as HTTP header names are
-    body: bytes
-
-    @property
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass
-class Receiver:
-    """What the agency's system got; `status` is what it answers next."""
-
-    url: str = ""
-    status: int = 200
-    calls: list[Call] = field(default_factory=list)
-    gate: threading.Event | None = None
-
-    def at(self, path: str) -> list[Call]:
-        return [call for call in self.calls if call.path == path]
-
-    def events(self, path: str = "/") -> list[str]:
-        return [call.headers["X-SOSA-Event"] for call in self.at(path)]
+from tests.receivers import Call, Receiver, http_receiver
 
 
 @pytest.fixture
 def receiver():
-    received = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.calls.append(Call(self.path, self.headers, body))
-            if received.gate is not None:
-                received.gate.wait(10)
-            self.send_response(received.status)
-            self.send_header("Content-Type", "text/plain")
-            if 300 <= received.status < 400:
-                self.send_header("Location", received.url + "/elsewhere")
-            self.end_headers()
-            self.wfile.write(b"receiver says hello")
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    received.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield received
-    if received.gate is not None:
-        received.gate.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with http_receiver() as received:
+        yield received
 
 
 @pytest.fixture
@@ -445,15 +390,21 @@ def test_two_workers_never_send_the_same_delivery(
     worker = threading.Thread(target=first_worker)
     worker.start()
     assert wait_for(lambda: len(receiver.calls) == 1, timeout=10)
-    # The row is locked by the first worker: the second skips it instead of sending again.
+    # The first worker's claim is committed before its POST: the log already counts the
+    # attempt, and the second worker and the periodic re-send skip the row.
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.delivered_at is None
     assert webhooks.deliver_one(delivery.pk) is False
-    assert webhooks.deliver_due(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    assert webhooks.deliver_due(now=timezone.now(), grace_seconds=0) == 0
     receiver.gate.set()
     worker.join(10)
 
     assert results == [True]
     assert webhooks.deliver_one(delivery.pk) is False
     assert len(receiver.calls) == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.delivered_at is not None
+    assert [a.outcome for a in delivery.attempt_log.all()] == ["delivered"]
 
 
 # --- API -------------------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from requests_app import tasks
 from requests_app.models import Escalation, Notification
+from requests_app.outbox import notices
 from requests_app.services.sweep import sweep_deadlines
 from sosa_portal.celery import app as celery_app
 from tests.processes import (
@@ -21,6 +23,7 @@ from tests.processes import (
     kill,
     redis_server,
     sent_mails,
+    sent_message_ids,
     wait_for,
 )
 
@@ -124,32 +127,87 @@ def test_a_broker_outage_loses_nothing_and_sends_nothing_twice(
     assert_each_notice_mailed_once(mail_dir)
 
 
+def kill_a_slow_worker_mid_send(redis_url, queue, tmp_path, **slow) -> Notification:
+    """Sweep, let a worker with a slow mail server take the notices, SIGKILL it mid-send; the
+    one notice it had claimed: counted, never recorded, still held."""
+    markers = tmp_path / "markers"
+    with celery_worker(
+        broker_url=redis_url,
+        queue=queue,
+        mail_dir=tmp_path / "mail",
+        log=tmp_path / "slow.log",
+        EMAIL_BACKEND="tests.email_backends.SlowFileBackend",
+        SLOW_EMAIL_MARKERS=str(markers),
+        **slow,
+    ) as slow_worker:
+        with transaction.atomic():
+            sweep_deadlines()  # after commit: send_notifications goes to the slow worker
+        assert wait_for(lambda: markers.exists() and any(markers.iterdir()), 30)
+        kill(slow_worker)
+    (notice,) = [n for n in escalation_notices() if n.attempts]
+    assert (notice.attempts, notice.sent_at) == (1, None) and notice.claimed_until
+    assert [a.outcome for a in notice.attempt_log.all()] == ["sending"]
+    return notice
+
+
 def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(
-    postgres, redis_url, real_broker, breached, tmp_path, people
+    postgres, redis_url, real_broker, breached, tmp_path, people, settings
 ):
     # Everyone on the request hears of level 1 ("overdue"): more notices in flight.
     Notification.objects.all().delete()
     queue = real_broker(redis_url)
     mail_dir = tmp_path / "mail"
-    markers = tmp_path / "markers"
-    with celery_worker(
-        broker_url=redis_url,
-        queue=queue,
-        mail_dir=mail_dir,
-        log=tmp_path / "slow.log",
-        EMAIL_BACKEND="tests.email_backends.SlowFileBackend",
-        SLOW_EMAIL_MARKERS=str(markers),
-        SLOW_EMAIL_SECONDS="3",
-    ) as slow_worker:
-        with transaction.atomic():
-            sweep_deadlines()  # after commit: send_notifications goes to the slow worker
-        assert wait_for(lambda: markers.exists() and any(markers.iterdir()), 30)
-        kill(slow_worker)  # SIGKILL while it holds a claimed notice
-    assert any(n.sent_at is None for n in escalation_notices())
+    in_flight = kill_a_slow_worker_mid_send(redis_url, queue, tmp_path, SLOW_EMAIL_SECONDS="3")
 
     with celery_worker(
         broker_url=redis_url, queue=queue, mail_dir=mail_dir, log=tmp_path / "worker.log"
     ):
         tasks.resend_unsent.delay()
-        assert wait_for(lambda: all(n.sent_at for n in escalation_notices()), 60)
+        # The rest go out; the one in flight waits for its lease (its worker might be alive).
+        assert wait_for(
+            lambda: all(n.sent_at for n in escalation_notices() if n.pk != in_flight.pk), 60
+        )
+    in_flight.refresh_from_db()
+    assert in_flight.sent_at is None
+
+    # Beat's re-send once the lease has run out (here, in this process, writing files too).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(mail_dir)
+    later = timezone.now() + notices.NOTICES.lease + dt.timedelta(seconds=1)
+    assert notices.deliver_due(now=later, grace_seconds=0) == 1
     assert_each_notice_mailed_once(mail_dir)
+    in_flight.refresh_from_db()
+    assert in_flight.attempts == 2
+    assert [a.outcome for a in in_flight.attempt_log.all()] == ["interrupted", "delivered"]
+
+
+def test_a_mail_that_left_before_its_worker_died_goes_again_once_with_the_same_message_id(
+    postgres, redis_url, real_broker, breached, tmp_path, settings
+):
+    queue = real_broker(redis_url)
+    mail_dir = tmp_path / "mail"
+    in_flight = kill_a_slow_worker_mid_send(
+        redis_url,
+        queue,
+        tmp_path,
+        SLOW_EMAIL_SECONDS="30",
+        SLOW_EMAIL_AFTER="1",  # the mail server took it; the worker dies before recording it
+    )
+    assert sent_message_ids(mail_dir) == [notices.message_id(in_flight)]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(mail_dir)
+    now = timezone.now()
+    others = len(escalation_notices()) - 1
+    # The rest go out at once; the one in flight only after its lease, and then once.
+    assert notices.deliver_due(now=now, grace_seconds=0) == others
+    later = now + notices.NOTICES.lease + dt.timedelta(seconds=1)
+    assert notices.deliver_due(now=later, grace_seconds=0) == 1
+    assert notices.deliver_due(now=later + dt.timedelta(hours=2), grace_seconds=0) == 0
+
+    assert Counter(sent_message_ids(mail_dir)) == {
+        notices.message_id(n): 2 if n.pk == in_flight.pk else 1 for n in escalation_notices()
+    }
+    in_flight.refresh_from_db()
+    assert (in_flight.attempts, in_flight.sent_at) == (2, later)
+    assert [a.outcome for a in in_flight.attempt_log.all()] == ["interrupted", "delivered"]
