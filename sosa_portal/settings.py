@@ -305,6 +305,8 @@ else:
 
 # Outbox: unsent notices older than this are re-sent by the periodic task (the on-commit send
 # normally gets there first).
+# API tokens one person may hold at once (unrevoked and unexpired).
+SOSA_MAX_TOKENS_PER_USER = int(os.environ.get("SOSA_MAX_TOKENS_PER_USER", "20"))
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
 
 # Attachments: size cap (bytes); types are checked by content in

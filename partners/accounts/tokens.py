@@ -5,11 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import ApiToken, AuditKind
 from . import audit
+
+
+class TooManyTokens(ValueError):
+    """The person already holds as many usable tokens as one person may
+    (`SOSA_MAX_TOKENS_PER_USER`)."""
+
+    def __init__(self, limit: int):
+        super().__init__(
+            f"You already hold {limit} usable API tokens, the most one person may: "
+            "revoke one you no longer use first."
+        )
 
 
 def issue_token(
@@ -24,9 +36,12 @@ def issue_token(
     """A new token for `user`; returns the row and the key (shown to the user once).
 
     An audit entry records who made it (`by`, default the owner), from which address (`request`)
-    or by which path (`via`, e.g. "command line")."""
+    or by which path (`via`, e.g. "command line"). Raises `TooManyTokens` at the cap."""
     key = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    limit = settings.SOSA_MAX_TOKENS_PER_USER
     with transaction.atomic():
+        if ApiToken.objects.usable().filter(user=user).count() >= limit:
+            raise TooManyTokens(limit)
         token = ApiToken.objects.create(
             user=user,
             name=(name or "API token").strip()[:100],
@@ -48,6 +63,24 @@ def revoke_token(
             token.save(update_fields=["revoked_at"])
             _audit(AuditKind.TOKEN_REVOKED, token, by=by, request=request, via=via)
     return token
+
+
+def rotate_token(
+    token: ApiToken,
+    *,
+    expires_at: dt.datetime | None,
+    by=None,
+    request=None,
+    via: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new key in place of `token` (same name), which is revoked in the same transaction:
+    from the answer on, only the new key works. Returns the new row and its key."""
+    with transaction.atomic():
+        revoke_token(token, now=now, by=by, request=request, via=via)
+        return issue_token(
+            token.user, name=token.name, expires_at=expires_at, by=by, request=request, via=via
+        )
 
 
 def _audit(kind: str, token: ApiToken, *, by, request, via: str) -> None:

@@ -22,7 +22,7 @@ from sosa_portal.lib.redirects import safe_next
 from ..models import ApiToken, AuditKind
 from . import audit, two_factor
 from .forms import CodeForm, TokenForm
-from .tokens import issue_token, revoke_token
+from .tokens import TooManyTokens, issue_token, revoke_token
 
 
 class SignInView(auth_views.LoginView):
@@ -161,14 +161,17 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     new_token = new_key = None
     if request.method == "POST" and form.is_valid():
-        new_token, new_key = issue_token(
-            request.user,
-            name=form.cleaned_data["name"],
-            expires_at=form.expires_at(),
-            by=request.user,
-            request=request,
-        )
-        form = TokenForm()
+        try:
+            new_token, new_key = issue_token(
+                request.user,
+                name=form.cleaned_data["name"],
+                expires_at=form.expires_at(),
+                by=request.user,
+                request=request,
+            )
+            form = TokenForm()
+        except TooManyTokens as refused:
+            form.add_error(None, str(refused))
     context = {
         "form": form,
         "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id"),

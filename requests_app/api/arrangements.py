@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 
 from partners.models import Arrangement, ArrangementStatus, Nation, Posture
 
-from .views import errors
+from .openapi import errors
 
 
 class ArrangementSerializer(serializers.ModelSerializer):

@@ -6,37 +6,32 @@ from django.http import Http404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, mixins, serializers, status, viewsets
-from rest_framework.decorators import action, api_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.models import Nation, Supplier
 from sosa_portal.lib.files import download
 
 from .. import services
 from ..exceptions import StaleVersion
 from ..models import Attachment, PriorityRequest
-from ..permissions import check_may_take, sees_ledger
+from ..permissions import check_may_take
 from ..queries import representation as selectors
 from ..queries import timeline
-from ..queries.ledger import ledgers
 from ..queries.links import visible_links
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
 from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
 from .links import LinkSerializer, link_data
+from .openapi import ERRORS, READ_ERRORS, errors
 from .pagination import KeysetCursorPagination
 from .preconditions import expected_version, precondition_failed, with_etag
-from .reference_data import MeSerializer, NationSerializer, SupplierSerializer
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -45,34 +40,6 @@ from .serializers import (
     EventSerializer,
     RequestSerializer,
 )
-
-ErrorSerializer = inline_serializer(
-    name="Errors",
-    fields={
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages by field name; `detail` for the request as a whole.",
-        )
-    },
-)
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid fields, named."),
-    401: OpenApiResponse(ErrorSerializer, description="No or bad token."),
-    403: OpenApiResponse(ErrorSerializer, description="Visible, but not for your role."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found or not yours to see."),
-    409: OpenApiResponse(ErrorSerializer, description="Not allowed now, or a stale version."),
-    412: OpenApiResponse(
-        ErrorSerializer, description="`If-Match` names a version the request has left."
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused, other body."),
-    429: OpenApiResponse(ErrorSerializer, description="Throttled."),
-}
-READ_ERRORS = {code: ERRORS[code] for code in (400, 401, 404, 429)}
-
-
-def errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
-
 
 FILTER_NAMES = frozenset(RequestFilter.base_filters)
 
@@ -350,82 +317,6 @@ for _name in TRANSITIONS:
     setattr(RequestViewSet, _name, _action_handler(_name))
 
 
-@extend_schema_view(
-    list=extend_schema(responses={200: NationSerializer(many=True), **errors(401, 429)}),
-    retrieve=extend_schema(responses={200: NationSerializer, **errors(401, 404, 429)}),
-)
-class NationViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = NationSerializer
-    queryset = Nation.objects.order_by("code")
-    lookup_field = "code"
-    pagination_class = None
-
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("nation", str, description="ISO code of the supplier's nation."),
-            OpenApiParameter(
-                "code_of_conduct",
-                bool,
-                description="Only current signatories of the Code of Conduct.",
-            ),
-        ],
-        responses={200: SupplierSerializer(many=True), **errors(401, 429)},
-    ),
-    retrieve=extend_schema(responses={200: SupplierSerializer, **errors(401, 404, 429)}),
-)
-class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = SupplierSerializer
-    pagination_class = None
-
-    def get_queryset(self):
-        suppliers = Supplier.objects.select_related("nation").order_by("name")
-        nation = self.request.query_params.get("nation")
-        if nation:
-            suppliers = suppliers.filter(nation__code__iexact=nation)
-        if self.request.query_params.get("code_of_conduct") in ("true", "1"):
-            suppliers = suppliers.filter(
-                code_of_conduct_signed_on__isnull=False, code_of_conduct_withdrawn_on__isnull=True
-            )
-        return suppliers
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "ledgers": self._ledgers()}
-
-    def _ledgers(self) -> dict:
-        """The ledgers of the firms the caller may read them for (queries.ledger)."""
-        user = self.request.user
-        if self.action == "retrieve":
-            firms = self.get_queryset().filter(pk=self.kwargs.get("pk"))
-        else:
-            firms = self.filter_queryset(self.get_queryset())
-        return ledgers(
-            firm.pk for firm in firms.only("pk", "nation_id") if sees_ledger(user, firm.nation_id)
-        )
-
-
-@extend_schema(
-    responses={
-        200: inline_serializer(
-            name="Ping", fields={"ok": serializers.BooleanField(), "user": serializers.CharField()}
-        ),
-        401: ERRORS[401],
-        429: ERRORS[429],
-    }
-)
-@api_view(["GET"])
-def ping(request):
-    """A cheap authenticated check for agency systems (and the load benchmark's ceiling)."""
-    return Response({"ok": True, "user": request.user.get_username()})
-
-
-@extend_schema(responses={200: MeSerializer, **errors(401, 429)})
-@api_view(["GET"])
-def me(request):
-    return Response(MeSerializer(request.user).data)
-
-
 class NotFoundView(APIView):
     """Any other path under /api/v1/ (a malformed reference, say): a JSON 404 after
     authentication, as everywhere in the API, never Django's HTML page."""
@@ -438,11 +329,4 @@ class NotFoundView(APIView):
     get = post = put = patch = delete = options = not_found
 
 
-__all__ = [
-    "JSONParser",
-    "NationViewSet",
-    "NotFoundView",
-    "RequestViewSet",
-    "SupplierViewSet",
-    "me",
-]
+__all__ = ["ERRORS", "JSONParser", "NotFoundView", "RequestViewSet", "errors"]

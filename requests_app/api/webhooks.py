@@ -17,9 +17,9 @@ from ..permissions import is_admin, profile_of
 from ..services import webhooks
 from ..transitions import EVENT_KINDS
 from .idempotency import idempotent
+from .openapi import errors
 from .pagination import KeysetCursorPagination
 from .strict import StrictFieldsMixin
-from .views import errors
 
 
 class WebhookSerializer(serializers.ModelSerializer):

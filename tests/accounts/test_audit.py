@@ -195,7 +195,9 @@ def test_token_creation_and_revocation_on_the_tokens_page_are_recorded(people):
 
 
 def test_a_token_issued_on_the_command_line_is_recorded_as_such(people):
-    call_command("issue_token", "requester.in", "--name", "cron", stdout=io.StringIO())
+    call_command(
+        "issue_token", "requester.in", "--name", "cron", "--no-expiry", stdout=io.StringIO()
+    )
     entry = only(AuditKind.TOKEN_CREATED)
     assert entry.actor == people.requester_in
     assert entry.ip_address is None

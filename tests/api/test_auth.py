@@ -118,7 +118,7 @@ def test_using_a_token_records_when_it_was_last_used(people):
 def test_issue_token_command_prints_a_key_that_opens_the_api(people):
     out = io.StringIO()
 
-    call_command("issue_token", "requester.in", "--name", "ci", stdout=out)
+    call_command("issue_token", "requester.in", "--name", "ci", "--days", "30", stdout=out)
 
     key = out.getvalue().strip()
     assert key.startswith(ApiToken.PREFIX)
@@ -131,7 +131,7 @@ def test_issue_token_command_prints_a_key_that_opens_the_api(people):
 
 def test_issue_token_command_refuses_an_unknown_user(db):
     with pytest.raises(CommandError, match="nobody"):
-        call_command("issue_token", "nobody", stdout=io.StringIO())
+        call_command("issue_token", "nobody", "--days", "1", stdout=io.StringIO())
     assert not ApiToken.objects.exists()
 
 

@@ -73,6 +73,7 @@ ON_A_REQUEST = {
     "events": ("liaison_us", "submitted"),
 }
 WEBHOOK_PATH = "/api/v1/webhooks/"
+TOKEN_PATH = "/api/v1/tokens/"
 # Everything else (the list, create, nations, suppliers, me, webhooks) is called by this person.
 ELSEWHERE = "requester_in"
 
@@ -171,6 +172,9 @@ def seeded(request, people, make_request, make_coc_request, _no_connection_closi
             event = Event.objects.filter(request=accepted).last()
             WebhookDelivery.objects.create(webhook=webhook, event=event, payload={"id": event.pk})
             targets["id"] = str(webhook.pk)
+        if path.startswith(TOKEN_PATH):  # a spare token: revoking it keeps the caller's key
+            spare, _ = issue_token(user, name="spare", expires_at=None)
+            targets["id"] = str(spare.pk)
     _, key = issue_token(user, name="schemathesis")
     seeded = Seeded(headers={"Authorization": f"Token {key}"}, path=targets, body=body)
     yield seeded

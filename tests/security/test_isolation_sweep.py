@@ -98,7 +98,16 @@ OBJECT_VALUES: dict[str, Callable[[Targets], object]] = {
     "token_id": lambda targets: targets.token_id,
     "notice_id": lambda targets: targets.notice_id,
 }
-PK_BY_VIEWSET: dict[str, Callable[[Targets], object]] = {"WebhookViewSet": webhook_pk}
+
+
+def token_pk(targets: Targets) -> int:
+    return targets.token_id
+
+
+PK_BY_VIEWSET: dict[str, Callable[[Targets], object]] = {
+    "WebhookViewSet": webhook_pk,
+    "TokenViewSet": token_pk,
+}
 
 
 @dataclass(frozen=True)
