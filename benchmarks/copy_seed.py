@@ -119,12 +119,16 @@ def _copy_text(value) -> str:
 
 
 def _defaults(model, given: list[str]) -> tuple[list[str], list]:
-    """Columns of `model` not in `given` (generated ones excluded) and their default values."""
+    """Columns of `model` not in `given` and their default values. Generated columns and those
+    with a database default (an event's writing transaction) are left to the database."""
     from django.db import models
+    from django.db.models.fields import NOT_PROVIDED
 
     columns, values = [], []
     for column in model._meta.concrete_fields:
         if isinstance(column, models.GeneratedField) or column.attname in given:
+            continue
+        if column.db_default is not NOT_PROVIDED:
             continue
         if column.has_default():
             value = column.get_default()

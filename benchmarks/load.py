@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -174,6 +175,18 @@ def scenarios(size: int):
         "items": [{"description": "Gyroscope assembly", "part_number": "GY-200", "quantity": 4}],
     }
     list_path = "/api/v1/requests/"
+    # Delta sync: what changed since the 1,000th most recent change, oldest change first.
+    since = PriorityRequest.objects.order_by("-updated_at").values_list("updated_at", flat=True)[
+        1000
+    ]
+    sync_path = list_path + "?" + urlencode({"updated_since": since.isoformat()})
+    sync_path += "&ordering=updated_at"
+    # The event feed: a page of 100 after a cursor 1,000 events before the end.
+    from requests_app.models import Event
+    from requests_app.queries import feed
+
+    mark = Event.objects.order_by("-tx", "-id").values_list("tx", "id")[1000]
+    feed_path = "/api/v1/events/?" + urlencode({"after": feed.encode(*mark), "page_size": 100})
     return [
         Scenario("ceiling: GET /api/v1/ping/", "/api/v1/ping/", reads, target=1.0),
         Scenario("API list, first page", list_path, reads, explain=True),
@@ -186,6 +199,8 @@ def scenarios(size: int):
         Scenario("API list, page 50 by cursor", page_50, reads, explain=True),
         Scenario("API list, priority order", list_path + "?ordering=priority", reads, explain=True),
         Scenario("API detail", f"/api/v1/requests/{sample.reference}/", reads, explain=True),
+        Scenario("API sync: updated_since, by updated_at", sync_path, reads, explain=True),
+        Scenario("API event feed: 100 after a cursor", feed_path, reads),
         Scenario(
             "API create (POST, requester)",
             list_path,

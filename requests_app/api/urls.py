@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import arrangements, reference_views, tokens, views, webhooks
+from . import arrangements, feed, reference_views, tokens, views, webhooks
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -17,6 +17,7 @@ router.register("tokens", tokens.TokenViewSet, basename="token")
 urlpatterns = [
     path("me/", reference_views.me, name="me"),
     path("ping/", reference_views.ping, name="ping"),
+    path("events/", feed.EventFeedView.as_view(), name="event-feed"),
     path("", include(router.urls)),
     # Last: any other path ending in "/" is a JSON 404 (one without the slash is a JSON 404 too,
     # naming the slashed path: sosa_portal.errors).

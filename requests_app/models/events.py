@@ -29,12 +29,20 @@ class Event(AppendOnlyModel):
     to_state = models.CharField(max_length=22, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The writing transaction (PostgreSQL's pg_current_xact_id(), set by the column's default
+    # there; 0 on SQLite, whose writers run one at a time). The event feed reads in (tx, id)
+    # order, up to the oldest transaction still running: a poller never passes an event that
+    # commits later (queries/feed.py).
+    tx = models.BigIntegerField(db_default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["request", "created_at"], name="event_request_idx")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="event_request_idx"),
+            models.Index(fields=["tx", "id"], name="event_feed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action} {self.from_state}→{self.to_state}"

@@ -217,6 +217,8 @@ class PriorityRequest(models.Model):
             models.Index(fields=["responding_nation", "state"], name="request_resp_nation_idx"),
             models.Index(fields=["due_at"], name="request_due_idx"),
             models.Index(fields=["-created_at", "-id"], name="request_created_idx"),
+            # Delta sync: `updated_since` and `ordering=updated_at` (DESIGN §7).
+            models.Index(fields=["updated_at", "id"], name="request_updated_idx"),
             # A posture change walks the open requests of one pair of nations, by id.
             models.Index(
                 fields=["requesting_nation", "responding_nation", "id"],

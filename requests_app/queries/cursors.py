@@ -28,8 +28,13 @@ ORDERINGS: dict[str, list[tuple[str, str]]] = {
     "created_at": [("created_at", ASC), ("id", ASC)],
     "due_at": [("due_at", ASC_NULLS_LAST), ("id", ASC)],
     "priority": [("priority_rank", ASC), ("due_at", ASC_NULLS_LAST), ("id", ASC)],
+    # Delta sync: the least recently changed first, so a changed request moves to the end.
+    "updated_at": [("updated_at", ASC), ("id", ASC)],
+    "-updated_at": [("updated_at", DESC), ("id", DESC)],
 }
-DATETIME_FIELDS = {"created_at", "due_at"}
+# Not a list's ordering: the event feed's position (queries.feed), sought the same way.
+SEEK_ORDERINGS = {**ORDERINGS, "feed": [("tx", ASC), ("id", ASC)]}
+DATETIME_FIELDS = {"created_at", "due_at", "updated_at"}
 
 
 def order_by(ordering: str) -> list:
@@ -82,10 +87,10 @@ def after(model, ordering: str, values: list):
     """Rows after `values`: where every sort key runs the same way, one row comparison
     (`(created_at, id) < (x, y)`), which the index seeks to and which costs the ORM one
     expression to compile; otherwise the leading bound and the OR-chain."""
-    directions = {direction for _, direction in ORDERINGS[ordering]}
+    directions = {direction for _, direction in SEEK_ORDERINGS[ordering]}
     if directions in ({ASC}, {DESC}) and None not in values:
-        fields = [model._meta.get_field(name) for name, _ in ORDERINGS[ordering]]
-        columns = ", ".join(sql.column(model, name) for name, _ in ORDERINGS[ordering])
+        fields = [model._meta.get_field(name) for name, _ in SEEK_ORDERINGS[ordering]]
+        columns = ", ".join(sql.column(model, name) for name, _ in SEEK_ORDERINGS[ordering])
         params = [
             field.get_db_prep_value(value, connection)  # as the database stores it (SQLite)
             for field, value in zip(fields, values, strict=True)

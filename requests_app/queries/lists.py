@@ -59,6 +59,9 @@ class RequestFilter(django_filters.FilterSet):
     due_soon = StrictBooleanFilter(method="filter_due_soon")
     escalated = StrictBooleanFilter(method="filter_escalated")
     q = django_filters.CharFilter(method="search", max_length=100)
+    # Delta sync: what changed at or after this moment (ISO 8601 with its offset); with
+    # `ordering=updated_at` a poller walks the changes oldest first.
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PriorityRequest

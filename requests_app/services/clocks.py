@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.utils import timezone
 
 from partners.calendars import WorkingCalendar
 from partners.models import calendar_for
@@ -328,5 +329,7 @@ def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:
     clock.due_at, clock.explanation = due.due_at, due.explanation
     schedule_next(clock, calendar, clock.request.route, posture)
     clock.save(update_fields=["due_at", "explanation", "next_escalation_at"])
-    PriorityRequest.objects.filter(pk=clock.request_id).update(due_at=due.due_at)
+    PriorityRequest.objects.filter(pk=clock.request_id).update(
+        due_at=due.due_at, updated_at=timezone.now()
+    )
     return True

@@ -156,7 +156,7 @@ def _recount(
         clock.posture = posture.posture
         if clock.paused_at is None:
             _move(clock, request, calendar, posture, now)
-            request.due_at = clock.due_at
+            request.due_at, request.updated_at = clock.due_at, now
         moved[request.pk].append(
             {
                 "stage": clock.stage,
@@ -168,7 +168,7 @@ def _recount(
     update_rows(
         PriorityRequest,
         [by_id[pk] for pk in moved if any(not entry["paused"] for entry in moved[pk])],
-        ["due_at"],
+        ["due_at", "updated_at"],
     )
     _record(moved, by_id, posture, change, now)
     return len(clocks)

@@ -156,6 +156,7 @@ class SweptRequest:
     created_by_id: int
     assignee_id: int | None
     supplier_id: int | None
+    updated_at: dt.datetime | None = None  # set when the sweep changes the request's columns
 
     @property
     def rating_display(self) -> str:
@@ -243,6 +244,7 @@ def _sweep_batch(
             request.escalation_level = level
             if top.flags_request and request.escalated_at is None:
                 request.escalated_at = now
+            request.updated_at = now  # delta sync sees the new level
             changed_requests[request.pk] = request
         event = Event(
             request_id=request.pk,
@@ -283,7 +285,9 @@ def _sweep_batch(
         )
     update_rows(Clock, clocks, ["level", "next_escalation_at"])
     update_rows(
-        PriorityRequest, list(changed_requests.values()), ["escalation_level", "escalated_at"]
+        PriorityRequest,
+        list(changed_requests.values()),
+        ["escalation_level", "escalated_at", "updated_at"],
     )
     record_events(events, notice_rows=notices)
     result.escalations = len(escalations)
