@@ -35,6 +35,14 @@ class KeysetCursorPagination(BasePagination):
             )
         return int(raw)
 
+    def wants_count(self, request) -> bool:
+        raw = request.query_params.get("count")
+        if raw is None:
+            return False
+        if raw.lower() not in ("true", "false", "1", "0"):
+            raise ValidationError({"count": ["Enter true or false."]})
+        return raw.lower() in ("true", "1")
+
     def decode(self, request, ordering: str) -> list | None:
         raw = request.query_params.get(self.cursor_query_param)
         if not raw:
@@ -52,12 +60,18 @@ class KeysetCursorPagination(BasePagination):
         ordering = self.ordering(request)
         size = self.size(request)
         position = self.decode(request, ordering)
+        matching = queryset
         queryset = queryset.order_by(*cursors.order_by(ordering))
         if position is not None:
             queryset = queryset.filter(cursors.after(queryset.model, ordering, position))
         rows = list(queryset[: size + 1])
         self.request = request
         self.next_cursor = self.encode(ordering, rows[size - 1]) if len(rows) > size else None
+        self.count: int | None = None
+        self.counted = self.wants_count(request)
+        if self.counted:  # asked for: one bounded COUNT (or none when this page is all)
+            whole = position is None and len(rows) <= size
+            self.count = len(rows) if whole else cursors.bounded_count(matching)
         return rows[:size]
 
     def get_next_link(self) -> str | None:
@@ -67,7 +81,10 @@ class KeysetCursorPagination(BasePagination):
         return replace_query_param(url, self.cursor_query_param, self.next_cursor)
 
     def get_paginated_response(self, data):
-        return Response({"next": self.get_next_link(), "results": data})
+        body = {"next": self.get_next_link(), "results": data}
+        if self.counted:
+            body["count"] = self.count
+        return Response(body)
 
     def get_paginated_response_schema(self, schema):
         return {
@@ -75,6 +92,12 @@ class KeysetCursorPagination(BasePagination):
             "required": ["results"],
             "properties": {
                 "next": {"type": "string", "nullable": True, "format": "uri"},
+                "count": {
+                    "type": "integer",
+                    "nullable": True,
+                    "description": f"With `count=true` only: how many match the filters, "
+                    f"counted up to {cursors.COUNT_LIMIT:,}; null when more.",
+                },
                 "results": schema,
             },
         }
@@ -94,6 +117,14 @@ class KeysetCursorPagination(BasePagination):
                 "in": "query",
                 "schema": {"type": "string", "enum": list(cursors.ORDERINGS)},
                 "description": "priority = DX, then DO, then unrated; then by due time.",
+            },
+            {
+                "name": "count",
+                "required": False,
+                "in": "query",
+                "schema": {"type": "boolean"},
+                "description": f"Also say how many match (`count`, up to {cursors.COUNT_LIMIT:,}"
+                "; one bounded count query).",
             },
             {
                 "name": "page_size",

@@ -204,3 +204,29 @@ def test_an_event_committed_late_with_a_lower_id_is_not_skipped(postgres, people
     assert fast_id not in [e["id"] for e in during]  # held back behind the open transaction
     assert sorted(ids) == sorted(Event.objects.filter(request=target).values_list("id", flat=True))
     assert len(ids) == len(set(ids))
+
+
+# --- counts on lists (issue 15, point 8) --------------------------------------------------------
+
+
+def test_a_list_says_how_many_match_when_asked(api, make_request):
+    for _ in range(3):
+        make_request("submitted")
+    client = api("liaison_us")
+
+    plain = client.get(url(), {"page_size": 2}).json()
+    first = client.get(url(), {"page_size": 2, "count": "true"}).json()
+    second = client.get(first["next"]).json()
+    whole = client.get(url(), {"count": "1"}).json()
+
+    assert "count" not in plain  # costs nothing unless asked for
+    assert first["count"] == 3 and len(first["results"]) == 2
+    assert second["count"] == 3 and len(second["results"]) == 1
+    assert whole["count"] == 3
+
+
+def test_a_bad_count_flag_is_a_400_naming_it(api):
+    response = api("liaison_us").get(url(), {"count": "maybe"})
+
+    assert response.status_code == 400
+    assert "count" in response.json()["errors"]
