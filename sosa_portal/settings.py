@@ -6,6 +6,7 @@ under `var/`. Production sets `DEBUG=0`, `SECRET_KEY`, `ALLOWED_HOSTS`, `DATABAS
 
 import datetime as dt
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -29,8 +30,12 @@ def env_list(name: str, default: str) -> list[str]:
 DEBUG = env_bool("DEBUG", True)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY  # empty counts as unset
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY: refusing to run with DEBUG=0 and the dev key.")
+# The dev key, and any key still saying "change-me" (.env.example's placeholder), are public.
+if not DEBUG and "change-me" in SECRET_KEY.lower():
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a long random string: refusing to run with DEBUG=0 and "
+        + ("the dev key." if SECRET_KEY == DEV_SECRET_KEY else "the placeholder key.")
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -102,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "partners.accounts.middleware.TwoFactorMiddleware",
     "partners.accounts.middleware.UserTimeZoneMiddleware",
+    "partners.accounts.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the locked-out page
 ]
@@ -162,16 +168,28 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR / "media"))
+# With DEBUG=0 the hashed names of `collectstatic`'s manifest (long cache lifetimes). Without a
+# manifest (collectstatic not run), every page would be a 500: serve the unhashed files from
+# the source folders instead, and say so at start.
+STATIC_MANIFEST = not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+if not DEBUG and not STATIC_MANIFEST:
+    WHITENOISE_USE_FINDERS = True
+    warnings.warn(
+        f"No static manifest in {STATIC_ROOT}: serving unhashed static files. "
+        "Run `manage.py collectstatic` for cacheable names.",
+        RuntimeWarning,
+        stacklevel=1,
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
+            if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -199,6 +217,11 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTE
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "partners.accounts.views.locked_out"
+# Beside the lock of one user name from one address: failed sign-ins from one address over 15
+# minutes (password spraying over many names), and password-reset mails per hour.
+SOSA_SIGNIN_FAILURES_PER_ADDRESS = int(os.environ.get("SOSA_SIGNIN_FAILURES_PER_ADDRESS", "20"))
+SOSA_PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("SOSA_PASSWORD_RESETS_PER_EMAIL", "3"))
+SOSA_PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("SOSA_PASSWORD_RESETS_PER_ADDRESS", "10"))
 # The address is REMOTE_ADDR: behind a reverse proxy the pair becomes user name + proxy.
 # The audit log (partners/accounts/audit.py) records the last X-Forwarded-For hop instead when
 # this is on: set it only behind a proxy that appends that header (clients can forge the rest).

@@ -50,6 +50,11 @@ def redis_url():
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The per-address limits count in the shared cache (Redis in CI) across tests: a test of a
+    # limit sets its own and signs in from an address of its own (tests/security).
+    settings.SOSA_SIGNIN_FAILURES_PER_ADDRESS = 10_000
+    settings.SOSA_PASSWORD_RESETS_PER_EMAIL = 10_000
+    settings.SOSA_PASSWORD_RESETS_PER_ADDRESS = 10_000
     # Real hashing costs ~0.2 s per user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

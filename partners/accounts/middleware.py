@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from ..people import profile_of
 from .two_factor import pending_step
@@ -86,3 +87,21 @@ class TwoFactorMiddleware:
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path(), step)
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """What a signed-in person (or an API token) was shown is never kept by a browser's or a
+    proxy's cache: `Cache-Control: no-store` on every such answer that set no policy itself.
+    Static files and the health check (no user) keep theirs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        # DRF authenticates tokens in the view: its user is on the view's request, not here.
+        signed_in = bool(user and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if signed_in and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -7,6 +7,12 @@ from . import audit, views
 urlpatterns = [
     # Before Django's auth URLs: the same /accounts/login/, followed by the second factor.
     path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/two-factor/", views.two_factor_setup, name="two_factor"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),

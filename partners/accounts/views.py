@@ -20,20 +20,73 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sosa_portal.lib.redirects import safe_next
 
 from ..models import ApiToken, AuditKind
-from . import audit, two_factor
+from . import audit, throttles, two_factor
 from .forms import CodeForm, TokenForm
 from .tokens import TooManyTokens, issue_token, revoke_token
 
 
 class SignInView(auth_views.LoginView):
     """Django's login (username + password, with the request for the lock-out check), then
-    straight on to the second factor when this user owes one."""
+    straight on to the second factor when this user owes one. An address that failed too
+    often lately (password spraying over many user names) is refused before any password is
+    checked; its own legitimate users wait the window out, nobody else is affected."""
+
+    def post(self, request, *args, **kwargs):
+        address = audit.client_address(request) or "unknown"
+        limit = throttles.sign_in_from_address()
+        if limit.exceeded(address):
+            return render(
+                request,
+                "registration/login.html",
+                {
+                    "form": AuthenticationForm(request),
+                    "address_limited": True,
+                    "window_minutes": limit.window_seconds // 60,
+                    "next": safe_next(request, default=""),
+                },
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttles.sign_in_from_address().count(audit.client_address(self.request) or "unknown")
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
         step = two_factor.pending_step(self.request.user)
         if step is not None:
             return redirect_to_login(self.get_success_url(), step)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with a limit on the mails: a few per address asked for, a few more per
+    asking address, per hour. Over it the page answers as always (nothing tells whether an
+    address exists or was limited) but sends nothing."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        address = audit.client_address(self.request) or "unknown"
+        per_email, per_address = (
+            throttles.reset_mails_to_address(),
+            throttles.reset_mails_from_address(),
+        )
+        if per_email.exceeded(email) or per_address.exceeded(address):
+            return redirect(self.get_success_url())
+        per_email.count(email)
+        per_address.count(address)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's; a new password also revokes every API token of the account (whoever reset it
+    because the password leaked would not want the keys made with it to go on working)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        for token in ApiToken.objects.usable().filter(user=form.user):
+            revoke_token(token, by=form.user, request=self.request, via="password reset")
         return response
 
 

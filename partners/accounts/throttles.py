@@ -1,0 +1,56 @@
+"""Per-address and per-account limits on the anonymous account forms (sign-in, password
+reset), counted in the shared cache over a sliding window of fixed buckets. They refuse the
+attempt, not the account: nobody can lock a victim out by failing from their own address."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    attempts: int
+    window_seconds: int
+
+    def _key(self, subject: str, bucket: int) -> str:
+        return f"limit:{self.name}:{subject}:{bucket}"
+
+    def _buckets(self, now: float) -> list[int]:
+        size = max(self.window_seconds // 4, 1)  # four buckets make the window slide
+        current = int(now // size)
+        return [current - n for n in range(4)]
+
+    def used(self, subject: str, now: float | None = None) -> int:
+        keys = [self._key(subject, b) for b in self._buckets(now or time.time())]
+        return sum(cache.get_many(keys).values())
+
+    def exceeded(self, subject: str, now: float | None = None) -> bool:
+        return self.used(subject, now) >= self.attempts
+
+    def clear(self, subject: str, now: float | None = None) -> None:
+        cache.delete_many([self._key(subject, b) for b in self._buckets(now or time.time())])
+
+    def count(self, subject: str, now: float | None = None) -> None:
+        key = self._key(subject, self._buckets(now or time.time())[0])
+        if not cache.add(key, 1, timeout=self.window_seconds + 60):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=self.window_seconds + 60)
+
+
+def sign_in_from_address() -> Limit:
+    return Limit("signin-address", settings.SOSA_SIGNIN_FAILURES_PER_ADDRESS, 15 * 60)
+
+
+def reset_mails_to_address() -> Limit:
+    return Limit("reset-email", settings.SOSA_PASSWORD_RESETS_PER_EMAIL, 60 * 60)
+
+
+def reset_mails_from_address() -> Limit:
+    return Limit("reset-address", settings.SOSA_PASSWORD_RESETS_PER_ADDRESS, 60 * 60)
