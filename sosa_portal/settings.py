@@ -330,6 +330,9 @@ else:
 # normally gets there first).
 # API tokens one person may hold at once (unrevoked and unexpired).
 SOSA_MAX_TOKENS_PER_USER = int(os.environ.get("SOSA_MAX_TOKENS_PER_USER", "20"))
+# Webhooks go to public addresses only; a closed network where agency systems live on private
+# addresses lists those networks here ("10.20.0.0/16,fd00:1::/64").
+SOSA_WEBHOOK_ALLOWED_NETWORKS = env_list("SOSA_WEBHOOK_ALLOWED_NETWORKS", "")
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
 
 # Attachments: size cap (bytes); types are checked by content in

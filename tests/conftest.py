@@ -14,6 +14,10 @@ from tests import factories as f
 from tests.helpers import NOW, us_working_day
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Test receivers listen on loopback: allowed here as a closed network would list its own
+# (tests/security/test_ssrf.py clears it). Subprocesses (workers) inherit it.
+LOOPBACK = ["127.0.0.0/8", "::1/128"]
+os.environ.setdefault("SOSA_WEBHOOK_ALLOWED_NETWORKS", ",".join(LOOPBACK))
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
@@ -55,6 +59,7 @@ def _media_in_tmp(settings, tmp_path):
     settings.SOSA_SIGNIN_FAILURES_PER_ADDRESS = 10_000
     settings.SOSA_PASSWORD_RESETS_PER_EMAIL = 10_000
     settings.SOSA_PASSWORD_RESETS_PER_ADDRESS = 10_000
+    settings.SOSA_WEBHOOK_ALLOWED_NETWORKS = LOOPBACK
     # Real hashing costs ~0.2 s per user; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -87,3 +89,12 @@ def http_receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def verifies(call: Call, secret: str, window_seconds: int = 300) -> bool:
+    """The README's recipe: `t=…,v1=…`, the HMAC of "<t>." + body, and t recent."""
+    parts = dict(part.split("=", 1) for part in call.headers["X-SOSA-Signature"].split(","))
+    signed = parts["t"].encode() + b"." + call.body
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    recent = abs(time.time() - int(parts["t"])) <= window_seconds
+    return recent and hmac.compare_digest(expected, parts["v1"])

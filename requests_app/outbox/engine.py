@@ -32,6 +32,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from sosa_portal.lib.net import AddressRefused
+
 from ..models import OutboxAttempt
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,8 @@ def failure_label(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None)  # urllib's URLError wraps the socket error
     if isinstance(reason, BaseException):
         exc = reason
+    if isinstance(exc, AddressRefused):
+        return "refused: not a public address"
     if isinstance(exc, TimeoutError):
         return "timeout"
     if isinstance(exc, ConnectionRefusedError):

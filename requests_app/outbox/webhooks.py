@@ -6,10 +6,15 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from functools import partial
+
+from django.conf import settings
+
+from sosa_portal.lib import net
 
 from ..models import WebhookDelivery
 from . import engine
@@ -23,9 +28,12 @@ def encode(payload: dict) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def signature(secret: str, body: bytes) -> str:
-    """`sha256=<hex HMAC-SHA256 of the body>`, the value of `X-SOSA-Signature`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, body: bytes, timestamp: int) -> str:
+    """`t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>`, the value of `X-SOSA-Signature`:
+    the time is signed with the body, so a receiver that checks it is recent (README: within
+    five minutes) refuses a recorded delivery replayed later."""
+    signed = f"{timestamp}.".encode() + body
+    return f"t={timestamp},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -34,7 +42,10 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def _opener() -> urllib.request.OpenerDirector:
+    """Public addresses only (or SOSA_WEBHOOK_ALLOWED_NETWORKS), checked on the address
+    connected to at each attempt (DNS rebinding); never a redirect."""
+    return net.public_opener(net.networks(settings.SOSA_WEBHOOK_ALLOWED_NETWORKS), _NoRedirects)
 
 
 def post(delivery: WebhookDelivery) -> engine.Outcome:
@@ -51,21 +62,20 @@ def post(delivery: WebhookDelivery) -> engine.Outcome:
             "User-Agent": USER_AGENT,
             "X-SOSA-Event": delivery.payload.get("action", ""),
             "X-SOSA-Delivery": str(delivery.pk),
-            "X-SOSA-Signature": signature(webhook.secret, body),
+            "X-SOSA-Signature": signature(webhook.secret, body, int(time.time())),
         },
     )
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
             status = response.status
     except urllib.error.HTTPError as exc:
         exc.close()
         status = exc.code
     except Exception as exc:  # refused, timed out, bad TLS, bad host…
-        return engine.Outcome(
-            engine.failure_label(exc),
-            error=f"{type(exc).__name__}: {exc}",
-            fields={"response_status": None},
-        )
+        # The log (which the owner reads over the API) says what kind of failure, never the
+        # raw error: its text would map ports and hosts inside the network.
+        label = engine.failure_label(exc)
+        return engine.Outcome(label, error=label, fields={"response_status": None})
     # The response body is not kept: the log must not read back what a URL inside the
     # network answers.
     if 200 <= status < 300:

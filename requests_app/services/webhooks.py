@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
+from sosa_portal.lib import net
+
+from ..exceptions import InvalidInput
 from ..models import Webhook
 from ..transitions import check_event_kinds
 
@@ -10,6 +15,10 @@ def register(*, agency, url: str, event_kinds: list[str], by) -> Webhook:
     """A new active webhook for `agency`, with a fresh secret (the caller shows it once)."""
     webhook = Webhook(agency=agency, url=url, event_kinds=event_kinds, created_by=by)
     webhook.full_clean()
+    allowed = net.networks(settings.SOSA_WEBHOOK_ALLOWED_NETWORKS)
+    problem = net.registration_problem(url, allowed)
+    if problem:
+        raise InvalidInput(errors={"url": [problem]})
     webhook.event_kinds = check_event_kinds(event_kinds)
     webhook.save()
     return webhook

@@ -7,8 +7,6 @@ commit (captured on-commit callbacks) through eager Celery, as a worker would ru
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import threading
 
@@ -32,7 +30,7 @@ from requests_app.services.webhooks import register as register_webhook
 from tests import factories as f
 from tests.helpers import DUE_SOON, FORWARDED, MINUTE, client_for
 from tests.processes import wait_for
-from tests.receivers import Call, Receiver, http_receiver
+from tests.receivers import Receiver, http_receiver, verifies
 
 
 @pytest.fixture
@@ -53,16 +51,6 @@ def agencies(people):
 def register(agency, receiver: Receiver, path: str = "/", kinds=()) -> Webhook:
     return register_webhook(
         agency=agency, url=receiver.url + path, event_kinds=list(kinds), by=None
-    )
-
-
-def expected_signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verifies(call: Call, secret: str) -> bool:
-    return hmac.compare_digest(
-        call.headers["X-SOSA-Signature"], expected_signature(secret, call.body)
     )
 
 
