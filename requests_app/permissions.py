@@ -77,6 +77,18 @@ def agency_visibility_filter(agency) -> Q:
     return nation_visibility_filter(agency.nation_id)
 
 
+def webhook_visibility_filter(webhook) -> Q:
+    """What a webhook hears of (DESIGN §2, "a webhook sees what its owner sees"): its agency's
+    nation, narrowed to what the person who registered it may see now — a requester's webhook
+    hears of its nation's filed requests, not of those its nation answers. Staff registering for
+    an agency add no view of their own; neither does a webhook whose owner is gone."""
+    owner = webhook.created_by
+    if owner is not None and not owner.is_active:
+        return NOTHING  # a person who left takes their webhook's view with them
+    narrowed = Q() if owner is None or is_admin(owner) else visibility_filter(owner)
+    return agency_visibility_filter(webhook.agency) & narrowed
+
+
 def may_take(user, request: PriorityRequest, transition: Transition) -> bool:
     """Whether the user's role may take this action on a request they can see (state aside)."""
     return may_take_on(

@@ -2,8 +2,9 @@
 deliveries for agency systems, in the acting transaction, sent by `requests_app.outbox` after
 commit. Actions, the sweep and the admin all call it; nothing else writes outbox rows.
 
-Internal comments never leave the portal; a webhook hears only of requests its agency's nation
-may see (the tenant rule itself, evaluated in the same query).
+Internal comments never leave the portal; a webhook hears only of requests both its agency's
+nation and the person who registered it may see (`permissions.webhook_visibility_filter`, the
+tenant rule itself, evaluated when the event is queued, in the same query).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..choices import State, Visibility
 from ..models import Comment, Event, Notification, PriorityRequest, Webhook, WebhookDelivery
 from ..outbox import notices
 from ..outbox import webhooks as webhook_outbox
-from ..permissions import agency_visibility_filter
+from ..permissions import webhook_visibility_filter
 from ..transitions import TRANSITIONS
 from ..wording import standing
 
@@ -345,6 +346,11 @@ def event_payload(event: Event, request_row: dict, comment_bodies: dict[int, str
     }
 
 
+def reader_of(webhook: Webhook) -> tuple[int, int | None]:
+    """Webhooks that read the same requests: the same agency, registered by the same person."""
+    return webhook.agency_id, webhook.created_by_id
+
+
 def queue_webhook_deliveries(events: Sequence[Event]) -> int:
     """Write the deliveries of these events, in the caller's transaction, for every active
     webhook whose agency sees the request, and send them after commit. One query finds the
@@ -359,23 +365,24 @@ def queue_webhook_deliveries(events: Sequence[Event]) -> int:
         webhook
         for webhook in Webhook.objects.filter(
             is_active=True, agency__nation_id__in=nation_ids
-        ).select_related("agency")
+        ).select_related("agency", "created_by")
         if any(webhook.wants(event.action) for event in events)
     ]
     if not webhooks:
         return 0
-    # The tenant rule itself, one boolean column per nation that has webhooks.
-    sees = {webhook.agency.nation_id: webhook.agency for webhook in webhooks}
-    columns = {nation_id: f"seen_by_{nation_id}" for nation_id in sees}
+    # The tenant rule itself, evaluated now: one boolean column per distinct reader (the
+    # agency's nation, narrowed to what the person who registered the webhook may see).
+    readers = {reader_of(webhook): webhook for webhook in webhooks}
+    columns = {key: f"seen_by_{n}" for n, key in enumerate(readers)}
     rows = {
         row["pk"]: row
         for row in PriorityRequest.objects.filter(pk__in={event.request_id for event in events})
         .annotate(
             **{
-                columns[nation_id]: ExpressionWrapper(
-                    agency_visibility_filter(agency), output_field=BooleanField()
+                columns[key]: ExpressionWrapper(
+                    webhook_visibility_filter(webhook), output_field=BooleanField()
                 )
-                for nation_id, agency in sees.items()
+                for key, webhook in readers.items()
             }
         )
         .values(*REQUEST_FIELDS, *columns.values())
@@ -397,7 +404,7 @@ def queue_webhook_deliveries(events: Sequence[Event]) -> int:
             continue
         payload = None
         for webhook in webhooks:
-            if webhook.wants(event.action) and row[columns[webhook.agency.nation_id]]:
+            if webhook.wants(event.action) and row[columns[reader_of(webhook)]]:
                 payload = payload or event_payload(event, row, bodies)
                 deliveries.append(WebhookDelivery(webhook=webhook, event=event, payload=payload))
     WebhookDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)

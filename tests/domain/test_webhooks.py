@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from partners.models import Role
 from requests_app import services, tasks
-from requests_app.models import Event, Webhook, WebhookDelivery
+from requests_app.models import Event, PriorityRequest, Webhook, WebhookDelivery
 from requests_app.outbox import notices as notifications
 from requests_app.outbox import webhooks
 from requests_app.outbox.engine import MAX_ATTEMPTS
@@ -525,7 +525,7 @@ def test_registering_twice_with_one_idempotency_key_makes_one_webhook(people, ag
 def test_the_delivery_log_lists_newest_first_and_delete_removes_the_webhook(
     people, agencies, receiver, make_request, django_capture_on_commit_callbacks
 ):
-    client = client_for(people.requester_us)
+    client = client_for(people.reviewer_us)  # the DoD answers India's request: it hears of it
     created = client.post(
         "/api/v1/webhooks/",
         {"url": receiver.url + "/dod", "event_kinds": ["submit", "triage", "authorise"]},
@@ -612,3 +612,87 @@ def test_admins_add_webhooks_and_read_the_delivery_log_filtered_by_failure(
     assert client.get(f"{log}{delivery.pk}/change/").status_code == 200
     assert client.get(f"{log}add/").status_code == 403
     assert client.post(f"{log}{delivery.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+# --- a webhook sees what its owner sees (issue 17, point 2) -------------------------------------
+
+
+def _people_with_an_agency(people) -> dict[str, object]:
+    return {
+        name: person
+        for name, person in vars(people).items()
+        if getattr(getattr(person, "profile", None), "agency_id", None)
+    }
+
+
+@pytest.mark.django_db
+def test_each_roles_webhook_hears_only_of_requests_its_owner_may_see(
+    people, receiver, make_request, make_coc_request, django_capture_on_commit_callbacks
+):
+    owners = _people_with_an_agency(people)
+    hooks = {
+        name: register_webhook(
+            agency=person.profile.agency,
+            url=f"{receiver.url}/{name}",
+            event_kinds=[],
+            by=person,
+        )
+        for name, person in owners.items()
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        made = [
+            make_request("accepted"),  # India → US, DPAS
+            make_request("awaiting_endorsement"),  # not yet seen by the US
+            make_coc_request("approved"),  # US → India, Code of Conduct
+            f.draft(people.requester_gb, people.us),  # a draft: nothing leaves
+        ]
+        services.add_comment(made[0], by=people.liaison_us, body="Internal.", visibility="internal")
+
+    assert {"requester_us", "reviewer_us", "requester_in"} <= set(owners)
+    for name, hook in hooks.items():
+        heard = set(
+            WebhookDelivery.objects.filter(webhook=hook).values_list(
+                "payload__request__reference", flat=True
+            )
+        )
+        may_see = set(
+            PriorityRequest.objects.visible_to(owners[name])
+            .exclude(state="draft")
+            .values_list("reference", flat=True)
+        )
+        assert heard <= may_see, (name, heard - may_see)
+        for delivery in WebhookDelivery.objects.filter(webhook=hook, event__action="comment"):
+            assert delivery.payload["data"]["visibility"] == "shared"
+    # The requester of the US hears of what the US files, not of what it answers.
+    us_requester = set(
+        WebhookDelivery.objects.filter(webhook=hooks["requester_us"]).values_list(
+            "payload__request__reference", flat=True
+        )
+    )
+    us_reviewer = set(
+        WebhookDelivery.objects.filter(webhook=hooks["reviewer_us"]).values_list(
+            "payload__request__reference", flat=True
+        )
+    )
+    assert made[0].reference not in us_requester and made[0].reference in us_reviewer
+    assert made[2].reference in us_requester
+    assert made[1].reference not in us_reviewer  # until India endorses it
+
+
+@pytest.mark.django_db
+def test_a_webhook_whose_owner_left_hears_nothing_more(
+    people, receiver, make_request, django_capture_on_commit_callbacks
+):
+    hook = register_webhook(
+        agency=people.reviewer_us.profile.agency,
+        url=receiver.url,
+        event_kinds=[],
+        by=people.reviewer_us,
+    )
+    people.reviewer_us.is_active = False
+    people.reviewer_us.save(update_fields=["is_active"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_request("submitted")
+
+    assert not WebhookDelivery.objects.filter(webhook=hook).exists()
