@@ -278,6 +278,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# Webhook deliveries have a queue (and in production a worker pool) of their own: a slow or dead
+# destination never delays a notice.
+# Empty: the default queue's name + "-webhooks" (sosa_portal.celery.route_task).
+CELERY_WEBHOOK_QUEUE = os.environ.get("CELERY_WEBHOOK_QUEUE", "")
+CELERY_TASK_ROUTES = ("sosa_portal.celery.route_task",)
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "requests_app.tasks.sweep_deadlines", "schedule": 60.0},
     "resend-unsent-notifications": {"task": "requests_app.tasks.resend_unsent", "schedule": 60.0},
@@ -333,6 +338,14 @@ SOSA_MAX_TOKENS_PER_USER = int(os.environ.get("SOSA_MAX_TOKENS_PER_USER", "20"))
 # Webhooks go to public addresses only; a closed network where agency systems live on private
 # addresses lists those networks here ("10.20.0.0/16,fd00:1::/64").
 SOSA_WEBHOOK_ALLOWED_NETWORKS = env_list("SOSA_WEBHOOK_ALLOWED_NETWORKS", "")
+# Webhooks must not crowd out notices: active webhooks per agency, deliveries of one agency in
+# flight at once, and the circuit breaker (failures in a row, then a rest in seconds).
+SOSA_WEBHOOKS_PER_AGENCY = int(os.environ.get("SOSA_WEBHOOKS_PER_AGENCY", "10"))
+SOSA_WEBHOOK_IN_FLIGHT_PER_AGENCY = int(os.environ.get("SOSA_WEBHOOK_IN_FLIGHT_PER_AGENCY", "4"))
+SOSA_WEBHOOK_BREAKER_FAILURES = int(os.environ.get("SOSA_WEBHOOK_BREAKER_FAILURES", "5"))
+SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS = int(
+    os.environ.get("SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS", "600")
+)
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
 
 # Attachments: size cap (bytes); types are checked by content in

@@ -61,7 +61,7 @@ def celery_worker(*, broker_url: str, queue: str, mail_dir: Path, log: Path, **e
         "sosa_portal",
         "worker",
         "-Q",
-        queue,
+        f"{queue},{queue}-webhooks",  # notices and, on their own queue, webhook deliveries
         "--pool",
         "solo",
         "--without-gossip",

@@ -24,6 +24,20 @@ def test_web_runs_gunicorn_and_worker_and_beat_run_celery():
     assert services["beat"]["command"][:4] == ["celery", "-A", "sosa_portal", "beat"]
 
 
+def test_webhook_deliveries_have_a_worker_pool_of_their_own():
+    from sosa_portal.celery import app, route_task
+
+    services = compose()["services"]
+    default = app.conf.task_default_queue
+    assert route_task("requests_app.tasks.send_webhooks", [], {}, {}) == {
+        "queue": f"{default}-webhooks"
+    }
+    assert route_task("requests_app.tasks.send_notifications", [], {}, {}) is None
+    worker, webhooks = services["worker"]["command"], services["webhook-worker"]["command"]
+    assert worker[worker.index("-Q") + 1] == "celery"
+    assert webhooks[webhooks.index("-Q") + 1] == "celery-webhooks"
+
+
 def test_app_services_point_at_postgres_and_redis_and_wait_for_them():
     services = compose()["services"]
     for name in ("web", "worker", "beat"):

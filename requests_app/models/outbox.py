@@ -121,6 +121,9 @@ class Webhook(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The circuit breaker: failed attempts in a row, and until when the destination rests.
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

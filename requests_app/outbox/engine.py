@@ -72,6 +72,9 @@ class Channel:
     attempt: Callable[[Any], Outcome]  # send one claimed row; never raises
     # A reason never to send this row (a deactivated webhook), checked before each attempt.
     refuse: Callable[[Any], str | None] = lambda row: None
+    # A time to try again instead of now (a destination resting after failures, too many in
+    # flight): the row is put off without an attempt being counted.
+    hold: Callable[[Any, dt.datetime], dt.datetime | None] = lambda row, now: None
     # How long a claim holds: longer than any send takes, or a live worker's row is re-sent.
     lease: dt.timedelta = dt.timedelta(minutes=5)
 
@@ -126,6 +129,10 @@ def deliver_one(channel: Channel, pk: int, *, now: dt.datetime | None = None) ->
         pending(channel, now).filter(pk=pk, attempts=row.attempts).update(
             failed_at=now, last_error=refusal
         )
+        return False
+    later = channel.hold(row, now)
+    if later is not None:
+        pending(channel, now).filter(pk=pk, attempts=row.attempts).update(next_attempt_at=later)
         return False
     attempt = _claim(channel, row, now)
     if attempt is None:

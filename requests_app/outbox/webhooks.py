@@ -13,13 +13,18 @@ from collections.abc import Iterable
 from functools import partial
 
 from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
 
 from sosa_portal.lib import net
 
-from ..models import WebhookDelivery
+from ..models import Webhook, WebhookDelivery
 from . import engine
 
-TIMEOUT_SECONDS = 5
+# Short: a destination that does not answer must not hold a worker (its deliveries also run
+# on their own queue, CELERY_WEBHOOK_QUEUE, so they never wait in line before notices).
+CONNECT_TIMEOUT_SECONDS = 3
+TIMEOUT_SECONDS = 5  # each read
 USER_AGENT = "SOSA-Portal-Webhooks/1"
 
 
@@ -45,7 +50,18 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 def _opener() -> urllib.request.OpenerDirector:
     """Public addresses only (or SOSA_WEBHOOK_ALLOWED_NETWORKS), checked on the address
     connected to at each attempt (DNS rebinding); never a redirect."""
-    return net.public_opener(net.networks(settings.SOSA_WEBHOOK_ALLOWED_NETWORKS), _NoRedirects)
+    return net.public_opener(
+        net.networks(settings.SOSA_WEBHOOK_ALLOWED_NETWORKS),
+        _NoRedirects,
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
+
+
+def attempt(delivery: WebhookDelivery) -> engine.Outcome:
+    """POST it and let the destination's circuit breaker know how it went."""
+    outcome = post(delivery)
+    _note_outcome(delivery.webhook, outcome, timezone.now())
+    return outcome
 
 
 def post(delivery: WebhookDelivery) -> engine.Outcome:
@@ -89,6 +105,38 @@ def _refuse(delivery: WebhookDelivery) -> str | None:
     return None if delivery.webhook.is_active else "The webhook was deactivated."
 
 
+def _hold(delivery: WebhookDelivery, now: dt.datetime) -> dt.datetime | None:
+    """Put a delivery off while its destination rests (the circuit breaker) or while its
+    agency already has as many deliveries in flight as it may."""
+    webhook = delivery.webhook
+    if webhook.paused_until and webhook.paused_until > now:
+        return webhook.paused_until
+    in_flight = WebhookDelivery.objects.filter(
+        webhook__agency_id=webhook.agency_id,
+        delivered_at__isnull=True,
+        claimed_until__gt=now,
+    ).count()
+    if in_flight >= settings.SOSA_WEBHOOK_IN_FLIGHT_PER_AGENCY:
+        return now + dt.timedelta(seconds=30)
+    return None
+
+
+def _note_outcome(webhook: Webhook, outcome: engine.Outcome, now: dt.datetime) -> None:
+    """The circuit breaker: a delivery resets the count; the Nth failure in a row rests the
+    destination for a while (its deliveries wait, counted as no attempt)."""
+    rows = Webhook.objects.filter(pk=webhook.pk)
+    if outcome.went_out:
+        rows.exclude(consecutive_failures=0, paused_until=None).update(
+            consecutive_failures=0, paused_until=None
+        )
+        return
+    rows.update(consecutive_failures=F("consecutive_failures") + 1)
+    rows.filter(consecutive_failures__gte=settings.SOSA_WEBHOOK_BREAKER_FAILURES).update(
+        consecutive_failures=0,
+        paused_until=now + dt.timedelta(seconds=settings.SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS),
+    )
+
+
 WEBHOOKS = engine.Channel(
     name="webhook deliveries",
     model=WebhookDelivery,
@@ -96,8 +144,9 @@ WEBHOOKS = engine.Channel(
     attempt_of="delivery",
     task="requests_app.tasks.send_webhooks",
     related=("webhook",),
-    attempt=post,
+    attempt=attempt,
     refuse=_refuse,
+    hold=_hold,
     # A POST gives up after TIMEOUT_SECONDS without a byte; a minute is far beyond any send.
     lease=dt.timedelta(minutes=1),
 )

@@ -15,6 +15,16 @@ def register(*, agency, url: str, event_kinds: list[str], by) -> Webhook:
     """A new active webhook for `agency`, with a fresh secret (the caller shows it once)."""
     webhook = Webhook(agency=agency, url=url, event_kinds=event_kinds, created_by=by)
     webhook.full_clean()
+    limit = settings.SOSA_WEBHOOKS_PER_AGENCY
+    if Webhook.objects.filter(agency=agency, is_active=True).count() >= limit:
+        raise InvalidInput(
+            errors={
+                "detail": [
+                    f"Your agency has {limit} active webhooks, the most it may: "
+                    "delete one it no longer uses first."
+                ]
+            }
+        )
     allowed = net.networks(settings.SOSA_WEBHOOK_ALLOWED_NETWORKS)
     problem = net.registration_problem(url, allowed)
     if problem:

@@ -54,8 +54,9 @@ def registration_problem(url: str, allowed: Sequence[Network]) -> str | None:
     return f"The address is {reasons.pop()}: webhooks go to public addresses." if reasons else None
 
 
-def _vetted(allowed: Sequence[Network]):
-    """A `socket.create_connection` that connects only to permitted addresses of the name."""
+def _vetted(allowed: Sequence[Network], connect_timeout: float | None = None):
+    """A `socket.create_connection` that connects only to permitted addresses of the name,
+    within `connect_timeout` (then the read timeout applies to every read)."""
 
     def create_connection(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
         host, port = address
@@ -68,11 +69,12 @@ def _vetted(allowed: Sequence[Network]):
                 continue
             sock = socket.socket(family, kind, proto)
             try:
-                if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
-                    sock.settimeout(timeout)
+                reads = None if timeout is socket._GLOBAL_DEFAULT_TIMEOUT else timeout
+                sock.settimeout(connect_timeout if connect_timeout is not None else reads)
                 if source_address:
                     sock.bind(source_address)
                 sock.connect(target)
+                sock.settimeout(reads)
                 return sock
             except OSError as error:
                 sock.close()
@@ -83,34 +85,34 @@ def _vetted(allowed: Sequence[Network]):
 
 
 class _HTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, allowed: Sequence[Network], **kwargs):
+    def __init__(self, *args, vetted, **kwargs):
         super().__init__(*args, **kwargs)
-        self._create_connection = _vetted(allowed)
+        self._create_connection = vetted
 
 
 class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, allowed: Sequence[Network], **kwargs):
+    def __init__(self, *args, vetted, **kwargs):
         super().__init__(*args, **kwargs)
-        self._create_connection = _vetted(allowed)
+        self._create_connection = vetted
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, allowed: Sequence[Network]):
+    def __init__(self, vetted):
         super().__init__()
-        self.allowed = allowed
+        self.vetted = vetted
 
     def http_open(self, req):
-        return self.do_open(lambda *a, **k: _HTTPConnection(*a, allowed=self.allowed, **k), req)
+        return self.do_open(lambda *a, **k: _HTTPConnection(*a, vetted=self.vetted, **k), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, allowed: Sequence[Network]):
+    def __init__(self, vetted):
         super().__init__()
-        self.allowed = allowed
+        self.vetted = vetted
 
     def https_open(self, req):
         return self.do_open(
-            lambda *a, **k: _HTTPSConnection(*a, allowed=self.allowed, **k),
+            lambda *a, **k: _HTTPSConnection(*a, vetted=self.vetted, **k),
             req,
             context=self._context,
             **(
@@ -119,9 +121,12 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         )
 
 
-def public_opener(allowed: Sequence[Network], *handlers) -> urllib.request.OpenerDirector:
+def public_opener(
+    allowed: Sequence[Network], *handlers, connect_timeout: float | None = None
+) -> urllib.request.OpenerDirector:
     """A urllib opener that connects only to public addresses (or `allowed` networks), never
-    through an environment proxy."""
+    through an environment proxy, giving up on a connection after `connect_timeout`."""
+    vetted = _vetted(allowed, connect_timeout)
     return urllib.request.build_opener(
-        urllib.request.ProxyHandler({}), _HTTPHandler(allowed), _HTTPSHandler(allowed), *handlers
+        urllib.request.ProxyHandler({}), _HTTPHandler(vetted), _HTTPSHandler(vetted), *handlers
     )
