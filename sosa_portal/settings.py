@@ -290,7 +290,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "requests_app.api.openapi.PortalSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "requests_app.api.auth.HashedTokenAuthentication",
         "requests_app.api.auth.VerifiedSessionAuthentication",
@@ -317,6 +317,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1: `null` is a type, so a nullable reference validates strictly (3.0's `nullable`
+    # beside an `allOf` does not).
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "requests_app.api.openapi.complete_the_contract",
+    ],
 }
 
 # Cache: Redis when REDIS_URL is set (shared by all web processes: throttling), else local.

@@ -13,6 +13,7 @@ from ..transitions import TRANSITIONS
 from .strict import StrictFieldsMixin
 
 User = get_user_model()
+MAX_ITEMS = 200  # a draft's items, at most (serializers.DraftSerializer)
 
 
 class ActionSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -95,8 +96,12 @@ class SupplierAcceptSerializer(ActionSerializer):
     committed_delivery_date = serializers.DateField(
         required=False, help_text="One committed date for every item."
     )
-    items = ItemAnswerSerializer(many=True, required=False)
-    rejected_items = ItemRejectionSerializer(many=True, required=False)
+    items: serializers.ListSerializer = serializers.ListSerializer(
+        child=ItemAnswerSerializer(), required=False, max_length=MAX_ITEMS
+    )
+    rejected_items: serializers.ListSerializer = serializers.ListSerializer(
+        child=ItemRejectionSerializer(), required=False, max_length=MAX_ITEMS
+    )
     late_reason = serializers.CharField(
         max_length=2000,
         required=False,

@@ -6,12 +6,13 @@ import hashlib
 import json
 from functools import wraps
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..models import IdempotencyRecord
 from .errors import error
+from .preconditions import representation_headers
 
 HEADER = "Idempotency-Key"
 
@@ -60,8 +61,11 @@ def idempotent(handler):
                 return error(422, HEADER, "This key was already used with a different request.")
             if first.status_code is None:
                 return error(409, HEADER, "A request with this key is still being processed.")
+            headers = representation_headers(first.response_body, first.status_code)
             return Response(
-                first.response_body, status=first.status_code, headers={"Idempotent-Replay": "true"}
+                first.response_body,
+                status=first.status_code,
+                headers={"Idempotent-Replay": "true", **headers},
             )
         try:
             response = handler(self, request, *args, **kwargs)
@@ -76,7 +80,13 @@ def idempotent(handler):
             return response
         record.status_code = response.status_code
         record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
-        record.save(update_fields=["status_code", "response_body"])
+        try:
+            with transaction.atomic():
+                record.save(update_fields=["status_code", "response_body"])
+        except DataError:
+            # A refusal that echoes a NUL character (a field named "\u0000") cannot be kept in
+            # PostgreSQL's jsonb; it changed nothing, so its retry may simply run again.
+            record.delete()
         return response
 
     return wrapper

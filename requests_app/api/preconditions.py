@@ -3,6 +3,7 @@ answers 412 when the request changed since (the body's `version` gives a 409 ins
 
 from __future__ import annotations
 
+from django.urls import reverse
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -41,3 +42,19 @@ def precondition_failed(expected: int, current: int) -> Response:
 def with_etag(data: dict, code: int = status.HTTP_200_OK, **headers: str) -> Response:
     """A request's representation with its ETag (and any other headers)."""
     return Response(data, status=code, headers={"ETag": etag(data["version"]), **headers})
+
+
+def location_of(reference: str) -> str:
+    """The absolute path of a request in the API (the `Location` of a 201)."""
+    return reverse("api:request-detail", kwargs={"reference": reference})
+
+
+def representation_headers(data, code: int) -> dict[str, str]:
+    """The headers that go with a request's representation (none for any other body): what
+    an idempotent replay sends again, as the first answer did."""
+    if not (isinstance(data, dict) and isinstance(data.get("version"), int)):
+        return {}
+    headers = {"ETag": etag(data["version"])}
+    if code == status.HTTP_201_CREATED and isinstance(data.get("reference"), str):
+        headers["Location"] = location_of(data["reference"])
+    return headers

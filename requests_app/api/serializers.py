@@ -28,6 +28,7 @@ from ..models import (
 from ..permissions import allowed_actions
 from ..queries.representation import ITEM_COLUMNS, running_or_paused_clock
 from ..queries.standing import ball_of, signed_steps
+from .action_bodies import MAX_ITEMS
 from .strict import StrictFieldsMixin
 
 User = get_user_model()
@@ -128,6 +129,13 @@ class BallSerializer(serializers.Serializer):
     )
 
 
+class NullWhenBlank(serializers.ChoiceField):
+    """A choice stored as "" until made, shown as `null`."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class RequestSerializer(serializers.ModelSerializer):
     """A request as the API shows it (DESIGN §7)."""
 
@@ -136,12 +144,12 @@ class RequestSerializer(serializers.ModelSerializer):
     requesting_agency = serializers.SerializerMethodField()
     assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True)
     supplier = serializers.SerializerMethodField()
-    # Blank until set. Declared because DRF drops `allow_blank` from read-only model fields,
-    # and the schema would then promise one of the choices where the API sends "".
-    rating = serializers.ChoiceField(Rating.choices, allow_blank=True, read_only=True)
-    program_symbol = serializers.ChoiceField(
-        PROGRAM_SYMBOL_CHOICES, allow_blank=True, read_only=True
-    )
+    # No rating is `null` (as in webhooks), not "": until Commerce authorises one (DPAS), and
+    # always on the Code of Conduct route.
+    rating = NullWhenBlank(Rating.choices, allow_null=True, read_only=True)
+    program_symbol = NullWhenBlank(PROGRAM_SYMBOL_CHOICES, allow_null=True, read_only=True)
+    # Declared because DRF drops `allow_blank` from read-only model fields, and the schema
+    # would then promise one of the choices where the API sends "".
     resolution = serializers.ChoiceField(Resolution.choices, allow_blank=True, read_only=True)
     export_jurisdiction = serializers.ChoiceField(
         ExportJurisdiction.choices, allow_blank=True, read_only=True
@@ -149,7 +157,9 @@ class RequestSerializer(serializers.ModelSerializer):
     licence_status = serializers.ChoiceField(
         LicenceStatus.choices, allow_blank=True, read_only=True
     )
-    rating_label = serializers.CharField(source="rating_display")
+    rating_label = serializers.CharField(
+        source="rating_display", allow_null=True, help_text='"DX-A1"; null when unrated.'
+    )
     items = ItemSerializer(many=True)
     items_delivered = serializers.SerializerMethodField(
         help_text='Accepted items delivered in full ("2 of 3 items delivered").'
@@ -291,6 +301,11 @@ class RequestSerializer(serializers.ModelSerializer):
     def get_items_accepted(self, obj) -> int:
         return delivery_progress(obj.items.all())["items_accepted"]
 
+    def to_representation(self, instance):
+        shown = super().to_representation(instance)
+        shown["rating_label"] = shown["rating_label"] or None
+        return shown
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, obj):
         request = self.context.get("request")
@@ -326,7 +341,7 @@ class DraftSerializer(StrictFieldsMixin, serializers.Serializer):
         choices=LicenceStatus.choices, required=False, allow_blank=True
     )
     handling_marking = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    items = ItemSerializer(many=True, required=False, max_length=200)
+    items = ItemSerializer(many=True, required=False, max_length=MAX_ITEMS)
     version = serializers.IntegerField(required=False, min_value=1, write_only=True)
 
 
@@ -371,7 +386,12 @@ class AttachmentUploadSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(
+        source="actor.username",
+        default=None,
+        allow_null=True,
+        help_text="Username of who acted; null for the system (the deadline sweep).",
+    )
 
     class Meta:
         model = Event

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from django.http import Http404
-from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -26,12 +22,13 @@ from ..queries import timeline
 from ..queries.links import visible_links
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
+from . import examples
 from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
 from .links import LinkSerializer, link_data
 from .openapi import ERRORS, READ_ERRORS, errors
 from .pagination import KeysetCursorPagination
-from .preconditions import expected_version, precondition_failed, with_etag
+from .preconditions import expected_version, location_of, precondition_failed, with_etag
 from .serializers import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
@@ -76,7 +73,11 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def visible_requests(self):
         return self.filter_queryset(PriorityRequest.objects.visible_to(self.request.user))
 
-    @extend_schema(responses={200: RequestSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        parameters=examples.LIST_PARAMETERS,
+        responses={200: RequestSerializer(many=True), **READ_ERRORS},
+        summary="The requests the caller may see, a page at a time",
+    )
     def list(self, request, *args, **kwargs):
         rows = self.paginator.paginate_queryset(
             selectors.request_rows(self.visible_requests()), request, view=self
@@ -84,7 +85,11 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = selectors.represent_requests(rows, user=request.user)
         return self.paginator.get_paginated_response(page)
 
-    @extend_schema(responses={200: RequestSerializer, **READ_ERRORS})
+    @extend_schema(
+        responses={200: RequestSerializer, **READ_ERRORS},
+        examples=[examples.REQUEST],
+        summary="One request, with its `ETag`",
+    )
     def retrieve(self, request, reference=None):
         found = selectors.requests_for_api(
             self.visible_requests().filter(reference=reference), user=request.user
@@ -96,6 +101,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         request=DraftSerializer,
         responses={201: RequestSerializer, **errors(400, 401, 403, 409, 422, 429)},
+        examples=[examples.DRAFT, examples.ERROR],
         summary="File a draft request (requesters)",
     )
     @idempotent
@@ -145,6 +151,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         methods=["POST"],
         request=CommentSerializer,
         responses={201: CommentSerializer, **errors(400, 401, 403, 404, 422, 429)},
+        examples=[examples.COMMENT],
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, reference=None):
@@ -198,10 +205,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        responses={
-            (200, "application/octet-stream"): OpenApiResponse(description="The file."),
-            **READ_ERRORS,
-        }
+        responses={**examples.DOWNLOAD, **READ_ERRORS},
+        summary="Download an attachment",
     )
     @action(
         detail=True,
@@ -255,11 +260,6 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(EventSerializer(events, many=True).data)
 
 
-def location_of(reference: str) -> str:
-    """The absolute path of a request in the API (the `Location` of a 201)."""
-    return reverse("api:request-detail", kwargs={"reference": reference})
-
-
 def _action_handler(name: str):
     transition = TRANSITIONS[name]
     body_class = ACTION_SERIALIZERS[name]
@@ -308,6 +308,7 @@ def _action_handler(name: str):
             (201 if name == "split" else 200): RequestSerializer,
             **errors(400, 401, 403, 404, 409, 412, 422, 429),
         },
+        examples=examples.ACTION_EXAMPLES.get(name, []),
         summary=f"{name.replace('_', ' ').capitalize()} "
         f"({', '.join(sorted(transition.roles))}; from {', '.join(sorted(transition.sources))})",
     )(handler)

@@ -162,9 +162,10 @@ def represent_requests(rows: list[dict], *, user) -> list[dict]:
                     row["requesting_agency_id"], names.get(("a", row["requesting_agency_id"]))
                 ),
                 "urgency": row["urgency"],
-                "rating": row["rating"],
-                "program_symbol": row["program_symbol"],
-                "rating_label": rating_label(row["rating"], row["program_symbol"]),
+                # No rating is null, as in webhooks (the columns hold "").
+                "rating": row["rating"] or None,
+                "program_symbol": row["program_symbol"] or None,
+                "rating_label": rating_label(row["rating"], row["program_symbol"]) or None,
                 "contract_number": row["contract_number"],
                 "program": row["program"],
                 "justification": row["justification"],

@@ -1,11 +1,20 @@
-"""API test helpers: clients that carry a real token, and the throttle cache cleared per test."""
+"""API test helpers: clients that carry a real token, the throttle cache cleared per test, and
+every API response any test receives checked against the OpenAPI document (tests/api/contract)."""
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from requests_app import services
+from tests.api import contract
 from tests.helpers import client_for
+
+
+@pytest.fixture(autouse=True)
+def _responses_keep_the_contract(monkeypatch):
+    """Whatever a test asserts, the response it got must also be what the schema says."""
+    monkeypatch.setattr(Client, "request", contract.checking_client_request(Client.request))
 
 
 @pytest.fixture(autouse=True)

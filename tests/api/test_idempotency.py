@@ -41,6 +41,25 @@ def test_a_retried_create_returns_the_first_response_and_files_one_request(api):
     assert PriorityRequest.objects.count() == 1
 
 
+def test_a_replay_carries_the_etag_and_location_of_the_first_answer(api, request_in):
+    client = api("requester_in")
+    first = post(client, url(), BODY, key="create-etag")
+    draft = PriorityRequest.objects.get()
+    client.patch(url(draft.reference), {"title": "Renamed"}, format="json")  # version moves on
+
+    again = post(client, url(), BODY, key="create-etag")
+
+    assert again["Idempotent-Replay"] == "true"
+    assert (again["ETag"], again["Location"]) == (first["ETag"], first["Location"])
+    assert again["ETag"] == f'"{first.json()["version"]}"'
+    submitted = request_in("submitted")
+    body = {"assignee": "reviewer.us"}
+    liaison = api("liaison_us")
+    acted = post(liaison, url(submitted.reference, "triage"), body, key="triage-etag")
+    replayed = post(liaison, url(submitted.reference, "triage"), body, key="triage-etag")
+    assert replayed["ETag"] == acted["ETag"] and "Location" not in replayed
+
+
 def test_a_retried_action_returns_the_first_response_and_acts_once(api, request_in):
     submitted = request_in("submitted")
     client = api("liaison_us")
@@ -221,3 +240,20 @@ def test_a_browser_upload_with_a_key_passes_the_csrf_check_and_is_stored(people,
     )
 
     assert response.status_code == 201, response.content[:300]
+
+
+def test_a_refusal_naming_a_nul_field_is_answered_though_it_cannot_be_kept(api, request_in):
+    """PostgreSQL's jsonb holds no NUL character: such a refusal is not kept, and its retry
+    is refused again (it changed nothing) instead of answering 500."""
+    target = request_in("in_review")
+    path = url(target.reference, "determine")
+    body = {"\u0000": 1, "rating": "DX", "program_symbol": "G2", "note": "x"}
+    client = api("reviewer_us")
+
+    first = post(client, path, body, key="nul-1")
+    again = post(client, path, body, key="nul-1")
+
+    assert first.status_code == again.status_code == 400
+    assert "\u0000" in first.json()["errors"]
+    target.refresh_from_db()
+    assert target.state == "in_review"

@@ -925,7 +925,8 @@ def test_a_request_india_answers_runs_the_code_of_conduct_route_over_http(api, p
     seen = client_for(supplier_in).get(url(ref))
     body = seen.json()
     assert seen.status_code == 200
-    assert body["rating"] == "" and body["authorisation"] is None
+    assert body["rating"] is None and body["authorisation"] is None
+    assert (body["program_symbol"], body["rating_label"]) == (None, None)
     assert body["approval"]["by"] == "reviewer.in"
     assert body["due_explanation"].startswith(
         "India's Code of Conduct asks a response within 10 working days (best effort)"
