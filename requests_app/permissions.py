@@ -206,6 +206,14 @@ def sees_internal(user) -> bool:
     return is_admin(user) or user_role(user) in INTERNAL_READERS
 
 
+def supplier_of(user) -> int | None:
+    """The firm a supplier's account answers for (None for everyone else)."""
+    if user_role(user) != Role.SUPPLIER:
+        return None
+    profile = profile_of(user)
+    return profile.supplier_id if profile is not None else None
+
+
 # Suppliers see only what is forwarded to them: no aggregate reports.
 REPORT_ROLES = frozenset({Role.REQUESTER, Role.LIAISON, Role.REVIEWER, Role.OBSERVER})
 

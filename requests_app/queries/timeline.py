@@ -6,26 +6,42 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from partners.people import person_label
 
 from ..choices import Visibility
 from ..models import Comment, Event, PriorityRequest
-from ..permissions import sees_internal
+from ..permissions import sees_internal, supplier_of
 from ..wording import describe
 
 
 def readable_by(user) -> tuple[Q, Q]:
-    """The rule, once: (comments, events) this user may read. Internal comments (and the events
-    that record them) are for officials only (DESIGN §2)."""
+    """The rule, once: (comments, events) this user may read, for one request or across many
+    (DESIGN §2). Internal comments (and the events that record them) are for officials only. A
+    supplier reads only its own part of a request's history: from the request's first forward
+    to it onward, and nothing about another firm asked before or beside it (whose forward,
+    refusal, reasons and dates are events naming that firm)."""
     if sees_internal(user):
         return Q(), Q()
-    return (
-        Q(visibility=Visibility.SHARED),
-        ~Q(action="comment", data__visibility=Visibility.INTERNAL),
+    comments = Q(visibility=Visibility.SHARED)
+    events = ~Q(action="comment", data__visibility=Visibility.INTERNAL)
+    firm = supplier_of(user)
+    if firm is not None:
+        comments &= Q(created_at__gte=_first_forward_to(firm))
+        events &= Q(created_at__gte=_first_forward_to(firm)) & (
+            ~Q(data__has_key="supplier") | Q(data__supplier=firm)
+        )
+    return comments, events
+
+
+def _first_forward_to(firm: int) -> Subquery:
+    """When the request (of the outer comment or event) was first forwarded to `firm`."""
+    forwards = Event.objects.filter(
+        request=OuterRef("request"), action="forward", data__supplier=firm
     )
+    return Subquery(forwards.order_by("created_at", "id").values("created_at")[:1])
 
 
 def readable_comments(row: PriorityRequest, user) -> QuerySet:
@@ -85,7 +101,8 @@ def timeline(row: PriorityRequest, user) -> list[Entry]:
     by_id = {comment.pk: comment for comment in comments}
     shown: set[int] = set()
     entries: list[Entry] = []
-    for event in mask_unseen_references(row.events.select_related("actor"), user):
+    events = readable_events(row, user).select_related("actor").order_by("created_at", "id")
+    for event in mask_unseen_references(events, user):
         if event.action == "comment":
             continue  # the comment itself is the entry (when this user may read it)
         comment = by_id.get((event.data or {}).get("comment_id"))

@@ -20,6 +20,8 @@ from tests.helpers import client_for, sign_in, support
 
 INTERNAL = "Internal: Acme is under a DCSA review, keep this between officials."
 SHARED = "Shared: please confirm the NSN of the gimbal."
+# After the forward: the supplier's part of the history starts there (issue 17, point 6).
+SHARED_WITH_SUPPLIER = "Shared: Acme, the drawings are in the attachments."
 READERS_WITHOUT = ["requester_in", "supplier_us"]
 OFFICIALS = ["liaison_us", "reviewer_us"]
 
@@ -46,6 +48,9 @@ def thread(people, make_request) -> PriorityRequest:
         request, by=people.reviewer_us, rating="DX", program_symbol="A1", note="Supports G2."
     )
     request = services.forward(request, by=people.liaison_us, supplier=people.company_us)
+    services.add_comment(
+        request, by=people.liaison_us, body=SHARED_WITH_SUPPLIER, visibility="shared"
+    )
     sweep_deadlines(now=timezone.now() + dt.timedelta(days=90))
     return PriorityRequest.objects.get(pk=request.pk)
 
@@ -70,7 +75,8 @@ def test_the_request_page_never_shows_an_internal_comment_to_requesters_or_suppl
     response = page_client(getattr(people, reader)).get(f"/requests/{thread.reference}/")
 
     assert response.status_code == 200
-    assert SHARED in response.content.decode()
+    assert SHARED_WITH_SUPPLIER in response.content.decode()
+    assert (SHARED in response.content.decode()) == (reader != "supplier_us")
     assert INTERNAL not in response.content.decode()
 
 
@@ -95,7 +101,7 @@ def test_the_api_never_gives_an_internal_comment_to_requesters_or_suppliers(peop
     detail = client.get(api_url(thread))
 
     assert comments.status_code == events.status_code == detail.status_code == 200
-    assert SHARED in [comment["body"] for comment in comments.json()]
+    assert SHARED_WITH_SUPPLIER in [comment["body"] for comment in comments.json()]
     assert {comment["visibility"] for comment in comments.json()} == {"shared"}
     assert {
         event["data"].get("visibility") for event in events.json() if event["action"] == "comment"
