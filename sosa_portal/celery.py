@@ -7,7 +7,9 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sosa_portal.settings")
 
 # Tasks that POST to agency systems: their own queue (see route_task).
-WEBHOOK_TASKS = frozenset({"requests_app.tasks.send_webhooks", "requests_app.tasks.resend_webhooks"})
+WEBHOOK_TASKS = frozenset(
+    {"requests_app.tasks.send_webhooks", "requests_app.tasks.resend_webhooks"}
+)
 
 
 def webhook_queue() -> str:

@@ -4,6 +4,7 @@ escalated, which the liaison home page's tiles link to."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import django_filters
 from django import forms
@@ -44,6 +45,26 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, held in UTC: an offset PostgreSQL would refuse (+17:07) or a moment
+    out of range is a 400 naming the parameter, never a database error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, dt.UTC)
+            return moment.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError("Enter a moment between the years 1 and 9999.") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class RequestFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
@@ -61,7 +82,7 @@ class RequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", max_length=100)
     # Delta sync: what changed at or after this moment (ISO 8601 with its offset); with
     # `ordering=updated_at` a poller walks the changes oldest first.
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = PriorityRequest

@@ -82,6 +82,18 @@ def test_paging_by_updated_at_walks_every_request_once(api, make_request):
     assert sorted(seen) == sorted(made)
 
 
+def test_an_updated_since_with_an_odd_offset_is_read_in_utc(api, make_request):
+    target = make_request("submitted")
+    set_updated(target, timezone.now())
+
+    # +17:07 is a valid ISO offset that PostgreSQL refuses as it stands: converted, not a 500.
+    found = api("liaison_us").get(url(), {"updated_since": "1024-05-02T23:29:59.5+17:07"})
+    late = api("liaison_us").get(url(), {"updated_since": "9999-12-31T23:59:59-14:00"})
+
+    assert references(found) == [target.reference]
+    assert late.status_code == 400 and "updated_since" in late.json()["errors"]
+
+
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "9999-99-99"])
 def test_a_bad_updated_since_is_a_400_naming_it(api, value):
     response = api("liaison_us").get(url(), {"updated_since": value})
