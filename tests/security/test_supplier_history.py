@@ -58,9 +58,11 @@ def test_the_supplier_reads_nothing_of_the_firm_asked_before_it(people, reforwar
 
 
 def test_the_officials_still_read_the_whole_history(people, reforwarded):
-    events = client_for(people.liaison_us).get(
-        f"/api/v1/requests/{reforwarded.reference}/events/"
-    ).json()
+    events = (
+        client_for(people.liaison_us)
+        .get(f"/api/v1/requests/{reforwarded.reference}/events/")
+        .json()
+    )
 
     actions = [e["action"] for e in events]
     assert "supplier_reject" in actions and actions.count("forward") == 2
