@@ -31,9 +31,9 @@ run: demo
 	@echo "  Demo logins (password: $${DEMO_PASSWORD:-sosa-demo-pass}):"
 	@echo "    admin, requester.in, liaison.in, reviewer.in, supplier.in, observer.in,"
 	@echo "    requester.us, liaison.us, reviewer.us, supplier.us, requester.gb"
-	@echo "  Web, Celery worker and beat run together; Ctrl-C stops all."
+	@echo "  Web, two Celery workers (notices; webhooks) and beat run together; Ctrl-C stops all."
 	@echo ""
-	$(BIN)/honcho start -f Procfile.dev
+	SOSA_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile.dev
 
 # Refresh docs/screenshots/ from the browser story test.
 screenshots: install dirs

@@ -234,8 +234,9 @@ SOSA_REQUIRE_2FA_FOR_ALL = env_bool("SOSA_REQUIRE_2FA_FOR_ALL", False)
 SOSA_DEMO_SKIP_2FA = env_bool("SOSA_DEMO_SKIP_2FA", DEBUG)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "SOSA Portal")
 
-# E-mail: EMAIL_URL-style settings kept explicit; console backend in the embedded default.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: EMAIL_URL-style settings kept explicit. The embedded default keeps each message in
+# var/mail/ and prints one line per message on the worker's console (sosa_portal.lib.mail).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "sosa_portal.lib.mail.FileAndConsoleBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -59,3 +59,26 @@ def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
     assert "gunicorn" in dockerfile
     requirements = (ROOT / "requirements.txt").read_text()
     assert "gunicorn==" in requirements and "psycopg2-binary==" in requirements
+
+
+def test_make_run_port_reaches_the_web_process_the_mail_links_and_the_banner():
+    import subprocess
+
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "http://127.0.0.1:8123/" in dry  # the banner
+    assert "SOSA_PORT=8123" in dry and "http://127.0.0.1:8123}" in dry  # web and SITE_URL
+    web = next(
+        line.split(":", 1)[1]
+        for line in (ROOT / "Procfile.dev").read_text().splitlines()
+        if line.startswith("web:")
+    )
+    shown = subprocess.run(
+        ["sh", "-c", f"echo {web}"],
+        env={"SOSA_PORT": "8123", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "runserver 127.0.0.1:8123" in shown

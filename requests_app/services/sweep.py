@@ -156,7 +156,6 @@ class SweptRequest:
     created_by_id: int
     assignee_id: int | None
     supplier_id: int | None
-    updated_at: dt.datetime | None = None  # set when the sweep changes the request's columns
 
     @property
     def rating_display(self) -> str:
@@ -244,7 +243,6 @@ def _sweep_batch(
             request.escalation_level = level
             if top.flags_request and request.escalated_at is None:
                 request.escalated_at = now
-            request.updated_at = now  # delta sync sees the new level
             changed_requests[request.pk] = request
         event = Event(
             request_id=request.pk,
@@ -284,10 +282,11 @@ def _sweep_batch(
             for user_id in sorted(audience.users(request, rung.notifies))
         )
     update_rows(Clock, clocks, ["level", "next_escalation_at"])
+    # `updated_at` is left alone: it is indexed (delta sync), and writing it would turn these
+    # HOT updates into a new entry in every index of the request. Escalations reach a syncing
+    # system as `escalate` events in the event feed.
     update_rows(
-        PriorityRequest,
-        list(changed_requests.values()),
-        ["escalation_level", "escalated_at", "updated_at"],
+        PriorityRequest, list(changed_requests.values()), ["escalation_level", "escalated_at"]
     )
     record_events(events, notice_rows=notices)
     result.escalations = len(escalations)

@@ -57,17 +57,19 @@ def test_an_action_brings_a_request_back_into_the_sync(api, people, make_request
     assert references(api("liaison_us").get(url(), {"updated_since": since})) == [target.reference]
 
 
-def test_an_escalation_by_the_sweep_counts_as_a_change(api, make_request):
+def test_an_escalation_by_the_sweep_reaches_a_syncing_system_through_the_feed(
+    api, make_request
+):
     target = make_request("submitted")
-    set_updated(target, timezone.now() - dt.timedelta(days=30))
-    since = timezone.now() - dt.timedelta(minutes=1)
+    client = api("liaison_us")
+    _, cursor = poll_all(client)
 
     sweep_deadlines(now=timezone.now() + dt.timedelta(days=30))
 
+    events, _ = poll_all(client, cursor)
     target.refresh_from_db()
     assert target.escalation_level is not None
-    listed = api("liaison_us").get(url(), {"updated_since": since.isoformat()})
-    assert references(listed) == [target.reference]
+    assert {(e["request"], e["action"]) for e in events} == {(target.reference, "escalate")}
 
 
 def test_paging_by_updated_at_walks_every_request_once(api, make_request):
