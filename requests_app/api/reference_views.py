@@ -3,6 +3,8 @@ and the cheap authenticated `/ping`."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -11,12 +13,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from partners.models import Nation, Supplier
 
 from ..permissions import sees_ledger
 from ..queries.ledger import ledgers
+from ..queries.lists import StrictBooleanField
 from .openapi import ERRORS, errors
 from .reference_data import MeSerializer, NationSerializer, SupplierSerializer
 
@@ -39,10 +43,11 @@ class NationViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter(
                 "code_of_conduct",
                 bool,
-                description="Only current signatories of the Code of Conduct.",
+                description="true: only current signatories of the Code of Conduct; false: "
+                "only firms that are not (never signed, or withdrew). Anything else is a 400.",
             ),
         ],
-        responses={200: SupplierSerializer(many=True), **errors(401, 429)},
+        responses={200: SupplierSerializer(many=True), **errors(400, 401, 429)},
     ),
     retrieve=extend_schema(responses={200: SupplierSerializer, **errors(401, 404, 429)}),
 )
@@ -55,10 +60,12 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
         nation = self.request.query_params.get("nation")
         if nation:
             suppliers = suppliers.filter(nation__code__iexact=nation)
-        if self.request.query_params.get("code_of_conduct") in ("true", "1"):
-            suppliers = suppliers.filter(
-                code_of_conduct_signed_on__isnull=False, code_of_conduct_withdrawn_on__isnull=True
-            )
+        signatory = _flag(self.request.query_params, "code_of_conduct")
+        current = Q(
+            code_of_conduct_signed_on__isnull=False, code_of_conduct_withdrawn_on__isnull=True
+        )
+        if signatory is not None:
+            suppliers = suppliers.filter(current if signatory else ~current)
         return suppliers
 
     def get_serializer_context(self):
@@ -95,3 +102,11 @@ def ping(request):
 @api_view(["GET"])
 def me(request):
     return Response(MeSerializer(request.user).data)
+
+
+def _flag(params, name: str) -> bool | None:
+    """A true/false query parameter, like the list's `overdue`: anything else is a 400."""
+    try:
+        return StrictBooleanField().clean(params.get(name))
+    except DjangoValidationError as invalid:
+        raise ValidationError({name: invalid.messages}) from None

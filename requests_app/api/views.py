@@ -22,7 +22,7 @@ from ..queries import timeline
 from ..queries.links import visible_links
 from ..queries.lists import RequestFilter
 from ..transitions import TRANSITIONS
-from . import examples
+from . import examples, history_pages
 from .action_bodies import ACTION_SERIALIZERS
 from .idempotency import idempotent
 from .links import LinkSerializer, link_data
@@ -146,7 +146,11 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def visible_comments(self, request_row):
         return timeline.readable_comments(request_row, self.request.user).select_related("author")
 
-    @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        methods=["GET"],
+        parameters=history_pages.PARAMETERS,
+        responses={200: CommentSerializer(many=True), **READ_ERRORS},
+    )
     @extend_schema(
         methods=["POST"],
         request=CommentSerializer,
@@ -157,8 +161,8 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def comments(self, request, reference=None):
         request_row = self.get_object()
         if request.method == "GET":
-            data = CommentSerializer(self.visible_comments(request_row), many=True).data
-            return Response(data)
+            comments, headers = history_pages.page_of(request, self.visible_comments(request_row))
+            return Response(CommentSerializer(comments, many=True).data, headers=headers)
         return self._add_comment(request, request_row)
 
     @idempotent
@@ -251,13 +255,17 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         added = visible_links(request_row, request.user)[-1]
         return Response(link_data(added), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: EventSerializer(many=True), **READ_ERRORS})
+    @extend_schema(
+        parameters=history_pages.PARAMETERS,
+        responses={200: EventSerializer(many=True), **READ_ERRORS},
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, reference=None):
         request_row = self.get_object()
-        events = timeline.readable_events(request_row, request.user).select_related("actor")
+        readable = timeline.readable_events(request_row, request.user).select_related("actor")
+        events, headers = history_pages.page_of(request, readable)
         events = timeline.mask_unseen_references(events, request.user)
-        return Response(EventSerializer(events, many=True).data)
+        return Response(EventSerializer(events, many=True).data, headers=headers)
 
 
 def _action_handler(name: str):

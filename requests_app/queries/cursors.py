@@ -33,7 +33,11 @@ ORDERINGS: dict[str, list[tuple[str, str]]] = {
     "-updated_at": [("updated_at", DESC), ("id", DESC)],
 }
 # Not a list's ordering: the event feed's position (queries.feed), sought the same way.
-SEEK_ORDERINGS = {**ORDERINGS, "feed": [("tx", ASC), ("id", ASC)]}
+SEEK_ORDERINGS = {
+    **ORDERINGS,
+    "feed": [("tx", ASC), ("id", ASC)],
+    "history": [("created_at", ASC), ("id", ASC)],  # a request's comments or events
+}
 DATETIME_FIELDS = {"created_at", "due_at", "updated_at"}
 
 
@@ -125,7 +129,7 @@ class InvalidCursor(ValueError):
 def encode(ordering: str, row) -> str:
     """The cursor of `row`'s position: a model instance, or a dict of its values."""
     values = []
-    for field, _ in ORDERINGS[ordering]:
+    for field, _ in SEEK_ORDERINGS[ordering]:
         value = row[field] if isinstance(row, dict) else getattr(row, field)
         values.append(value.isoformat() if isinstance(value, dt.datetime) else value)
     raw = json.dumps({"o": ordering, "v": values}, separators=(",", ":")).encode()
@@ -137,11 +141,11 @@ def decode(raw: str, ordering: str) -> list:
     try:
         data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
         values = data["v"]
-        if data["o"] != ordering or len(values) != len(ORDERINGS[ordering]):
+        if data["o"] != ordering or len(values) != len(SEEK_ORDERINGS[ordering]):
             raise ValueError
         return [
             _position_value(field, direction, value)
-            for (field, direction), value in zip(ORDERINGS[ordering], values, strict=True)
+            for (field, direction), value in zip(SEEK_ORDERINGS[ordering], values, strict=True)
         ]
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         raise InvalidCursor("Invalid cursor.") from None

@@ -89,6 +89,8 @@ def test_suppliers_are_listed_by_name(api):
         ({"nation": "IN"}, ["Bharat Forge", "Unsigned Works"]),
         ({"nation": "in"}, ["Bharat Forge", "Unsigned Works"]),
         ({"nation": "IN", "code_of_conduct": "true"}, ["Bharat Forge"]),
+        ({"nation": "IN", "code_of_conduct": "false"}, ["Unsigned Works"]),
+        ({"nation": "IN", "code_of_conduct": "0"}, ["Unsigned Works"]),
         ({"nation": "US"}, ["Acme Gyro Inc", "Boeing Parts"]),
         ({"nation": "FR"}, []),
     ],
@@ -98,6 +100,14 @@ def test_suppliers_filter_by_nation_and_code_of_conduct(api, query, expected):
 
     assert [s["name"] for s in suppliers] == expected
     assert all(s["nation"] == query["nation"].upper() for s in suppliers)
+
+
+@pytest.mark.parametrize("value", ["yes", "maybe", "2"])
+def test_a_bad_code_of_conduct_flag_is_a_400_naming_it(api, value):
+    response = api("liaison_in").get("/api/v1/suppliers/", {"code_of_conduct": value})
+
+    assert response.status_code == 400
+    assert "code_of_conduct" in response.json()["errors"]
 
 
 def test_a_supplier_shows_when_it_signed_the_code_of_conduct(api, people):
