@@ -57,9 +57,7 @@ def test_an_action_brings_a_request_back_into_the_sync(api, people, make_request
     assert references(api("liaison_us").get(url(), {"updated_since": since})) == [target.reference]
 
 
-def test_an_escalation_by_the_sweep_reaches_a_syncing_system_through_the_feed(
-    api, make_request
-):
+def test_an_escalation_by_the_sweep_reaches_a_syncing_system_through_the_feed(api, make_request):
     target = make_request("submitted")
     client = api("liaison_us")
     _, cursor = poll_all(client)
