@@ -45,10 +45,10 @@ def idempotent(handler):
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
         key = request.headers.get(HEADER)
-        if not key:
+        if key is None:
             return handler(self, request, *args, **kwargs)
-        if len(key) > 255:
-            return error(400, HEADER, "Use a key of at most 255 characters.")
+        if not 1 <= len(key) <= 255:  # an empty key is a client's mistake, not "no key"
+            return error(400, HEADER, "Use a key of 1 to 255 characters.")
         fingerprint = _fingerprint(request)
         try:
             with transaction.atomic():

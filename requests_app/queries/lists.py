@@ -50,6 +50,8 @@ class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
     out of range is a 400 naming the parameter, never a database error."""
 
     def to_python(self, value):
+        if value == "":  # given but empty: a mistake, not "since the beginning"
+            raise ValidationError("Enter a moment (ISO 8601), e.g. 2026-12-05T09:00:00Z.")
         moment = super().to_python(value)
         if moment is None:
             return None

@@ -36,6 +36,10 @@ def web_server(database_url: str, log: Path):
     env.pop("REDIS_URL", None)  # the embedded default: no broker server needed
     command = [sys.executable, "-m", "gunicorn", "sosa_portal.wsgi", "--workers", "2"]
     command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]
+    command += [
+        "--limit-request-line",
+        "8190",
+    ]  # as docker-compose.yml: long filters get a JSON 400
     with open(log, "ab") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

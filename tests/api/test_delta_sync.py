@@ -94,7 +94,7 @@ def test_an_updated_since_with_an_odd_offset_is_read_in_utc(api, make_request):
     assert late.status_code == 400 and "updated_since" in late.json()["errors"]
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "9999-99-99"])
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "9999-99-99", ""])
 def test_a_bad_updated_since_is_a_400_naming_it(api, value):
     response = api("liaison_us").get(url(), {"updated_since": value})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
@@ -198,8 +199,9 @@ def test_a_large_upload_with_a_key_is_accepted(api, request_in, settings):
     assert response.json()["size"] == len(content)
 
 
-def test_an_overlong_key_is_refused_naming_the_header(api):
-    response = post(api("requester_in"), url(), BODY, key="k" * 256)
+@pytest.mark.parametrize("key", ["k" * 256, ""], ids=["overlong", "empty"])
+def test_an_overlong_or_empty_key_is_refused_naming_the_header(api, key):
+    response = post(api("requester_in"), url(), BODY, key=key)
 
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["errors"]
