@@ -54,13 +54,23 @@ SERVER_ENV = {
 
 def setup(size: int, reuse: bool):
     """Database, demo people and SIZE seeded requests; the seeding result (None if reused)."""
-    from benchmarks.sweep import ensure_database
+    url = os.environ["DATABASE_URL"]
+    from benchmarks.sweep import ensure_database  # importing it points DATABASE_URL at its DB
 
-    ensure_database(os.environ["DATABASE_URL"])
+    os.environ["DATABASE_URL"] = url  # …so this benchmark's own database, put back
+    ensure_database(url)
     os.environ.update(SERVER_ENV)
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # As `make dirs`: without the embedded broker's folders a task cannot be queued, and the
+    # posture change would recount inside set_posture (its fallback), not in the timed call.
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
     from django.core.management import call_command
 
     from benchmarks.copy_seed import seed
