@@ -38,9 +38,15 @@ class AnswerSerializer(ActionSerializer):
     answer = serializers.CharField(max_length=5000)
 
 
+# One answer whether the user name exists or not: the API is no way to learn who has an account.
+NOT_ASSIGNABLE = "Assign a reviewer or liaison officer of the responding nation."
+
+
 class TriageSerializer(ActionSerializer):
     assignee = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(is_active=True)
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        error_messages={"does_not_exist": NOT_ASSIGNABLE, "invalid": NOT_ASSIGNABLE},
     )
 
 

@@ -322,7 +322,11 @@ class DraftSerializer(StrictFieldsMixin, serializers.Serializer):
         slug_field="code", queryset=Nation.objects.all()
     )
     requesting_agency = serializers.PrimaryKeyRelatedField(
-        queryset=Agency.objects.all(), required=False, allow_null=True
+        queryset=Agency.objects.all(),
+        required=False,
+        allow_null=True,
+        # As for an agency of another nation: no way to learn which agency ids exist.
+        error_messages={"does_not_exist": "Choose an agency of your nation."},
     )
     contract_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     program = serializers.CharField(max_length=200, required=False, allow_blank=True)

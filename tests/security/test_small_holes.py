@@ -176,3 +176,40 @@ environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "CSS", "SERVER_NAME": "sosa.exa
 body = b"".join(application(environ, lambda s, h, *a: status.append(s)))
 print(status[0].split()[0])
 """
+
+
+# --- no existence oracle in refusals ------------------------------------------------------------
+
+
+def test_triage_says_the_same_for_an_unknown_and_an_unassignable_user_name(people, make_request):
+    target = make_request("submitted")
+    client = client_for(people.liaison_us)
+    path = f"/api/v1/requests/{target.reference}/triage/"
+
+    unknown = client.post(path, {"assignee": "nobody.at.all"}, format="json")
+    elsewhere = client.post(path, {"assignee": "reviewer.in"}, format="json")
+
+    assert unknown.status_code == elsewhere.status_code == 400
+    assert unknown.json()["errors"]["assignee"] == elsewhere.json()["errors"]["assignee"]
+
+
+def test_filing_says_the_same_for_an_unknown_and_a_foreign_agency(people):
+    from requests_app.models import PriorityRequest
+    from tests.factories import AgencyFactory
+
+    foreign = AgencyFactory(nation=people.us, name="Defense Logistics Agency")
+    client = client_for(people.requester_in)
+    body = {"title": "Seals", "responding_nation": "US"}
+
+    unknown = client.post(
+        "/api/v1/requests/", {**body, "requesting_agency": 999_999}, format="json"
+    )
+    other = client.post(
+        "/api/v1/requests/", {**body, "requesting_agency": foreign.pk}, format="json"
+    )
+
+    assert unknown.status_code == other.status_code == 400
+    assert (
+        unknown.json()["errors"]["requesting_agency"] == other.json()["errors"]["requesting_agency"]
+    )
+    assert not PriorityRequest.objects.exists()
