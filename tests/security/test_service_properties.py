@@ -467,6 +467,11 @@ class ServiceMachine(RuleBasedStateMachine):
         target = TRANSITIONS[action].target or request.info_requested_in
         if action == "submit" and request.requesting_nation.requires_endorsement:
             target = State.AWAITING_ENDORSEMENT
+        if action == "record_delivery" and done.resolution == Resolution.FULFILLED:
+            # The delivery that completes the last accepted item resolves the request (§4a).
+            target = State.RESOLVED
+            owed = done.items.filter(response="accepted")
+            assert all(item.quantity_delivered == item.quantity for item in owed)
         event(f"permitted {action} from {request.state}")
         assert done.state == target
         assert done.version == request.version + 1
