@@ -299,7 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # orjson: the same compact UTF-8 JSON as DRF's renderer, several times faster.
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["requests_app.api.parsers.StrictJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["requests_app.api.throttling.TokenRateThrottle"],
     # Per token (per user for browser sessions).
     "DEFAULT_THROTTLE_RATES": {"api": os.environ.get("API_RATE", "1200/min")},

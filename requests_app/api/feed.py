@@ -71,6 +71,6 @@ class EventFeedView(APIView):
 def _page_size(raw: str | None) -> int:
     if raw is None:
         return 100
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
         raise ValidationError({"page_size": [f"Enter a whole number from 1 to {MAX_PAGE}."]})
     return int(raw)

@@ -49,6 +49,6 @@ def page_of(request, rows) -> tuple[list, dict[str, str]]:
 def _size(raw: str | None) -> int:
     if raw is None:
         return PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
         raise ValidationError({"page_size": [f"Enter a whole number from 1 to {MAX_PAGE_SIZE}."]})
     return int(raw)

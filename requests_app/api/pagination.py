@@ -29,7 +29,7 @@ class KeysetCursorPagination(BasePagination):
         raw = request.query_params.get("page_size")
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
                 {"page_size": [f"Enter a whole number from 1 to {self.max_page_size}."]}
             )

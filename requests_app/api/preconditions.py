@@ -22,7 +22,7 @@ def expected_version(request) -> int | None:
     if not header or header == "*":
         return None
     tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 18:
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 18:
         raise ValidationError({HEADER: ['Give the ETag of the request (its version), e.g. "3".']})
     return int(tag)
 

@@ -239,7 +239,7 @@ def queue_assign(request):
 
 def posted_version(request, reference: str) -> int | None:
     value = request.POST.get(f"version-{reference}", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def failure_reason(error: DomainError) -> str:
