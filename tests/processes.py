@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from django.db import connection
@@ -179,3 +181,59 @@ def sent_message_ids(mail_dir: Path) -> list[str]:
             if line.startswith("Message-ID: "):
                 ids.append(line.removeprefix("Message-ID: "))
     return ids
+
+
+def demo_database(tmp_path: Path, username: str) -> tuple[str, str]:
+    """A SQLite file migrated and seeded as `make run` does, and a day's API key of
+    `username`: (DATABASE_URL, key)."""
+    database_url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": database_url, "SOSA_QUIET_SEED": "1"}
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, "manage.py"]
+    for step in (["migrate", "-v0"], ["seed_demo"]):
+        subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)
+    key = subprocess.run(
+        [*manage, "issue_token", username, "--days", "1"],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
+    return database_url, key
+
+
+@contextlib.contextmanager
+def web_server(database_url: str, log: Path):
+    """gunicorn, 2 processes × 4 threads, on a free port of 127.0.0.1."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",  # as `make run`: the demo's settings
+        "API_RATE": "100000/min",
+        "CONN_MAX_AGE": "0",
+    }
+    env.pop("REDIS_URL", None)  # the embedded default: no broker server needed
+    command = [sys.executable, "-m", "gunicorn", "sosa_portal.wsgi", "--workers", "2"]
+    command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]
+    # As docker-compose.yml: a long query string reaches Django and gets its JSON 400.
+    command += ["--limit-request-line", "8190"]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_for(lambda: _answers(base) or process.poll() is not None, 60):
+            raise RuntimeError(f"web server did not start:\n{log.read_text()[-3000:]}")
+        yield base
+    finally:
+        kill(process)
+
+
+def _answers(base: str) -> bool:
+    try:
+        urllib.request.urlopen(base + "/healthz", timeout=2)
+        return True
+    except urllib.error.HTTPError:
+        return True  # it answers, even if a part of the health check is red
+    except OSError:
+        return False

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..queries import feed
+from . import params
 from .openapi import errors
 from .serializers import EventSerializer
 
@@ -53,7 +54,7 @@ class EventFeedView(APIView):
         summary="Events of every request you may see, oldest first, for polling",
     )
     def get(self, request):
-        size = _page_size(request.query_params.get("page_size"))
+        size = params.page_size(request.query_params, default=100, maximum=MAX_PAGE)
         try:
             page = feed.page(request.user, after=request.query_params.get("after"), size=size)
         except feed.InvalidFeedCursor:
@@ -66,11 +67,3 @@ class EventFeedView(APIView):
                 "has_more": page.has_more,
             }
         )
-
-
-def _page_size(raw: str | None) -> int:
-    if raw is None:
-        return 100
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
-        raise ValidationError({"page_size": [f"Enter a whole number from 1 to {MAX_PAGE}."]})
-    return int(raw)

@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import replace_query_param
 
 from ..queries import cursors
+from . import params
 
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 500
 ORDERING = "history"
@@ -28,7 +29,7 @@ PARAMETERS = [
 
 def page_of(request, rows) -> tuple[list, dict[str, str]]:
     """One page of `rows` (comments or events) in time order, and its headers."""
-    size = _size(request.query_params.get("page_size"))
+    size = params.page_size(request.query_params, default=PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     raw = request.query_params.get("cursor")
     rows = rows.order_by("created_at", "id")
     if raw:
@@ -44,11 +45,3 @@ def page_of(request, rows) -> tuple[list, dict[str, str]]:
         url = replace_query_param(request.build_absolute_uri(), "cursor", following)
         headers["Link"] = f'<{url}>; rel="next"'
     return found[:size], headers
-
-
-def _size(raw: str | None) -> int:
-    if raw is None:
-        return PAGE_SIZE
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise ValidationError({"page_size": [f"Enter a whole number from 1 to {MAX_PAGE_SIZE}."]})
-    return int(raw)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from ..queries import cursors
+from . import params
 
 
 class KeysetCursorPagination(BasePagination):
@@ -26,22 +27,12 @@ class KeysetCursorPagination(BasePagination):
         return ordering
 
     def size(self, request) -> int:
-        raw = request.query_params.get("page_size")
-        if raw is None:
-            return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
-                {"page_size": [f"Enter a whole number from 1 to {self.max_page_size}."]}
-            )
-        return int(raw)
+        return params.page_size(
+            request.query_params, default=self.page_size, maximum=self.max_page_size
+        )
 
     def wants_count(self, request) -> bool:
-        raw = request.query_params.get("count")
-        if raw is None:
-            return False
-        if raw.lower() not in ("true", "false", "1", "0"):
-            raise ValidationError({"count": ["Enter true or false."]})
-        return raw.lower() in ("true", "1")
+        return bool(params.flag(request.query_params, "count"))
 
     def decode(self, request, ordering: str) -> list | None:
         raw = request.query_params.get(self.cursor_query_param)

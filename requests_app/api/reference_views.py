@@ -3,7 +3,6 @@ and the cheap authenticated `/ping`."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,14 +12,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from partners.models import Nation, Supplier
 
 from ..permissions import sees_ledger
 from ..queries.ledger import ledgers
-from ..queries.lists import StrictBooleanField
+from . import params
 from .openapi import ERRORS, errors
 from .reference_data import MeSerializer, NationSerializer, SupplierSerializer
 
@@ -60,7 +58,7 @@ class SupplierViewSet(viewsets.ReadOnlyModelViewSet):
         nation = self.request.query_params.get("nation")
         if nation:
             suppliers = suppliers.filter(nation__code__iexact=nation)
-        signatory = _flag(self.request.query_params, "code_of_conduct")
+        signatory = params.flag(self.request.query_params, "code_of_conduct")
         current = Q(
             code_of_conduct_signed_on__isnull=False, code_of_conduct_withdrawn_on__isnull=True
         )
@@ -102,11 +100,3 @@ def ping(request):
 @api_view(["GET"])
 def me(request):
     return Response(MeSerializer(request.user).data)
-
-
-def _flag(params, name: str) -> bool | None:
-    """A true/false query parameter, like the list's `overdue`: anything else is a 400."""
-    try:
-        return StrictBooleanField().clean(params.get(name))
-    except DjangoValidationError as invalid:
-        raise ValidationError({name: invalid.messages}) from None

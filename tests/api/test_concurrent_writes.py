@@ -4,64 +4,17 @@ PostgreSQL. Six agency threads post ten comments each; every one is a 201 and is
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from partners.accounts.tokens import issue_token
-from tests.processes import ROOT, free_port, kill, shared_database_url, wait_for
+from tests.processes import demo_database, shared_database_url, web_server
 
 THREADS, EACH = 6, 10
-
-
-@contextlib.contextmanager
-def web_server(database_url: str, log: Path):
-    """gunicorn, 2 processes × 4 threads, on a free port of 127.0.0.1."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "1",  # as `make run`: the demo's settings
-        "API_RATE": "100000/min",
-        "CONN_MAX_AGE": "0",
-    }
-    env.pop("REDIS_URL", None)  # the embedded default: no broker server needed
-    command = [sys.executable, "-m", "gunicorn", "sosa_portal.wsgi", "--workers", "2"]
-    command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]
-    command += [
-        "--limit-request-line",
-        "8190",
-    ]  # as docker-compose.yml: long filters get a JSON 400
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        if not wait_for(lambda: _answers(base) or process.poll() is not None, 60):
-            raise RuntimeError(f"web server did not start:\n{log.read_text()[-3000:]}")
-        yield base
-    finally:
-        kill(process)
-
-
-def _answers(base: str) -> bool:
-    try:
-        urllib.request.urlopen(base + "/healthz", timeout=2)
-        return True
-    except urllib.error.HTTPError:
-        return True  # it answers, even if a part of the health check is red
-    except OSError:
-        return False
 
 
 def call(method: str, url: str, key: str, body: dict | None = None) -> tuple[int, str, str]:
@@ -96,16 +49,7 @@ def assert_all_kept(answers, base: str, key: str, reference: str, before: int) -
 
 
 def test_concurrent_comments_on_the_embedded_sqlite_default_all_succeed(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "SOSA_QUIET_SEED": "1"}
-    env.pop("REDIS_URL", None)
-    manage = [sys.executable, "manage.py"]
-    for step in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)
-    key = subprocess.run(
-        [*manage, "issue_token", "liaison.in", "--days", "1"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]  # fmt: skip
+    database_url, key = demo_database(tmp_path, "liaison.in")
 
     with web_server(database_url, tmp_path / "web.log") as base:
         status, _, text = call("GET", f"{base}/api/v1/requests/?state=submitted", key)

@@ -13,24 +13,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.processes import ROOT
-
-from .test_concurrent_writes import web_server
+from tests.processes import demo_database, web_server
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 def test_schemathesis_finds_nothing_with_every_check_and_the_stateful_phase(tmp_path):
-    database_url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "SOSA_QUIET_SEED": "1"}
+    database_url, key = demo_database(tmp_path, "requester.in")
+    env = {**os.environ, "DATABASE_URL": database_url}
     env.pop("REDIS_URL", None)
-    manage = [sys.executable, "manage.py"]
-    for step in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)
-    key = subprocess.run(
-        [*manage, "issue_token", "requester.in", "--days", "1"],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    ).stdout.strip().splitlines()[-1]  # fmt: skip
 
     with web_server(database_url, tmp_path / "web.log") as base:
         run = subprocess.run(
