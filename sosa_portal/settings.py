@@ -173,8 +173,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every star
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR / "media"))
 # With DEBUG=0 the hashed names of `collectstatic`'s manifest (long cache lifetimes). Without a
-# manifest (collectstatic not run), every page would be a 500: serve the unhashed files from
-# the source folders instead, and say so at start.
+# manifest (collectstatic not run yet), pages link the plain names (sosa_portal.lib.static) and
+# WhiteNoise serves them from the source folders: say so at start.
 STATIC_MANIFEST = not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
 if not DEBUG and not STATIC_MANIFEST:
     WHITENOISE_USE_FINDERS = True
@@ -188,8 +188,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if STATIC_MANIFEST
+            "sosa_portal.lib.static.StaticStorage"
+            if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

@@ -165,6 +165,24 @@ def test_debug_off_without_collectstatic_serves_pages_and_unhashed_files(tmp_pat
     assert served.stdout.strip().splitlines()[-1] == "200"
 
 
+def test_collectstatic_with_debug_off_writes_the_manifest_and_pages_then_link_hashed_names(
+    tmp_path,
+):
+    # Choosing the storage by whether a manifest existed once meant collectstatic ran with the
+    # plain storage and never wrote one: pages kept the uncacheable names for good.
+    env = production_env(tmp_path, STATIC_ROOT=str(tmp_path / "collected"))
+    collected = run(["manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    assert collected.returncode == 0, collected.stderr[-2000:]
+    assert (tmp_path / "collected" / "staticfiles.json").exists()
+
+    done = run(["-c", PROBE_STATIC], env)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    css = json.loads(done.stdout.strip().splitlines()[-1])["css"]
+    assert re.fullmatch(r"/static/css/portal\.[0-9a-f]{12}\.css", css), css
+    assert "No static manifest" not in done.stderr
+
+
 # The file itself through the WSGI application (whitenoise serves it from the source folder).
 SERVE_CSS = """
 import io, sys
