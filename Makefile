@@ -4,6 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# `make run` is the demo with DEBUG off, so that a wrong address or a crash shows the portal's
+# own 404/403/500 pages: plain http on this machine (no HTTPS redirect, no secure-only cookies),
+# a secret key made once in SECRET_KEY_FILE (mode 600) and reused, and SOSA_DEMO, which keeps
+# the demo's optional second factor (SOSA_DEMO_SKIP_2FA). Never use it in production.
+SECRET_KEY_FILE ?= var/secret_key
+DEMO_ENV = DEBUG=0 SOSA_DEMO=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
+	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 \
+	CSRF_COOKIE_SECURE=0
 
 .PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench screenshots backup restore
 
@@ -25,15 +33,25 @@ migrate: install dirs
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: demo
+$(SECRET_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@.new
+	mv $@.new $@
+
+# With DEBUG off the pages link collectstatic's hashed names (the warning is for not having run it).
+run: demo $(SECRET_KEY_FILE)
+	$(DEMO_ENV) $(BIN)/python -W "ignore:No static manifest:RuntimeWarning" \
+		manage.py collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  SOSA Portal: http://127.0.0.1:$(PORT)/   (health: /healthz, admin: /admin/)"
 	@echo "  Demo logins (password: $${DEMO_PASSWORD:-sosa-demo-pass}):"
 	@echo "    admin, requester.in, liaison.in, reviewer.in, supplier.in, observer.in,"
 	@echo "    requester.us, liaison.us, reviewer.us, supplier.us, requester.gb"
 	@echo "  Web, two Celery workers (notices; webhooks) and beat run together; Ctrl-C stops all."
+	@echo "  Demo mode: DEBUG off (the portal's own error pages), plain http, key in $(SECRET_KEY_FILE)."
 	@echo ""
-	SOSA_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile.dev
+	$(DEMO_ENV) SOSA_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(BIN)/honcho start -f Procfile.dev
 
 # Refresh docs/screenshots/ from the browser story test.
 screenshots: install dirs

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse, JsonResponse
 from django.middleware import common
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views import defaults
 
@@ -55,6 +56,21 @@ def forbidden(request, exception=None):
     if _is_api(request):
         return api_error(403)
     return defaults.permission_denied(request, exception, template_name="403.html")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the form is refused, as it must be, but never a dead end. A form from
+    this site (its Origin) whose view says how to come back (`after_csrf_failure`, from
+    `post_or_back`) keeps what was typed and goes back to its page; otherwise a finished page
+    says what happened and what to do."""
+    if _is_api(request):
+        return api_error(403, "CSRF check failed: send the form again from its page.")
+    match = request.resolver_match
+    come_back = getattr(match.func, "after_csrf_failure", None) if match else None
+    own_origin = f"{request.scheme}://{request.get_host()}"
+    if come_back is not None and request.META.get("HTTP_ORIGIN") == own_origin:
+        return come_back(request, *match.args, **match.kwargs)
+    return render(request, "403_csrf.html", status=403)
 
 
 def server_error(request):

@@ -27,6 +27,12 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_map(name: str, default: str) -> dict[str, str]:
+    """'IN=a@b,US=c@d' → {"IN": "a@b", "US": "c@d"}; an entry without a value is left out."""
+    pairs = (item.partition("=") for item in env_list(name, default))
+    return {key.strip().upper(): value.strip() for key, _, value in pairs if value.strip()}
+
+
 DEBUG = env_bool("DEBUG", True)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY  # empty counts as unset
@@ -38,6 +44,7 @@ if not DEBUG and "change-me" in SECRET_KEY.lower():
     )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+CSRF_FAILURE_VIEW = "sosa_portal.errors.csrf_failure"  # refused, but never a dead end
 
 # HTTPS and security headers (SECURITY.md). Headers that cost nothing apply everywhere; the ones
 # that need HTTPS apply with DEBUG=0, so `manage.py check --deploy` reports nothing in production.
@@ -54,8 +61,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Off only for `make run`, which serves plain http on this machine.
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 
 # Content security policy (django-csp 4): the site itself only, in every environment. Pages
 # carry no inline script or style; only the Swagger UI view (sosa_portal/urls.py) adds a nonce
@@ -228,10 +236,12 @@ SOSA_PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("SOSA_PASSWORD_RESETS_PER_
 SOSA_TRUST_X_FORWARDED_FOR = env_bool("SOSA_TRUST_X_FORWARDED_FOR", False)
 
 # Two-factor sign-in (TOTP, django-otp): required for these roles, or for everyone with
-# SOSA_REQUIRE_2FA_FOR_ALL. The demo (DEBUG and SOSA_DEMO_SKIP_2FA) lets people skip enrolment.
+# SOSA_REQUIRE_2FA_FOR_ALL. The demo (DEBUG, or SOSA_DEMO: `make run` with DEBUG=0 on this
+# machine; never in production) lets people skip enrolment while SOSA_DEMO_SKIP_2FA is on.
 SOSA_2FA_ROLES = ("liaison", "reviewer")
 SOSA_REQUIRE_2FA_FOR_ALL = env_bool("SOSA_REQUIRE_2FA_FOR_ALL", False)
-SOSA_DEMO_SKIP_2FA = env_bool("SOSA_DEMO_SKIP_2FA", DEBUG)
+SOSA_DEMO = env_bool("SOSA_DEMO", False)
+SOSA_DEMO_SKIP_2FA = env_bool("SOSA_DEMO_SKIP_2FA", DEBUG or SOSA_DEMO)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "SOSA Portal")
 
 # E-mail: EMAIL_URL-style settings kept explicit. The embedded default keeps each message in
@@ -368,6 +378,21 @@ SOSA_SLA_OVERRIDES: dict = {}
 # A banner at the top and bottom of every page, e.g. "CUI" for deployments that handle
 # controlled unclassified information (DoDI 5200.48). Empty: no banner.
 SOSA_CUI_BANNER = os.environ.get("SOSA_CUI_BANNER", "")
+
+# /help/: whom people write to for help, accessibility problems included. SOSA_HELP_EMAIL is the
+# portal's own help desk; SOSA_HELP_CONTACTS maps a nation's ISO code to its own help address
+# ("IN=sosa-help@your-mod.example,US=…"; a nation without one shows SOSA_HELP_EMAIL). Nations have
+# no address field: a deployment configures this, no migration. The defaults are demo
+# placeholders on the reserved `.example` domain, which no mail reaches: set your own.
+_demo_nations = (
+    "US", "AU", "CA", "DE", "DK", "EE", "ES", "FI", "GB", "IL",
+    "IN", "IT", "JP", "KR", "LT", "LV", "NL", "NO", "SE", "SG",
+)  # fmt: skip
+SOSA_HELP_EMAIL = os.environ.get("SOSA_HELP_EMAIL", "sosa-help@portal.example")
+SOSA_HELP_CONTACTS = env_map(
+    "SOSA_HELP_CONTACTS",
+    ",".join(f"{code}=sosa-help@defence.{code.lower()}.example" for code in _demo_nations),
+)
 
 # Demo data
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sosa-demo-pass")

@@ -206,7 +206,7 @@ def web_server(database_url: str, log: Path):
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "DEBUG": "1",  # as `make run`: the demo's settings
+        "DEBUG": "1",  # the demo's settings (`make run` itself runs with DEBUG=0, SOSA_DEMO=1)
         "API_RATE": "100000/min",
         "CONN_MAX_AGE": "0",
     }

@@ -57,7 +57,8 @@ class UserTimeZoneMiddleware:
 class TwoFactorMiddleware:
     """A signed-in user who owes the code step or enrolment reaches no other page (DESIGN §8).
 
-    Exempt: sign-in and sign-out, the two-factor pages, static files, /healthz, and the API,
+    Exempt: sign-in and sign-out, the two-factor pages, /help/ (the same for everyone, and
+    wanted most by someone stuck at the second step), static files, /healthz, and the API,
     which authenticates every call itself and refuses a session that has not passed the
     second factor (whatever header it carries).
     """
@@ -66,6 +67,7 @@ class TwoFactorMiddleware:
         "/accounts/login/",
         "/accounts/logout/",
         "/account/two-factor/",
+        "/help/",
         "/healthz",
         "/favicon.ico",
     )

@@ -2,7 +2,8 @@
 
 The rule: liaison officers and reviewers (settings.SOSA_2FA_ROLES), or everyone with
 SOSA_REQUIRE_2FA_FOR_ALL, enrol an authenticator app; anyone who has enrolled gives a code after
-the password. The demo (DEBUG and SOSA_DEMO_SKIP_2FA) waives enrolment, never the code.
+the password. The demo (DEBUG or SOSA_DEMO, and SOSA_DEMO_SKIP_2FA) waives enrolment, never the
+code.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ DEVICE_NAME = "Authenticator app"
 
 
 def demo_skip_active() -> bool:
-    return bool(settings.DEBUG and settings.SOSA_DEMO_SKIP_2FA)
+    return bool((settings.DEBUG or settings.SOSA_DEMO) and settings.SOSA_DEMO_SKIP_2FA)
 
 
 def required_for(user) -> bool:

@@ -7,6 +7,7 @@ from . import audit, views
 urlpatterns = [
     # Before Django's auth URLs: the same /accounts/login/, followed by the second factor.
     path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/reset/<uidb64>/<token>/",

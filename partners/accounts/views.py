@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import django_otp
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_credentials, get_failure_limit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -50,13 +52,34 @@ class SignInView(auth_views.LoginView):
 
     def form_invalid(self, form):
         throttles.sign_in_from_address().count(audit.client_address(self.request) or "unknown")
-        return super().form_invalid(form)
+        minutes = lock_ahead_minutes(self.request, form.data.get("username", ""))
+        return self.render_to_response(self.get_context_data(form=form, lock_ahead=minutes))
 
     def form_valid(self, form):
         response = super().form_valid(form)
         step = two_factor.pending_step(self.request.user)
         if step is not None:
             return redirect_to_login(self.get_success_url(), step)
+        return response
+
+
+def lock_ahead_minutes(request, username: str) -> int | None:
+    """After a failed sign-in: the minutes of the lock-out one more failure of this user name
+    from this address would bring (django-axes counts them, known user name or not), else None."""
+    credentials = get_credentials(username)
+    failures = AxesProxyHandler.get_failures(request, credentials)
+    cool_off = get_cool_off(request)
+    if cool_off is None or failures != get_failure_limit(request, credentials) - 1:
+        return None
+    return max(1, int(cool_off.total_seconds() // 60))
+
+
+class SignOutView(auth_views.LogoutView):
+    """Django's sign-out (a POST), then the sign-in page saying so (LOGOUT_REDIRECT_URL)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You are signed out."))
         return response
 
 

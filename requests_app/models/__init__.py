@@ -33,6 +33,7 @@ from .outbox import (
     WebhookDelivery,
     new_webhook_secret,
 )
+from .queue import SavedView, Watch
 from .requests import (
     Attachment,
     Comment,
@@ -69,10 +70,12 @@ __all__ = [
     "RequestLink",
     "Resolution",
     "Route",
+    "SavedView",
     "Stage",
     "State",
     "Urgency",
     "Visibility",
+    "Watch",
     "Webhook",
     "WebhookDelivery",
     "attachment_path",

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from partners.people import person_label
+from partners.people import person, person_label
 
 from ..choices import Visibility
 from ..models import Comment, Event, PriorityRequest
@@ -132,3 +133,53 @@ def timeline(row: PriorityRequest, user) -> list[Entry]:
         )
     entries.sort(key=lambda entry: entry.at)  # stable: events before comments of the same time
     return entries
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """The question a request waits on (state `needs_info`): who asked, as what, and the text."""
+
+    asker: str  # "Sarah Whitman (liaison.us)"
+    role: str  # "US liaison officer"
+    text: str
+    asked_at: dt.datetime
+
+
+def open_question(row: PriorityRequest) -> OpenQuestion | None:
+    """The latest `request_info` of a request that needs information (None otherwise). The
+    question is a shared comment, so everyone who sees the request may read it."""
+    if row.state != "needs_info":
+        return None
+    asked = (
+        Event.objects.filter(request=row, action="request_info")
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if asked is None:
+        return None
+    return OpenQuestion(
+        asker=person_label(asked.actor) if asked.actor else _("The portal"),
+        role=role_of(asked.actor),
+        text=str(asked.data.get("question", "")),
+        asked_at=asked.created_at,
+    )
+
+
+def role_of(user) -> str:
+    """ "US liaison officer", "US reviewer": the asker's nation and role, as people know them."""
+    if user is None:
+        return ""
+    who = person(user)
+    role = ROLE_NAMES.get(who.role or "", "")
+    nation = who.profile.nation.code if who.profile else ""
+    return f"{nation} {role}".strip()
+
+
+ROLE_NAMES = {
+    "liaison": gettext_lazy("liaison officer"),
+    "reviewer": gettext_lazy("reviewer"),
+    "requester": gettext_lazy("requester"),
+    "supplier": gettext_lazy("supplier"),
+    "observer": gettext_lazy("observer"),
+}

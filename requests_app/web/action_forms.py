@@ -18,7 +18,7 @@ from ..permissions import assignable_people, eligible_suppliers
 from ..queries.ledger import ledgers
 from ..transitions import TRANSITIONS
 from .action_base import ActionForm, reason_field
-from .forms import DateInput, person_label
+from .forms import DateInput, MultipleFileField, attachment_help, person_label
 from .item_forms import (
     FulfilForm,
     RecordDeliveryForm,
@@ -43,6 +43,16 @@ class QuestionForm(ActionForm):
 class AnswerForm(ActionForm):
     action = "answer"
     answer = reason_field(_("Your answer"), _("The paused deadline resumes when you answer."))
+    attachments = MultipleFileField(label=_("Files with your answer (optional)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help()
+
+    def service_kwargs(self) -> dict:
+        kwargs = super().service_kwargs()
+        kwargs.pop("attachments", None)  # stored beside the answer (web.requests.request_act)
+        return kwargs
 
 
 class TriageForm(ActionForm):

@@ -1,4 +1,6 @@
-"""Values every page template needs: role, unread notices, deployment banner."""
+"""Values every page template needs: role, unread notices, deployment banner, and the glossary
+the "What is this?" hints point into (`{% include "partials/hint.html" with term=glossary.nsn %}`).
+"""
 
 from django.conf import settings
 from django.db import connection
@@ -7,6 +9,7 @@ from sosa_portal.lib import sql
 
 from ..models import Notification
 from ..permissions import profile_of, user_role
+from .glossary import BY_KEY
 
 
 def portal(request) -> dict:
@@ -14,6 +17,7 @@ def portal(request) -> dict:
     context = {
         "cui_banner": getattr(settings, "SOSA_CUI_BANNER", ""),
         "site_name": "SOSA Portal",
+        "glossary": BY_KEY,
     }
     if user.is_authenticated:
         context |= {

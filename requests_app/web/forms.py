@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..permissions import assignable_people
 from ..services import ITEM_FIELDS
+from .glossary import term
 
 ITEM_ERROR_KEY = re.compile(r"^items\[(\d+)\]\.(\w+)$")
 
@@ -157,6 +158,8 @@ class DraftForm(forms.Form):
                                             "licence_status", "handling_marking")),
     )  # fmt: skip
     WIDE = frozenset({"title", "justification", "steps_taken"})
+    # A "What is this?" link beside the field's label, to its entry on /help/.
+    HINTS = {"responding_nation": term("routes"), "handling_marking": term("cui")}
 
     def __init__(self, *args, nation: Nation, current: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,9 +180,9 @@ class DraftForm(forms.Form):
         self.fields["requesting_agency"].queryset = Agency.objects.filter(nation=nation)
 
     def sections(self):
-        """(heading, [(bound field, spans the whole row)]) for the page."""
+        """(heading, [(bound field, spans the whole row, its glossary hint or None)])."""
         return [
-            (title, [(self[name], name in self.WIDE) for name in names])
+            (title, [(self[name], name in self.WIDE, self.HINTS.get(name)) for name in names])
             for title, names in self.SECTIONS
         ]
 

@@ -23,6 +23,7 @@ from ..models import PriorityRequest, State
 from ..permissions import is_admin, key_of, profile_of, user_role
 from ..queries import dues
 from ..queries.lists import delivery_progress_by_request
+from ..queries.queue import needs_nation_q
 from ..wording import delivered_text
 
 # A requester's groups, in the order they read them: what waits for them first.
@@ -131,19 +132,23 @@ def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
     profile = profile_of(user)
     endorses = bool(profile and profile.nation.requires_endorsement)
     tiles = [
-        *([("to_endorse", "state=awaiting_endorsement", "")] if endorses else []),
-        ("new", "state=submitted", ""),
-        ("due_soon", "due_soon=true", "warn"),
-        ("overdue", "overdue=true", "bad"),
-        ("escalated", "escalated=true", "bad"),
+        *([("to_endorse", "view=all&state=awaiting_endorsement", "")] if endorses else []),
+        ("new", "view=awaiting_triage", ""),
+        ("due_soon", "view=all&due_soon=true", "warn"),
+        ("overdue", "view=overdue", "bad"),
+        ("escalated", "view=escalated", "bad"),
     ]
+    # The queue's "Needs us now" rows: what the officer's nation must act on first.
+    needing = (
+        open_requests.filter(needs_nation_q(profile.nation_id, now)) if profile else open_requests
+    )
     return {
         "stats": stats,
         "queue_tiles": [
             {"key": key, "count": stats[key], "url": f"/queue/?{query}", "tone": tone}
             for key, query, tone in tiles
         ],
-        "top": list(_with_parties(open_requests.by_priority())[:TOP_OF_QUEUE]),
+        "top": list(_with_parties(needing.by_priority())[:TOP_OF_QUEUE]),
     }
 
 

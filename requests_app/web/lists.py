@@ -106,7 +106,9 @@ def list_context(
         "rows": describe_rows(page.object_list, now=now),
         "filters": form,
         "filtered": any(
-            value for name, value in request.GET.items() if name not in (*CURSOR_PARAMS, "format")
+            value
+            for name, value in request.GET.items()
+            if name not in (*CURSOR_PARAMS, "format", "view", "sort")
         ),
         **filter_options(form, open_only=open_only),
         "now": now,

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from partners.models import Role
 from sosa_portal.lib import safe_csv
@@ -34,9 +33,13 @@ from ..permissions import (
     profile_of,
     user_role,
 )
+from ..queries import cursors
 from ..queries.lists import RequestFilter
+from ..queries.queue import DEFAULT_VIEW, VIEW_KEYS, apply_view
+from .common import post_or_back
 from .forms import BulkAssignForm, person_label
 from .lists import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
+from .queue_views import queue_side
 
 CSV_HEADER = (
     "reference",
@@ -68,21 +71,40 @@ def ensure_queue_user(user) -> None:
         raise Http404(_("The queue is for liaison officers."))
 
 
+# Click-to-sort columns (`sort=` in the URL): the orderings the keyset pages know.
+SORTS = ("priority", "due_at", "-created_at", "created_at")
+
+
+def chosen(request, name: str, allowed, default: str) -> str:
+    value = request.GET.get(name) or default
+    return value if value in allowed else default
+
+
 def queue_requests(request):
-    """The queue's rows for this user and query string: (filterset, rows by priority)."""
+    """The queue's rows for this user and query string: (filterset, rows, view, sort). The
+    view narrows the visible open requests first (default "Needs us now"), then the filters."""
     user = request.user
     ensure_queue_user(user)
-    visible = PriorityRequest.objects.visible_to(user).open()
-    filterset = RequestFilter(request.GET, queryset=visible)
-    return filterset, filterset.qs.by_priority()
+    view = chosen(request, "view", VIEW_KEYS, DEFAULT_VIEW)
+    profile = profile_of(user)
+    viewed = apply_view(
+        PriorityRequest.objects.visible_to(user).open(),
+        view,
+        user=user,
+        nation_id=profile.nation_id if profile else None,
+        now=timezone.now(),
+    )
+    filterset = RequestFilter(request.GET, queryset=viewed)
+    sort = chosen(request, "sort", SORTS, "priority")
+    return filterset, filterset.qs, view, sort
 
 
 @login_required
 def queue(request):
-    filterset, rows = queue_requests(request)
+    filterset, rows, view, sort = queue_requests(request)
     if request.GET.get("format") == "csv":
         return csv_export(
-            rows.select_related(
+            rows.order_by(*cursors.order_by(sort)).select_related(
                 "requesting_nation",
                 "responding_nation",
                 "assignee",
@@ -96,7 +118,7 @@ def queue(request):
         request,
         rows.select_related("assignee"),
         filterset,
-        ordering="priority",
+        ordering=sort,
         open_only=True,
         more_fields=("assignee__username", "assignee__first_name", "assignee__last_name"),
     )
@@ -111,6 +133,7 @@ def queue(request):
         "assignee_options": assignee_options(people, filterset.form["assignee"].value()),
         "bulk_picker": bulk_picker(people) if profile else None,
         "csv_query": query_without(request.GET, CURSOR_PARAMS),
+        **queue_side(request, view, sort, profile),
     }
     return render(request, "requests/queue.html", context)
 
@@ -183,7 +206,7 @@ def bulk_picker(people) -> dict:
 
 
 @login_required
-@require_POST
+@post_or_back(to="queue")
 def queue_assign(request):
     """Triage each selected request with the chosen assignee, one service call each."""
     ensure_queue_user(request.user)

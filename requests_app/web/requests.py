@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from partners.calendars import format_day
 from partners.models import Role, calendar_for
@@ -28,6 +27,7 @@ from ..models import (
     Attachment,
     PriorityRequest,
     Visibility,
+    Watch,
     delivery_progress,
 )
 from ..permissions import (
@@ -40,11 +40,11 @@ from ..permissions import (
 )
 from ..queries.links import visible_links
 from ..queries.standing import ball_of
-from ..queries.timeline import timeline
+from ..queries.timeline import open_question, timeline
 from ..transitions import TRANSITIONS
 from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, committed_late, waiting_for
 from .action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
-from .common import flash_domain_error, visible_request_or_404
+from .common import flash_domain_error, post_or_back, visible_request_or_404
 from .drafts import attach_all, draft_url, remove_files, request_edit, request_new
 from .forms import (
     AttachmentForm,
@@ -54,6 +54,7 @@ from .forms import (
 )
 from .lists import request_list
 from .request_display import due_summary
+from .typed_text import kept_form
 
 # --- the request page ---------------------------------------------------------------------------
 
@@ -81,13 +82,16 @@ def items_with_flags(row) -> list:
 
 @login_required
 def request_detail(request, reference):
-    return render_detail(request, visible_request_or_404(request.user, reference))
+    row = visible_request_or_404(request.user, reference)
+    return render_detail(request, row, bound=kept_form(request, row))  # typed before sign-in
 
 
-def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 200):
-    """The request page; `bound` is the one form that was posted and is shown with its errors."""
+def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 200, extra=None):
+    """The request page; `bound` is the one form that was posted and is shown with its errors.
+    `?open=<action>` opens that action's panel (the question banner's "Answer now")."""
     user = request.user
     bound_name, bound_form = bound or ("", None)
+    asked_to_open = request.GET.get("open", "") if request.method == "GET" else ""
     panels = []
     on_behalf = user_role(user) == Role.LIAISON
     for action in allowed_actions(user, row):
@@ -97,7 +101,7 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
                 "action": action,
                 "label": (on_behalf and ON_BEHALF_LABELS.get(action)) or ACTION_LABELS[action],
                 "form": form,
-                "open": action == bound_name,
+                "open": action in (bound_name, asked_to_open),
                 "danger": action in DANGEROUS_ACTIONS,
             }
         )
@@ -133,6 +137,11 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
         "comment_open": bound_name == "comment",
         "attach_form": attach_form,
         "attach_open": bound_name == "attach",
+        "watching": Watch.objects.filter(user=user, request=row).exists(),
+        "next_in_queue": on_behalf,
+        "question": open_question(row),
+        "may_answer": any(panel["action"] == "answer" for panel in panels),
+        **(extra or {}),
     }
     return render(request, "requests/detail.html", context, status=status)
 
@@ -145,8 +154,8 @@ def after_change(request, row: PriorityRequest):
     return redirect("request-list")
 
 
+@post_or_back(to="request-detail")
 @login_required
-@require_POST
 def request_act(request, reference, action):
     action = action.replace("-", "_")
     if action not in ACTION_FORMS:
@@ -157,17 +166,23 @@ def request_act(request, reference, action):
     except DomainError as error:
         flash_domain_error(request, error)
         return render_detail(request, row, status=error.status)
-    form = ACTION_FORMS[action](request.POST, request_row=row)
+    form = ACTION_FORMS[action](request.POST, request.FILES, request_row=row)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: check the fields marked below."))
         return render_detail(request, row, bound=(action, form), status=400)
+    # An answer may carry files: the answer and its files are kept together or not at all.
+    files, stored = form.cleaned_data.get("attachments") or [], []
     try:
-        updated = services.ACTIONS[action](row, by=request.user, **form.service_kwargs())
+        with transaction.atomic():
+            updated = services.ACTIONS[action](row, by=request.user, **form.service_kwargs())
+            attach_all(updated, request.user, files, stored)
     except InvalidInput as error:
+        remove_files(stored)
         flash_domain_error(request, error)
         add_service_errors(form, error.errors)
         return render_detail(request, row, bound=(action, form), status=error.status)
     except DomainError as error:
+        remove_files(stored)
         flash_domain_error(request, error)
         fresh = visible_request_or_404(request.user, reference)
         return render_detail(request, fresh, status=error.status)
@@ -193,8 +208,8 @@ def request_act(request, reference, action):
     return after_change(request, updated)
 
 
+@post_or_back(to="request-detail")
 @login_required
-@require_POST
 def request_comment(request, reference):
     row = visible_request_or_404(request.user, reference)
     form = CommentForm(
@@ -203,6 +218,10 @@ def request_comment(request, reference):
     if not form.is_valid():
         messages.error(request, _("The comment was not added: check the field marked below."))
         return render_detail(request, row, bound=("comment", form), status=400)
+    if request.POST.get("send_as") != "comment" and "answer" in allowed_actions(request.user, row):
+        # A question is open and this person may answer it: ask before posting a mere comment.
+        confirm = {"confirm_answer": form.cleaned_data["body"]}
+        return render_detail(request, row, bound=("comment", form), extra=confirm)
     try:
         comment = services.add_comment(
             row,
@@ -224,8 +243,8 @@ def request_comment(request, reference):
     return redirect(draft_url(row) + "#timeline")
 
 
+@post_or_back(to="request-detail")
 @login_required
-@require_POST
 def request_attach(request, reference):
     row = visible_request_or_404(request.user, reference)
     form = AttachmentForm(request.POST, request.FILES)
@@ -252,8 +271,8 @@ def request_attach(request, reference):
     return redirect(draft_url(row) + "#attachments")
 
 
+@post_or_back(to="request-detail")
 @login_required
-@require_POST
 def request_link(request, reference):
     row = visible_request_or_404(request.user, reference)
     form = LinkForm(request.POST)

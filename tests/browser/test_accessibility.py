@@ -33,9 +33,11 @@ def test_main_pages_have_labels_alt_texts_one_heading_and_a_language(
     live_server, page, people, make_request
 ):
     request = make_request("with_supplier")
-    page.goto(f"{live_server.url}/accounts/login/")
-    report = page.evaluate(AUDIT)
-    assert report["unnamed"] == [] and report["lang"]
+    for path in ("/help/", "/accounts/login/"):  # signed out
+        page.goto(f"{live_server.url}{path}")
+        report = page.evaluate(AUDIT)
+        assert report["unnamed"] == [] and report["lang"], path
+        assert report["no_alt"] == [] and report["h1"] == 1, path
     page.fill("#id_username", "requester.in")
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -48,6 +50,7 @@ def test_main_pages_have_labels_alt_texts_one_heading_and_a_language(
         "/reports/",
         "/notifications/",
         "/account/tokens/",
+        "/help/",
     ):
         page.goto(f"{live_server.url}{path}")
         report = page.evaluate(AUDIT)
@@ -68,3 +71,30 @@ def test_the_skip_link_is_the_first_stop_for_keyboard_users(live_server, page, p
     assert focused == "Skip to content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_help_fits_a_phone_and_a_hint_takes_the_keyboard(live_server, browser, people):
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/help/#nsn")
+    expect(page.locator("#nsn h3")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the help page is {overflow}px wider than the phone"
+    phone.close()
+
+    desk = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = desk.new_page()
+    sign_in_page(page, live_server.url, "requester.in")
+    expect(page.locator(".site-user")).to_contain_text("requester.in")
+    page.goto(f"{live_server.url}/requests/new/")
+    part_number = page.locator("[data-formset-list] input[name$='-part_number']").first
+    part_number.focus()
+    page.keyboard.press("Tab")  # the NSN's "What is this?" comes before its input
+    focused = page.evaluate(
+        "(() => { const el = document.activeElement;"
+        " return [el.dataset.hint, getComputedStyle(el).outlineStyle]; })()"
+    )
+    assert focused == ["nsn", "solid"]
+    size = page.locator(".hint[data-hint='nsn']").first.bounding_box()
+    assert size["width"] >= 24 and size["height"] >= 24  # WCAG 2.2 target size (minimum)
+    desk.close()

@@ -128,7 +128,7 @@ def test_the_api_gives_internal_comments_to_officials(people, thread, reader):
 
 
 def test_the_queue_csv_carries_no_comment_at_all(people, thread):
-    response = page_client(people.liaison_us).get("/queue/", {"format": "csv"})
+    response = page_client(people.liaison_us).get("/queue/", {"view": "all", "format": "csv"})
     csv_text = b"".join(response.streaming_content).decode()
 
     assert response.status_code == 200
@@ -139,7 +139,7 @@ def test_the_queue_csv_carries_no_comment_at_all(people, thread):
 
 @pytest.mark.parametrize("reader", READERS_WITHOUT)
 def test_the_queue_csv_is_not_there_for_requesters_or_suppliers(people, thread, reader):
-    response = page_client(getattr(people, reader)).get("/queue/", {"format": "csv"})
+    response = page_client(getattr(people, reader)).get("/queue/", {"view": "all", "format": "csv"})
 
     assert response.status_code == 404
     assert thread.reference not in response.content.decode()

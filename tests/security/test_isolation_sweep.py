@@ -22,7 +22,14 @@ from django.urls.exceptions import NoReverseMatch, Resolver404
 from partners.accounts.tokens import issue_token
 from partners.models import ApiToken
 from requests_app import services
-from requests_app.models import Attachment, Comment, Notification, PriorityRequest, Webhook
+from requests_app.models import (
+    Attachment,
+    Comment,
+    Notification,
+    PriorityRequest,
+    SavedView,
+    Webhook,
+)
 from requests_app.services.events import notice_payload, queue
 from requests_app.services.webhooks import register as register_webhook
 from requests_app.transitions import TRANSITIONS
@@ -76,6 +83,7 @@ class Targets:
     token_id: int
     notice_id: int
     webhook_id: int
+    view_id: int
 
 
 GHOST = Targets(
@@ -84,6 +92,7 @@ GHOST = Targets(
     token_id=999_999_999,
     notice_id=999_999_999,
     webhook_id=999_999_999,
+    view_id=999_999_999,
 )
 
 
@@ -97,6 +106,7 @@ OBJECT_VALUES: dict[str, Callable[[Targets], object]] = {
     "attachment_id": lambda targets: targets.attachment_id,
     "token_id": lambda targets: targets.token_id,
     "notice_id": lambda targets: targets.notice_id,
+    "view_id": lambda targets: targets.view_id,
 }
 
 
@@ -250,6 +260,7 @@ def world(people, make_request) -> World:
         token_id=token.pk,
         notice_id=notice.pk,
         webhook_id=webhook.pk,
+        view_id=SavedView.objects.create(owner=people.requester_in, name=TOKEN_NAME).pk,
     )
     canaries = (
         request.reference,
@@ -285,6 +296,7 @@ def snapshot(world: World) -> tuple:
         ApiToken.objects.filter(pk=world.targets.token_id, revoked_at__isnull=True).exists(),
         Notification.objects.filter(pk=world.targets.notice_id, read_at__isnull=True).exists(),
         Webhook.objects.filter(pk=world.targets.webhook_id, is_active=True).exists(),
+        SavedView.objects.filter(pk=world.targets.view_id).exists(),
     )
 
 

@@ -114,7 +114,7 @@ def test_a_liaison_sees_queue_counts_that_link_to_the_queue_filters(client, peop
     assert stat(html, "due_soon") == 1
     assert stat(html, "overdue") == 1
     assert stat(html, "escalated") == 1
-    for query in ["state=submitted", "due_soon=true", "overdue=true", "escalated=true"]:
+    for query in ["view=awaiting_triage", "view=all&amp;due_soon=true", "view=overdue"]:
         assert f'href="/queue/?{query}"' in html
 
 
@@ -130,7 +130,7 @@ def test_a_liaison_serving_other_partners_has_an_empty_queue(client, people, mak
     make_request("submitted")
     html = home(client, people.liaison_gb)
     assert stat(html, "new") == 0
-    assert "Your queue is empty" in html
+    assert "Nothing needs your nation now" in html
 
 
 # --- reviewer -----------------------------------------------------------------------------------

@@ -43,7 +43,8 @@ def test_the_queue_renders_for_a_liaison_officer_with_an_empty_state(client, peo
     sign_in(client, people.liaison_us)
     response = client.get("/queue/")
     assert response.status_code == 200
-    assert "The queue is empty." in text_of(response)
+    assert "Nothing needs your nation now." in text_of(response)
+    assert "No open requests in this view." in text_of(client.get("/queue/?view=all"))
 
 
 def test_the_queue_orders_dx_then_do_then_unrated_then_by_due_time(client, people, make_request):
@@ -58,7 +59,7 @@ def test_the_queue_orders_dx_then_do_then_unrated_then_by_due_time(client, peopl
     set_due(do_early, now + dt.timedelta(days=1))
     sign_in(client, people.liaison_us)
 
-    response = client.get("/queue/")
+    response = client.get("/queue/?view=all")
 
     assert references_on(response) == [
         dx.reference,
@@ -78,7 +79,7 @@ def test_the_queue_filters_by_state_rating_nation_assignee_overdue_and_search(
     sign_in(client, people.liaison_us)
 
     def listed(**params) -> set[str]:
-        return set(references_on(client.get("/queue/", params)))
+        return set(references_on(client.get("/queue/", {"view": "all", **params})))
 
     assert listed(state="submitted") == {submitted.reference}
     assert listed(rating="DX") == {dx.reference}
@@ -255,14 +256,14 @@ def test_the_queue_costs_the_same_number_of_queries_for_5_or_60_requests(
     sign_in(client, people.liaison_us)
     client.get("/queue/")  # warm the session
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get("/queue/")
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
 def test_the_home_tiles_filters_exist_in_the_queue(client, people, make_request):
-    """The liaison home links to /queue/?due_soon=true and ?escalated=true: both filter."""
+    """The liaison home links to /queue/?view=all&due_soon=true and ?view=escalated."""
     from django.utils import timezone
 
     soon, late, calm = (make_request("submitted") for _ in range(3))
@@ -276,10 +277,10 @@ def test_the_home_tiles_filters_exist_in_the_queue(client, people, make_request)
     )
     PriorityRequest.objects.filter(pk=calm.pk).update(due_at=now + dt.timedelta(days=5))
     sign_in(client, people.liaison_us)
-    due_soon = client.get("/queue/?due_soon=true").content.decode()
+    due_soon = client.get("/queue/?view=all&due_soon=true").content.decode()
     assert soon.reference in due_soon
     assert late.reference not in due_soon and calm.reference not in due_soon
-    escalated = client.get("/queue/?escalated=true").content.decode()
+    escalated = client.get("/queue/?view=escalated").content.decode()
     assert late.reference in escalated
     assert soon.reference not in escalated and calm.reference not in escalated
 
