@@ -213,15 +213,46 @@ def standing(
     ) % {"nation": nation_name, "days": conduct_days}
 
 
-def waiting_for(holder: dict | None, stage: str) -> str:
-    """The page's "Waiting for" line: "US Commerce (BIS) — rating authorisation",
-    "IN Requester (requester.in) — requester answer" ('' when no one's move)."""
+def waiting_for(
+    holder: dict | None,
+    stage: str,
+    *,
+    nation_name: str = "",
+    person_name: str = "",
+    time_left: str = "",
+) -> str:
+    """The page's "Waiting for" line: "India's liaison officer — triage, 2 working days left",
+    "United States' reviewer (Dana Cole) — determination"; with only the holder, "US Commerce
+    (BIS) — rating authorisation" ('' when no one's move)."""
     if holder is None:
         return ""
-    who = f"{holder['nation']} {Party(holder['party']).label}"
-    if holder["person"]:
-        who += f" ({holder['person']})"
-    return f"{who} — {str(STAGE_LABELS[stage]).lower()}" if stage else who
+    party = str(Party(holder["party"]).label)
+    if nation_name:
+        owner = f"{nation_name}'" if nation_name.endswith("s") else f"{nation_name}'s"
+        named = holder["party"] == Party.RATING_AUTHORITY  # "Commerce (BIS)" keeps its capital
+        who = f"{owner} {party if named else party[:1].lower() + party[1:]}"
+    else:
+        who = f"{holder['nation']} {party}"
+    person = person_name or holder["person"]
+    if person:
+        who += f" ({person})"
+    line = f"{who} — {str(STAGE_LABELS[stage]).lower()}" if stage else who
+    return f"{line}, {time_left}" if time_left else line
+
+
+def time_left_text(due: dict | None) -> str:
+    """ "2 working days left", "overdue by 1 working day", "paused" ('' without a deadline)."""
+    if not due:
+        return ""
+    if due["paused"]:
+        return str(gettext_lazy("paused"))
+    if due["overdue"]:
+        return ngettext_lazy(
+            "overdue by %(days)d working day", "overdue by %(days)d working days", due["late_days"]
+        ) % {"days": due["late_days"]}
+    return ngettext_lazy("%(days)d working day left", "%(days)d working days left", due["days"]) % {
+        "days": due["days"]
+    }
 
 
 def committed_late(committed: dt.date | None, required: dt.date | None) -> str:

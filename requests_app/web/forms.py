@@ -28,7 +28,7 @@ from ..models import (
     Urgency,
     Visibility,
 )
-from ..permissions import assignable_people
+from ..permissions import assignable_people, may_comment, user_role
 from ..services import ITEM_FIELDS
 from .glossary import term
 
@@ -279,15 +279,54 @@ class CommentForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, may_write_internal: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        may_write_internal: bool = False,
+        nations: tuple[str, str] | None = None,
+        internal_first: bool = False,
+        **kwargs,
+    ):
         kwargs.setdefault("auto_id", "id_comment_%s")
         super().__init__(*args, **kwargs)
         self.may_write_internal = may_write_internal
         if not may_write_internal:
             self.fields["visibility"].widget = forms.HiddenInput()
+            return
+        if nations:  # say exactly who reads each: the request's two nations by name
+            both = _("%(first)s and %(second)s") % {"first": nations[0], "second": nations[1]}
+            self.fields["visibility"].choices = [
+                (
+                    Visibility.SHARED,
+                    _("Shared: everyone on this request, the requester and the supplier included"),
+                ),
+                (
+                    Visibility.INTERNAL,
+                    _("Internal: officials of %(nations)s only, not the requester or supplier")
+                    % {"nations": both},
+                ),
+            ]
+        if internal_first:
+            self.fields["visibility"].initial = Visibility.INTERNAL
 
     def clean_visibility(self):
         return self.cleaned_data.get("visibility") or Visibility.SHARED
+
+
+def comment_form_for(user, row, data=None) -> CommentForm:
+    """The request page's comment form for this person: the two nations named in the choice of
+    readers, and internal by default for reviewers and observers (their notes are usually for
+    officials); shared for everyone else."""
+    internal = may_comment(user, Visibility.INTERNAL)
+    return CommentForm(
+        data,
+        may_write_internal=internal,
+        nations=(row.requesting_nation.name, row.responding_nation.name) if internal else None,
+        internal_first=internal and user_role(user) in INTERNAL_FIRST_ROLES,
+    )
+
+
+INTERNAL_FIRST_ROLES = ("reviewer", "observer")
 
 
 class AttachmentForm(forms.Form):

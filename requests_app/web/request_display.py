@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 
 from partners.models import calendar_for
 
+from ..deadlines import waiting_stage
 from ..models import PriorityRequest
 from ..queries import dues
 from ..queries.representation import running_or_paused_clock
+from ..queries.standing import ball_of
+from ..wording import time_left_text, waiting_for
 
 
 def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | None:
@@ -46,6 +49,24 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         "escalated": dues.is_escalated(level=row.escalation_level, escalated_at=row.escalated_at),
         "explanation": clock.explanation,
     }
+
+
+def waiting_line(row: PriorityRequest, due: dict | None) -> str:
+    """ "India's liaison officer — triage, 2 working days left": whose move, named by nation
+    and person where there is one (the requester, the assigned reviewer), and the time left."""
+    holder = ball_of(row)
+    if holder is None:
+        return ""
+    requesting = holder["nation"] == row.requesting_nation.code
+    nation = row.requesting_nation if requesting else row.responding_nation
+    person = {"requester": row.created_by, "reviewer": row.assignee}.get(holder["party"])
+    return waiting_for(
+        holder,
+        waiting_stage(row.state, row.route),
+        nation_name=nation.name,
+        person_name=(person.get_full_name() or person.get_username()) if person else "",
+        time_left=time_left_text(due),
+    )
 
 
 def error_summary(form, formset, items_errors=()) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from partners.models import Role, calendar_for
 from sosa_portal.lib.files import download
 
 from .. import services
-from ..deadlines import needed_by, waiting_stage
+from ..deadlines import needed_by
 from ..exceptions import DomainError, InvalidInput
 from ..models import (
     Attachment,
@@ -39,21 +39,20 @@ from ..permissions import (
     user_role,
 )
 from ..queries.links import visible_links
-from ..queries.standing import ball_of
 from ..queries.timeline import open_question, timeline
 from ..transitions import TRANSITIONS
-from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, committed_late, waiting_for
+from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, committed_late
 from .action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
 from .common import flash_domain_error, post_or_back, visible_request_or_404
 from .drafts import attach_all, draft_url, remove_files, request_edit, request_new
 from .forms import (
     AttachmentForm,
-    CommentForm,
     LinkForm,
     add_service_errors,
+    comment_form_for,
 )
 from .lists import request_list
-from .request_display import due_summary
+from .request_display import due_summary, waiting_line
 from .typed_text import kept_form
 
 # --- the request page ---------------------------------------------------------------------------
@@ -111,7 +110,7 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
     if bound_name == "comment":
         comment_form = bound_form
     elif may_write:
-        comment_form = CommentForm(may_write_internal=may_comment(user, Visibility.INTERNAL))
+        comment_form = comment_form_for(user, row)
     if bound_name == "attach":
         attach_form = bound_form
     elif may_write:
@@ -120,10 +119,11 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
     if link_form is None and may_link(user, row):
         link_form = LinkForm()
     items = items_with_flags(row)
+    due = due_summary(row)
     context = {
         "row": row,
-        "ball_label": waiting_for(ball_of(row), waiting_stage(row.state, row.route)),
-        "due": due_summary(row),
+        "ball_label": waiting_line(row, due),
+        "due": due,
         "items": items,
         "progress": delivery_progress(items),
         "links": visible_links(row, user),
@@ -212,9 +212,7 @@ def request_act(request, reference, action):
 @login_required
 def request_comment(request, reference):
     row = visible_request_or_404(request.user, reference)
-    form = CommentForm(
-        request.POST, may_write_internal=may_comment(request.user, Visibility.INTERNAL)
-    )
+    form = comment_form_for(request.user, row, request.POST)
     if not form.is_valid():
         messages.error(request, _("The comment was not added: check the field marked below."))
         return render_detail(request, row, bound=("comment", form), status=400)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from ..models import PriorityRequest, Visibility
 from ..permissions import allowed_actions, may_comment, may_link
 from .action_forms import ACTION_FORMS
-from .forms import CommentForm, LinkForm
+from .forms import LinkForm, comment_form_for
 
 SESSION_KEY = "sosa_typed_text"
 KEPT_FOR_SECONDS = 60 * 60
@@ -130,8 +130,7 @@ def kept_form(request, row: PriorityRequest) -> tuple[str, forms.Form] | None:
 def open_form(user, row: PriorityRequest, url_name, action: str):
     """(name, an empty form) of the request page for a kept form, if it is open to `user`."""
     if url_name == "request-comment" and may_comment(user, Visibility.SHARED):
-        internal = may_comment(user, Visibility.INTERNAL)
-        return "comment", CommentForm(may_write_internal=internal)
+        return "comment", comment_form_for(user, row)
     if url_name == "request-link" and may_link(user, row):
         return "link", LinkForm()
     if url_name == "request-act" and action in allowed_actions(user, row):
