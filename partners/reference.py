@@ -8,10 +8,12 @@ import logging
 from collections.abc import Iterable
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Nation
+from .calendars import WorkingCalendar
+from .models import Closure, Nation, calendar_for
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,43 @@ def _reload() -> list[Nation]:
     except Exception:
         log.warning("Cache unavailable: nations not cached", exc_info=True)
     return found
+
+
+def closures_key() -> str:
+    """Per database: ids of another database's nations must never pick up these closures."""
+    return f"partners:closures:v1:{connection.settings_dict['NAME']}"
+
+
+def calendars_by_id(wanted: Iterable[int]) -> dict[int, WorkingCalendar]:
+    """The working calendar of each wanted nation, its closures from the cache (a list page
+    counts every row's working days left without a query)."""
+    wanted = set(wanted)
+    if not wanted:
+        return {}
+    by_id = nations_by_id(wanted)
+    try:
+        closures = cache.get(closures_key())
+    except Exception:
+        log.warning("Cache unavailable: closures read from the database", exc_info=True)
+        closures = None
+    if closures is None:
+        closures = {}
+        for nation_id, day, name in Closure.objects.values_list("nation_id", "date", "name"):
+            closures.setdefault(nation_id, {})[day] = name
+        try:
+            cache.set(closures_key(), closures, NATIONS_SECONDS)
+        except Exception:
+            log.warning("Cache unavailable: closures not cached", exc_info=True)
+    return {pk: calendar_for(by_id[pk], closures.get(pk, {})) for pk in wanted}
+
+
+@receiver(post_save, sender=Closure, dispatch_uid="partners.reference.closure_saved")
+@receiver(post_delete, sender=Closure, dispatch_uid="partners.reference.closure_deleted")
+def forget_closures(**kwargs) -> None:
+    try:
+        cache.delete(closures_key())
+    except Exception:
+        log.warning("Cache unavailable: closures may be stale for minutes", exc_info=True)
 
 
 @receiver(post_save, sender=Nation, dispatch_uid="partners.reference.nation_saved")

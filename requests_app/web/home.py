@@ -25,6 +25,7 @@ from ..queries import dues
 from ..queries.lists import delivery_progress_by_request
 from ..queries.queue import needs_nation_q
 from ..wording import delivered_text
+from .request_display import with_due
 
 # A requester's groups, in the order they read them: what waits for them first.
 REQUESTER_ORDER = [
@@ -99,7 +100,7 @@ def _requester(user, visible: QuerySet, now: dt.datetime) -> dict:
         .order_by("state", "place")
     )
     by_state: dict[str, list[PriorityRequest]] = {}
-    for request in ranked:
+    for request in with_due(ranked, now):
         by_state.setdefault(request.state, []).append(request)
     accepted = by_state.get(State.ACCEPTED, [])
     progress = delivery_progress_by_request([request.pk for request in accepted])
@@ -148,7 +149,7 @@ def _liaison(user, visible: QuerySet, now: dt.datetime) -> dict:
             {"key": key, "count": stats[key], "url": f"/queue/?{query}", "tone": tone}
             for key, query, tone in tiles
         ],
-        "top": list(_with_parties(needing.by_priority())[:TOP_OF_QUEUE]),
+        "top": with_due(_with_parties(needing.by_priority())[:TOP_OF_QUEUE], now),
     }
 
 
@@ -166,7 +167,11 @@ def _reviewer(user, visible: QuerySet, now: dt.datetime) -> dict:
         overdue=Count("id", filter=Q(pk__in=waiting.values("pk")) & dues.overdue_q(now)),
         waiting_answer=Count("id", filter=Q(state=State.NEEDS_INFO)),
     )
-    return {"stats": stats, "key": key, "assigned": list(_with_parties(waiting.by_priority()))}
+    return {
+        "stats": stats,
+        "key": key,
+        "assigned": with_due(_with_parties(waiting.by_priority()), now),
+    }
 
 
 def _working_days_left(request: PriorityRequest, now: dt.datetime, calendars: dict) -> int | None:
@@ -193,7 +198,7 @@ def _supplier(user, visible: QuerySet, now: dt.datetime) -> dict:
     calendars: dict = {}
     nation = profile.nation if profile else None
     conduct = nation if nation and nation.relies_on_code_of_conduct else None
-    awaiting = list(_with_parties(ours.filter(state=State.WITH_SUPPLIER).by_priority()))
+    awaiting = with_due(_with_parties(ours.filter(state=State.WITH_SUPPLIER).by_priority()), now)
     for request in awaiting:
         request.working_days_left = _working_days_left(request, now, calendars)
     committed = list(

@@ -7,14 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from partners.reference import nations, nations_by_id
+from partners.reference import calendars_by_id, nations, nations_by_id
 
+from ..deadlines import waiting_stage
 from ..models import (
     Party,
     PriorityRequest,
@@ -24,12 +24,13 @@ from ..models import (
     State,
     Urgency,
 )
+from ..moments import acting_side, due_time
 from ..permissions import (
     may_file,
 )
 from ..queries import cursors, dues
 from ..queries.lists import RequestFilter, delivery_progress_by_request
-from ..wording import committed_late, delivered_text
+from ..wording import committed_late, delivered_text, time_left_text
 
 PAGE_SIZE = 25
 # Up to this many matching rows the pages say how many; beyond it "more than 1,000".
@@ -173,7 +174,8 @@ def describe_rows(rows, *, now) -> list[dict]:
         {row.requesting_nation_id for row in rows} | {row.responding_nation_id for row in rows}
     )
     before, after = reverse("request-detail", args=["REFERENCE"]).split("REFERENCE")
-    months: dict[int, str] = {}
+    calendars = calendars_by_id(by_id)
+    reader = timezone.get_current_timezone_name()
     states, resolutions, urgencies = (display_labels(enum) for enum in (State, Resolution, Urgency))
     unrated, overdue_text, soon_text = _("Unrated"), _("Overdue"), _("Due soon")
     progress = delivery_progress_by_request([row.pk for row in rows if row.state == State.ACCEPTED])
@@ -207,16 +209,27 @@ def describe_rows(rows, *, now) -> list[dict]:
             "delivered_text": str(delivered_text(progress.get(row.pk))),
         }
         if row.due_at and row.is_open:
-            local = timezone.localtime(row.due_at)
-            if local.month not in months:
-                months[local.month] = str(MONTHS_3[local.month]).title()
+            # In the terms of the nation that must act: its working days left, its close of
+            # business (moments.due_time), the reader's own time in the cell's title.
+            side = acting_side(waiting_stage(row.state, row.route))
+            acting = requesting if side == "requesting" else responding
+            calendar = calendars[acting.pk]
+            days = calendar.working_days_between(
+                calendar.local_date(now), calendar.local_date(row.due_at)
+            )
+            when = due_time(
+                row.due_at, nation_code=acting.code, zone=acting.time_zone, reader_zone=reader
+            )
             overdue = dues.is_overdue(row.due_at, now)
             soon = dues.is_due_soon(level=row.escalation_level, due_at=row.due_at, now=now)
             status = "overdue" if overdue else "soon" if soon else ""
             cells |= {
-                # The `date` filter's "c" and "j M Y, H:i", without a DateFormat per row.
-                "due_iso": local.isoformat(),
-                "due_text": f"{local.day} {months[local.month]} {local.year}, {local:%H:%M}",
+                "due_iso": when.iso,
+                "due_text": time_left_text(
+                    {"paused": False, "overdue": overdue, "days": days, "late_days": -days}
+                ),
+                "due_when": when.short,
+                "due_yours": when.yours,
                 "due_class": f"due due--{status}" if status else "due",
                 "due_badge": "overdue" if overdue else "due-soon" if soon else "",
                 "due_badge_text": overdue_text if overdue else soon_text if soon else "",

@@ -24,8 +24,10 @@ from sosa_portal.lib import safe_csv
 from sosa_portal.lib.redirects import safe_target
 
 from .. import services
+from ..deadlines import waiting_stage
 from ..exceptions import DomainError, InvalidInput, StaleVersion
 from ..models import PriorityRequest
+from ..moments import acting_side, due_time
 from ..permissions import (
     allowed_actions_on,
     assignable_people,
@@ -303,12 +305,22 @@ def csv_export(rows):
                 row.assignee.username if row.assignee else "",
                 row.supplier.name if row.supplier else "",
                 PARTY_LABELS.get(row.ball_in_court, ""),
-                when(row.due_at),
+                due_in_acting_zone(row),
                 "yes" if row.due_at and row.due_at < now else "no",
                 "yes" if row.escalated_at else "no",
                 row.required_delivery_date.isoformat() if row.required_delivery_date else "",
                 when(row.submitted_at),
             )
+
+    def due_in_acting_zone(row) -> str:
+        """The due time as the page writes it: in the zone of the nation that must act."""
+        if not row.due_at:
+            return ""
+        side = acting_side(waiting_stage(row.state, row.route))
+        nation = getattr(row, f"{side}_nation")
+        return due_time(
+            row.due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=nation.time_zone
+        ).iso
 
     filename = f"sosa-queue-{timezone.localdate():%Y-%m-%d}.csv"
     return safe_csv.streaming_response(CSV_HEADER, values(), filename)

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import calendar_for
+from partners.reference import calendars_by_id
 
 from ..deadlines import waiting_stage
 from ..models import PriorityRequest
+from ..moments import acting_side, due_time
 from ..queries import dues
 from ..queries.representation import running_or_paused_clock
 from ..queries.standing import ball_of
@@ -29,15 +31,23 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         return None
     now = now or timezone.now()
     paused = clock.paused_at is not None
+    # Counted, and written, in the working days of the nation that must act.
+    nation = getattr(row, f"{acting_side(clock.stage)}_nation")
     if paused:
         days = clock.remaining_working_days or 0
     else:
-        calendar = calendar_for(row.responding_nation)
+        calendar = calendar_for(nation)
         days = calendar.working_days_between(
             calendar.local_date(now), calendar.local_date(clock.due_at)
         )
     overdue = not paused and dues.is_overdue(clock.due_at, now)
-    return {
+    when = due_time(
+        clock.due_at,
+        nation_code=nation.code,
+        zone=nation.time_zone,
+        reader_zone=timezone.get_current_timezone_name(),
+    )
+    summary = {
         "stage": clock.get_stage_display(),
         "due_at": clock.due_at,
         "days": days,
@@ -48,7 +58,10 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         and dues.is_due_soon(level=clock.level, due_at=clock.due_at, now=now),
         "escalated": dues.is_escalated(level=row.escalation_level, escalated_at=row.escalated_at),
         "explanation": clock.explanation,
+        "when": when,
     }
+    summary["time_left"] = time_left_text(summary)
+    return summary
 
 
 def waiting_line(row: PriorityRequest, due: dict | None) -> str:
@@ -67,6 +80,35 @@ def waiting_line(row: PriorityRequest, due: dict | None) -> str:
         person_name=(person.get_full_name() or person.get_username()) if person else "",
         time_left=time_left_text(due),
     )
+
+
+def with_due(rows, now: dt.datetime | None = None) -> list:
+    """Each request of a home-page table with `due_when` (`moments.DueTime`, the acting
+    nation's terms) and `due_left` ("2 working days left"), as the lists write them."""
+    rows = list(rows)
+    now = now or timezone.now()
+    calendars = calendars_by_id(
+        {r.requesting_nation_id for r in rows} | {r.responding_nation_id for r in rows}
+    )
+    reader = timezone.get_current_timezone_name()
+    for row in rows:
+        row.due_when, row.due_left = None, ""
+        if not row.due_at or not row.is_open:
+            continue
+        side = acting_side(waiting_stage(row.state, row.route))
+        nation = getattr(row, f"{side}_nation")
+        calendar = calendars[nation.pk]
+        days = calendar.working_days_between(
+            calendar.local_date(now), calendar.local_date(row.due_at)
+        )
+        overdue = dues.is_overdue(row.due_at, now)
+        row.due_when = due_time(
+            row.due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=reader
+        )
+        row.due_left = time_left_text(
+            {"paused": False, "overdue": overdue, "days": days, "late_days": -days}
+        )
+    return rows
 
 
 def error_summary(form, formset, items_errors=()) -> list[tuple[str, str]]:

@@ -1,0 +1,93 @@
+"""One way to write a due time, a moment and a day, for every page, e-mail and CSV (issue 16
+point 1).
+
+- A due time is written in the terms of the nation that must act: its day and its close of
+  business in its capital ("Thu 3 Dec, close of business in Washington, 17:00 EST"), with the
+  reader's own time beside it only where that differs ("= Fri 4 Dec 03:30 your time"). A clock
+  counts the acting nation's working days, so a deadline read in another zone can fall on a
+  Saturday there; in the acting nation's terms it never does.
+- A date-only value (a required, committed or delivery date) is a day, written as a day and
+  never converted through a time zone ("Wed 10 Jun 2026").
+- Relative text says what is left in working days (`wording.time_left_text`).
+
+Pure functions of values: no database, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
+
+from .deadlines import REQUESTING_CALENDAR_STAGES
+
+# Where a nation's close of business is read; a nation not named here: its time zone's city.
+CAPITALS = {"US": "Washington", "IN": "New Delhi", "GB": "London", "AU": "Canberra", "JP": "Tokyo"}
+CLOSE_OF_BUSINESS = dt.time(17, 0)
+
+
+def acting_side(stage: str) -> str:
+    """ "requesting" or "responding": the nation whose move (and whose working days) it is."""
+    return "requesting" if stage in REQUESTING_CALENDAR_STAGES else "responding"
+
+
+def place_of(nation_code: str, zone: str) -> str:
+    return CAPITALS.get(nation_code) or zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def day_text(day: dt.date | None) -> str:
+    """ "Wed 10 Jun 2026": a date-only value as the day it is ('' for none)."""
+    if day is None:
+        return ""
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
+
+
+def moment_text(moment: dt.datetime, zone: str) -> str:
+    """ "Thu 3 Dec 2026, 17:00 EST": a moment in a zone (events, the time a thing happened)."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b} {local.year}, {local:%H:%M %Z}"
+
+
+@dataclass(frozen=True)
+class DueTime:
+    acting: str  # "Thu 3 Dec, close of business in Washington, 17:00 EST"
+    yours: str  # "= Fri 4 Dec 03:30 your time", '' where the reader's clock shows the same
+    short: str  # "Thu 3 Dec, 17:00 EST" (tables)
+    iso: str  # ISO 8601 in the acting nation's zone (CSV, <time datetime>)
+
+    def __str__(self) -> str:
+        return f"{self.acting} ({self.yours.removeprefix('= ')})" if self.yours else self.acting
+
+
+def due_time(due_at: dt.datetime, *, nation_code: str, zone: str, reader_zone: str) -> DueTime:
+    """A due time in the acting nation's terms, and the reader's time beside it if different."""
+    local = due_at.astimezone(ZoneInfo(zone))
+    day = f"{local:%a} {local.day} {local:%b}"
+    place = place_of(nation_code, zone)
+    if local.time() == CLOSE_OF_BUSINESS:
+        acting = _("%(day)s, close of business in %(place)s, %(time)s") % {
+            "day": day,
+            "place": place,
+            "time": f"{local:%H:%M %Z}",
+        }
+    else:
+        acting = _("%(day)s, %(time)s in %(place)s") % {
+            "day": day,
+            "time": f"{local:%H:%M %Z}",
+            "place": place,
+        }
+    mine = due_at.astimezone(ZoneInfo(reader_zone))
+    yours = ""
+    if mine.replace(tzinfo=None) != local.replace(tzinfo=None):
+        yours = _("= %(day)s %(time)s your time") % {
+            "day": f"{mine:%a} {mine.day} {mine:%b}",
+            "time": f"{mine:%H:%M}",
+        }
+    return DueTime(
+        acting=acting,
+        yours=yours,
+        short=f"{day}, {local:%H:%M %Z}",
+        iso=local.isoformat(),
+    )
