@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sosa_portal.errors.ApiErrorsMiddleware",  # outermost: sees every error under /api/
     "django.middleware.security.SecurityMiddleware",
+    "sosa_portal.lib.nul.RefuseNulMiddleware",  # a NUL in a parameter: 400, never a DB error
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

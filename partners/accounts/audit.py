@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from sosa_portal.lib import safe_csv
+from sosa_portal.lib.dates import out_of_range
 
 from ..models import AuditEntry, AuditKind
 
@@ -104,20 +105,29 @@ COLUMNS = [
 ]
 
 
+class BadDay(ValueError):
+    """A `from` or `to` that is not a day in the range: the message names the parameter."""
+
+
 def _day_bounds(request) -> tuple[dt.datetime | None, dt.datetime | None]:
     """`?from=YYYY-MM-DD&to=YYYY-MM-DD`, both days included, in the site's time zone."""
 
-    def start_of(value: str | None) -> dt.datetime | None:
+    def start_of(name: str) -> dt.datetime | None:
+        value = request.GET.get(name)
+        if not value:
+            return None
         try:
-            day = parse_date(value or "")
+            day = parse_date(value)
         except ValueError:
             day = None
         if day is None:
-            return None
+            raise BadDay(f"{name}: Enter a valid date (YYYY-MM-DD).")
+        if message := out_of_range(day):
+            raise BadDay(f"{name}: {message}")
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
-    since = start_of(request.GET.get("from"))
-    until = start_of(request.GET.get("to"))
+    since = start_of("from")
+    until = start_of("to")
     return since, until + dt.timedelta(days=1) if until else None
 
 
@@ -165,7 +175,10 @@ def export_csv(request):
     """The audit log as CSV, for staff; anyone else gets a 404 (the export is not advertised)."""
     if not (request.user.is_authenticated and request.user.is_staff):
         raise Http404
-    since, until = _day_bounds(request)
+    try:
+        since, until = _day_bounds(request)
+    except BadDay as bad:
+        return HttpResponseBadRequest(str(bad), content_type="text/plain; charset=utf-8")
     merged = heapq.merge(*(trail(since, until) for trail in TRAILS), key=lambda row: row[0])
     rows = ([created_at.isoformat(), *cells] for created_at, cells in merged)
     return safe_csv.streaming_response(COLUMNS, rows, "sosa-audit.csv")

@@ -18,6 +18,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sosa_portal.lib.dates import out_of_range
+
 from ..models import Route
 from ..permissions import may_see_reports
 from ..queries import reports
@@ -57,8 +59,22 @@ class ReportFilterForm(forms.Form):
         ]
         nation_field.help_text = _("Requests it files or answers.")
 
+    def clean_start(self):
+        return self._in_range("start")
+
+    def clean_end(self):
+        return self._in_range("end")
+
+    def _in_range(self, name: str):
+        day = self.cleaned_data.get(name)
+        if message := out_of_range(day):
+            raise forms.ValidationError(message)
+        return day
+
     def clean(self):
         cleaned = super().clean()
+        if self.errors:
+            return cleaned
         start = cleaned.get("start") or self.default.start_on
         end = cleaned.get("end") or self.default.end_on
         if start > end:
@@ -212,8 +228,9 @@ def reports_page(request):
     wants_csv = request.GET.get("format") == "csv"
     if not form.is_valid():
         if wants_csv:
-            return HttpResponseBadRequest(_("Check the report filters."), content_type="text/plain")
-        return render(request, "requests/reports.html", {"form": form, "sections": []})
+            named = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+            return HttpResponseBadRequest(named, content_type="text/plain; charset=utf-8")
+        return render(request, "requests/reports.html", {"form": form, "sections": []}, status=400)
     period = form.cleaned_data["period"]
     nation = form.nations.get(form.cleaned_data["nation"])
     route = form.cleaned_data["route"]

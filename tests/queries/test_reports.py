@@ -387,7 +387,7 @@ def test_an_end_before_the_start_is_explained_not_computed(client, people):
     sign_in(client, people.liaison_us)
     response = client.get("/reports/", {"start": "2026-04-30", "end": "2026-03-01"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400  # the page, with the reason beside the field
     assert "The end date must not be before the start date." in html
     assert 'aria-invalid="true"' in html
     bad_csv = client.get(
@@ -395,6 +395,17 @@ def test_an_end_before_the_start_is_explained_not_computed(client, people):
         {"start": "2026-04-30", "end": "2026-03-01", "format": "csv", "table": "sla_by_stage"},
     )
     assert bad_csv.status_code == 400
+    assert bad_csv.content.decode() == "end: The end date must not be before the start date."
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_edge_of_the_calendar_is_a_400_naming_it(client, people, day):
+    sign_in(client, people.liaison_us)
+    page = client.get("/reports/", {"start": "2026-01-01", "end": day})
+    csv = client.get("/reports/", {"end": day, "format": "csv", "table": "sla_by_stage"})
+    assert page.status_code == 400
+    assert "Enter a date between 2000-01-01 and 2099-12-31." in page.content.decode()
+    assert csv.status_code == 400 and csv.content.decode().startswith("end: Enter a date")
 
 
 def test_withdrawn_stages_count_neither_as_met_nor_missed(client, people):

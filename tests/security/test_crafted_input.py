@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.helpers import client_for
+from tests.helpers import client_for, sign_in
 
 # Digits Python calls digits (str.isdigit) that int() refuses or reads unexpectedly.
 NOT_ASCII_DIGITS = ["\u00b2", "\u0661\u0662", "\U0001d7d0\U0001d7d3", "\u0663"]
@@ -83,3 +83,25 @@ def test_an_odd_if_match_is_a_400_naming_it(people, make_request, tag):
 
     assert response.status_code == 400
     assert "If-Match" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"from": "9999-12-31"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
+        ({"to": "2026-02-30"}, "to"),
+    ],
+)
+def test_audit_export_dates_out_of_the_calendar_are_a_400_naming_them(
+    client, people, params, named
+):
+    people.liaison_us.is_staff = True
+    people.liaison_us.save()
+    sign_in(client, people.liaison_us)
+
+    response = client.get("/audit/export.csv", params)
+
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{named}: ")
