@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "sosa_portal.errors.ApiErrorsMiddleware",  # outermost: sees every error under /api/
     "django.middleware.security.SecurityMiddleware",
     "sosa_portal.lib.nul.RefuseNulMiddleware",  # a NUL in a parameter: 400, never a DB error
+    "sosa_portal.lib.uploads.UploadSizeMiddleware",  # an oversized body: 413, unread
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -370,6 +371,14 @@ SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"
 # Attachments: size cap (bytes); types are checked by content in
 # requests_app/services/attachments.py.
 SOSA_ATTACHMENT_MAX_BYTES = int(os.environ.get("SOSA_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# A body announced larger is a 413, unread; a file stops being kept once larger than
+# SOSA_ATTACHMENT_MAX_BYTES (sosa_portal.lib.uploads).
+SOSA_UPLOAD_MAX_BYTES = int(os.environ.get("SOSA_UPLOAD_MAX_BYTES", str(51 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "sosa_portal.lib.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # non-file request bodies
 
