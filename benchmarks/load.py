@@ -48,6 +48,7 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,testserver",
     "SECURE_SSL_REDIRECT": "0",
     "API_RATE": "100000000/min",
+    "SOSA_PAGES_PER_MINUTE": "0",  # wrk is one "person" asking hundreds of pages a second
     "CONN_MAX_AGE": "600",
 }
 

@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "partners.accounts.middleware.TwoFactorMiddleware",
     "partners.accounts.middleware.UserTimeZoneMiddleware",
     "partners.accounts.middleware.NoStoreForSignedInMiddleware",
+    "partners.accounts.throttles.PagesPerPersonMiddleware",  # pages, as the API per token
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the locked-out page
 ]
@@ -182,9 +183,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns at every start without it
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR / "media"))
-# With DEBUG=0 the hashed names of `collectstatic`'s manifest (long cache lifetimes). Without a
-# manifest (collectstatic not run yet), pages link the plain names (sosa_portal.lib.static) and
-# WhiteNoise serves them from the source folders: say so at start.
+# DEBUG=0: collectstatic's hashed names; before it has run, the plain names, served by WhiteNoise
+# from the source folders (sosa_portal.lib.static), with a warning at start.
 STATIC_MANIFEST = not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
 if not DEBUG and not STATIC_MANIFEST:
     WHITENOISE_USE_FINDERS = True
@@ -227,11 +227,13 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTE
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "partners.accounts.views.locked_out"
-# Beside the lock of one user name from one address: failed sign-ins from one address over 15
-# minutes (password spraying over many names), and password-reset mails per hour.
+# Beside the lock of one user name from one address: failed sign-ins per address over 15 minutes
+# (password spraying), reset mails per hour; pages per person per minute.
 SOSA_SIGNIN_FAILURES_PER_ADDRESS = int(os.environ.get("SOSA_SIGNIN_FAILURES_PER_ADDRESS", "20"))
 SOSA_PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("SOSA_PASSWORD_RESETS_PER_EMAIL", "3"))
 SOSA_PASSWORD_RESETS_PER_ADDRESS = int(os.environ.get("SOSA_PASSWORD_RESETS_PER_ADDRESS", "10"))
+SOSA_PAGES_PER_MINUTE = int(os.environ.get("SOSA_PAGES_PER_MINUTE", "300"))  # per person; 0: off
+SOSA_EXPORT_MAX_ROWS = int(os.environ.get("SOSA_EXPORT_MAX_ROWS", "10000"))  # one CSV, at most
 # The address is REMOTE_ADDR: behind a reverse proxy the pair becomes user name + proxy.
 # The audit log (partners/accounts/audit.py) records the last X-Forwarded-For hop instead when
 # this is on: set it only behind a proxy that appends that header (clients can forge the rest).
@@ -351,8 +353,6 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Outbox: unsent notices older than this are re-sent by the periodic task (the on-commit send
-# normally gets there first).
 # API tokens one person may hold at once (unrevoked and unexpired).
 SOSA_MAX_TOKENS_PER_USER = int(os.environ.get("SOSA_MAX_TOKENS_PER_USER", "20"))
 # Webhooks go to public addresses only; a closed network where agency systems live on private

@@ -208,6 +208,7 @@ def web_server(database_url: str, log: Path):
         "DATABASE_URL": database_url,
         "DEBUG": "1",  # the demo's settings (`make run` itself runs with DEBUG=0, SOSA_DEMO=1)
         "API_RATE": "100000/min",
+        "SOSA_PAGES_PER_MINUTE": "0",  # the tests' scripted readers are not people
         "CONN_MAX_AGE": "0",
     }
     env.pop("REDIS_URL", None)  # the embedded default: no broker server needed

@@ -179,6 +179,24 @@ def export_csv(request):
         since, until = _day_bounds(request)
     except BadDay as bad:
         return HttpResponseBadRequest(str(bad), content_type="text/plain; charset=utf-8")
+    # A period, never the whole log at once: by default the last 31 days, at most a year.
+    if until is None:
+        until = timezone.make_aware(
+            dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time.min)
+        )
+    if since is None:
+        since = until - dt.timedelta(days=DEFAULT_EXPORT_DAYS)
+    if until - since > dt.timedelta(days=MAX_EXPORT_DAYS):
+        return HttpResponseBadRequest(
+            f"from: Choose a period of at most {MAX_EXPORT_DAYS} days.",
+            content_type="text/plain; charset=utf-8",
+        )
     merged = heapq.merge(*(trail(since, until) for trail in TRAILS), key=lambda row: row[0])
     rows = ([created_at.isoformat(), *cells] for created_at, cells in merged)
-    return safe_csv.streaming_response(COLUMNS, rows, "sosa-audit.csv")
+    return safe_csv.streaming_response(
+        COLUMNS, rows, "sosa-audit.csv", limit=settings.SOSA_EXPORT_MAX_ROWS
+    )
+
+
+DEFAULT_EXPORT_DAYS = 31
+MAX_EXPORT_DAYS = 366

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import render
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,39 @@ def reset_mails_to_address() -> Limit:
 
 def reset_mails_from_address() -> Limit:
     return Limit("reset-address", settings.SOSA_PASSWORD_RESETS_PER_ADDRESS, 60 * 60)
+
+
+def pages_per_person() -> Limit:
+    return Limit("pages", settings.SOSA_PAGES_PER_MINUTE, 60)
+
+
+class PagesPerPersonMiddleware:
+    """Pages are throttled per signed-in person as the API is per token (issue 17, point 9):
+    past SOSA_PAGES_PER_MINUTE in a sliding minute, a 429 with Retry-After. A person reading
+    and clicking never comes near it; a script fetching the queue's CSV in a loop does. The
+    API (its own throttle), static files and the health check are not counted."""
+
+    EXEMPT = ("/api/", "/static/", "/healthz", "/media/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.SOSA_PAGES_PER_MINUTE
+            and user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.EXEMPT)
+        ):
+            limit, subject = pages_per_person(), str(user.pk)
+            if limit.exceeded(subject):
+                return too_many_pages(request)
+            limit.count(subject)
+        return self.get_response(request)
+
+
+def too_many_pages(request):
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"
+    return response

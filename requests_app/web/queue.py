@@ -7,6 +7,7 @@ import functools
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -323,7 +324,9 @@ def csv_export(rows):
         ).iso
 
     filename = f"sosa-queue-{timezone.localdate():%Y-%m-%d}.csv"
-    return safe_csv.streaming_response(CSV_HEADER, values(), filename)
+    return safe_csv.streaming_response(
+        CSV_HEADER, values(), filename, limit=settings.SOSA_EXPORT_MAX_ROWS
+    )
 
 
 urlpatterns = [

@@ -33,8 +33,25 @@ def lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
         yield writer.writerow([cell(value) for value in row])
 
 
-def streaming_response(header: Iterable, rows: Iterable[Iterable], filename: str):
-    """A `text/csv` attachment streamed from `rows` (never held whole in memory)."""
+def capped(rows: Iterable[Iterable], limit: int, note: str) -> Iterator[Iterable]:
+    """At most `limit` rows, then one row saying the rest was left out (`note`), so an export
+    costs the same however much matches and never ends silently short."""
+    for number, row in enumerate(rows):
+        if number == limit:
+            yield [note]
+            return
+        yield row
+
+
+def streaming_response(
+    header: Iterable, rows: Iterable[Iterable], filename: str, *, limit: int | None = None
+):
+    """A `text/csv` attachment streamed from `rows` (never held whole in memory); with `limit`,
+    at most that many rows and a last one saying more were left out."""
+    if limit is not None:
+        rows = capped(
+            rows, limit, f"# More than {limit:,} rows: the rest is left out. Narrow the filters."
+        )
     response = StreamingHttpResponse(lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
