@@ -73,13 +73,10 @@ class PagesPerPersonMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not settings.SOSA_PAGES_PER_MINUTE or request.path.startswith(self.EXEMPT):
+            return self.get_response(request)  # before touching the (lazy) user
         user = getattr(request, "user", None)
-        if (
-            settings.SOSA_PAGES_PER_MINUTE
-            and user is not None
-            and user.is_authenticated
-            and not request.path.startswith(self.EXEMPT)
-        ):
+        if user is not None and user.is_authenticated:
             limit, subject = pages_per_person(), str(user.pk)
             if limit.exceeded(subject):
                 return too_many_pages(request)
