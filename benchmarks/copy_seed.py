@@ -302,6 +302,8 @@ def _load(total: int, lines: Callable[[int], Iterator[str]], event_states=None) 
     """Load `total` requests from `lines(first_id)` and their children; times every phase."""
     from django.db import connection, transaction
 
+    from requests_app.queries import search_rebuild
+
     if connection.vendor != "postgresql":
         raise RuntimeError("COPY seeding needs PostgreSQL")
     phases: dict[str, float] = {}
@@ -326,6 +328,10 @@ def _load(total: int, lines: Callable[[int], Iterator[str]], event_states=None) 
         phase("requests")
         _generate_children(cursor, first=first, last=first + total - 1, event_states=event_states)
         phase("children")
+        # The words `q` searches, as the app keeps them (before the indexes are built again).
+        last = first + total - 1
+        cursor.execute(search_rebuild.POSTGRES + " WHERE r.id BETWEEN %s AND %s", [first, last])
+        phase("search words")
         for statement in recreate:
             cursor.execute(statement)
         phase("indexes")

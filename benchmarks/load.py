@@ -210,6 +210,17 @@ def scenarios(size: int):
         Scenario("API list, page 50 by cursor", page_50, reads, explain=True),
         Scenario("API list, priority order", list_path + "?ordering=priority", reads, explain=True),
         Scenario("API detail", f"/api/v1/requests/{sample.reference}/", reads, explain=True),
+        # `q` (queries/search.py): one request by its contract number, through the GIN index,
+        # and two words every seeded request has (the newest first, as the list).
+        Scenario(
+            "API search: one request by its contract",
+            list_path + "?" + urlencode({"q": sample.contract_number}),
+            reads,
+            explain=True,
+        ),
+        Scenario(
+            "API search: two common words", list_path + "?q=fleet+spares", reads, explain=True
+        ),
         Scenario("API sync: updated_since, by updated_at", sync_path, reads, explain=True),
         Scenario("API event feed: 100 after a cursor", feed_path, reads),
         Scenario(

@@ -17,14 +17,19 @@ from .models import Closure, Nation, calendar_for
 
 log = logging.getLogger(__name__)
 
-NATIONS_KEY = "partners:nations:v1"
+
+def nations_key() -> str:
+    """Per database: processes on other databases (tests, a second site) share the cache."""
+    return f"partners:nations:v1:{connection.settings_dict['NAME']}"
+
+
 NATIONS_SECONDS = 5 * 60  # bounds staleness after a change that sends no signal (bulk, SQL)
 
 
 def nations() -> list[Nation]:
     """Every nation, in code order."""
     try:
-        found = cache.get(NATIONS_KEY)
+        found = cache.get(nations_key())
     except Exception:  # a cache outage costs a query, never the page
         log.warning("Cache unavailable: nations read from the database", exc_info=True)
         return list(Nation.objects.order_by("code"))
@@ -45,7 +50,7 @@ def nations_by_id(wanted: Iterable[int]) -> dict[int, Nation]:
 def _reload() -> list[Nation]:
     found = list(Nation.objects.order_by("code"))
     try:
-        cache.set(NATIONS_KEY, found, NATIONS_SECONDS)
+        cache.set(nations_key(), found, NATIONS_SECONDS)
     except Exception:
         log.warning("Cache unavailable: nations not cached", exc_info=True)
     return found
@@ -92,6 +97,6 @@ def forget_closures(**kwargs) -> None:
 @receiver(post_delete, sender=Nation, dispatch_uid="partners.reference.nation_deleted")
 def forget_nations(**kwargs) -> None:
     try:
-        cache.delete(NATIONS_KEY)
+        cache.delete(nations_key())
     except Exception:
         log.warning("Cache unavailable: nations may be stale for minutes", exc_info=True)

@@ -127,3 +127,16 @@ class Stage(models.TextChoices):
 def rating_label(rating: str, program_symbol: str) -> str:
     """`DX-A1` style, or empty when unrated."""
     return f"{rating}-{program_symbol}" if rating else ""
+
+
+class NoticeDelivery(models.TextChoices):
+    """How a person hears of one kind of notice (`NotificationPreference`)."""
+
+    EMAIL_NOW = "now", _("E-mail now")
+    DIGEST = "digest", _("Daily digest")
+    IN_APP = "in_app", _("In-app only")
+
+
+# The kinds of notice that are neither an action (`TRANSITIONS`) nor a rung (`deadlines.LADDER`).
+MENTION = "mention"  # a comment names the person: "@liaison.us"
+POSTURE = "posture"  # an arrangement's posture changed

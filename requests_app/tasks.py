@@ -11,7 +11,7 @@ from celery import shared_task
 
 from partners.models import Nation
 
-from .outbox import notices, webhooks
+from .outbox import digest, notices, webhooks
 from .services import postures, sweep
 
 
@@ -39,6 +39,13 @@ def send_notifications(event_ids: list[int]) -> int:
 def resend_unsent() -> int:
     """Beat, every minute: deliver what was left unsent (broker down, worker killed, retries)."""
     return notices.deliver_due()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_digests() -> int:
+    """Beat, every 15 minutes: one e-mail to each person whose digest hour has come, listing
+    the notices held for it (two runs at once send each digest once)."""
+    return digest.send_due_digests()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -1,6 +1,17 @@
 """Browser pages of requests (DESIGN §8); each area's module brings its own patterns."""
 
-from .web import help, home, notifications, queue, queue_views, reports, requests, suppliers, watch
+from .web import (
+    help,
+    home,
+    notification_settings,
+    notifications,
+    queue,
+    queue_views,
+    reports,
+    requests,
+    suppliers,
+    watch,
+)
 
 urlpatterns = [
     *home.urlpatterns,
@@ -9,6 +20,7 @@ urlpatterns = [
     *queue.urlpatterns,
     *reports.urlpatterns,
     *notifications.urlpatterns,
+    *notification_settings.urlpatterns,
     *suppliers.urlpatterns,
     *watch.urlpatterns,
     *help.urlpatterns,

@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -302,6 +303,9 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "requests_app.tasks.sweep_deadlines", "schedule": 60.0},
     "resend-unsent-notifications": {"task": "requests_app.tasks.resend_unsent", "schedule": 60.0},
     "resend-webhooks": {"task": "requests_app.tasks.resend_webhooks", "schedule": 60.0},
+    # On the quarter hour: each person's digest goes out in the first run at or after their
+    # local digest hour (time zones with a half-hour offset included).
+    "send-digests": {"task": "requests_app.tasks.send_digests", "schedule": crontab(minute="*/15")},
 }
 
 REST_FRAMEWORK = {

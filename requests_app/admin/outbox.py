@@ -33,6 +33,7 @@ class NotificationAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "kind",
         "request",
         "sent_at",
+        "held_for_digest_at",
         "read_at",
         "attempts",
         "next_attempt_at",
@@ -41,6 +42,7 @@ class NotificationAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_filter = [
         "kind",
         ("sent_at", admin.EmptyFieldListFilter),
+        ("held_for_digest_at", admin.EmptyFieldListFilter),
         ("failed_at", admin.EmptyFieldListFilter),
     ]
     search_fields = ["recipient__username", "request__reference", "kind"]

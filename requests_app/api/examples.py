@@ -12,8 +12,11 @@ LIST_PARAMETERS = [
     OpenApiParameter(
         "q",
         {"type": "string", "maxLength": 100},
-        description="Search, ignoring case: requests whose reference, title or contract number "
-        "contains the text, or with an item whose part number or NSN contains it.",
+        description="Search, ignoring case: every word must begin a word of the request's "
+        "reference, title, contract number, program, prime contractor, supplier, an item's part "
+        "number or NSN, or a comment the caller may read (internal comments for officials "
+        "only). `GY-200 tejas` finds requests with both; `5840-01-555` finds NSN "
+        "5840-01-555-1234. Applied after the tenant rule.",
     ),
     OpenApiParameter(
         "overdue",

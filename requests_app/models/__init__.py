@@ -6,11 +6,14 @@ re-exported here for code that reads them beside a model.
 """
 
 from ..choices import (
+    MENTION,
+    POSTURE,
     PROGRAM_SYMBOL_CHOICES,
     PROGRAM_SYMBOLS,
     ExportJurisdiction,
     ItemResponse,
     LicenceStatus,
+    NoticeDelivery,
     Party,
     Rating,
     Resolution,
@@ -33,6 +36,7 @@ from .outbox import (
     WebhookDelivery,
     new_webhook_secret,
 )
+from .preferences import ALARM_KINDS, NOTICE_KINDS, NotificationDigest, NotificationPreference
 from .queue import SavedView, Watch
 from .requests import (
     Attachment,
@@ -45,6 +49,10 @@ from .requests import (
 )
 
 __all__ = [
+    "ALARM_KINDS",
+    "MENTION",
+    "NOTICE_KINDS",
+    "POSTURE",
     "PROGRAM_SYMBOLS",
     "PROGRAM_SYMBOL_CHOICES",
     "Attachment",
@@ -59,7 +67,10 @@ __all__ = [
     "ItemResponse",
     "LicenceStatus",
     "LinkKind",
+    "NoticeDelivery",
     "Notification",
+    "NotificationDigest",
+    "NotificationPreference",
     "OutboxAttempt",
     "Party",
     "PriorityRequest",

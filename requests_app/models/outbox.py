@@ -50,6 +50,9 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True, max_length=2000)
     # Held by the worker sending it until then; after that another may retry (the sender died).
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set aside by the outbox for its recipient's daily digest (their preference for its
+    # kind): no longer sent on its own; `outbox/digest.py` sends it with the others.
+    held_for_digest_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -70,6 +73,12 @@ class Notification(models.Model):
                 fields=["recipient"],
                 condition=Q(read_at__isnull=True),
                 name="notification_unread_idx",
+            ),
+            # Whose digest has something in it.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(held_for_digest_at__isnull=False, sent_at__isnull=True),
+                name="notification_held_idx",
             ),
         ]
 

@@ -131,6 +131,11 @@ class PriorityRequest(models.Model):
     committed_delivery_date = models.DateField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
     prime_contractor = models.CharField(max_length=200, blank=True)
+    # What `q` searches (services/search.py): the words of the reference, title, contract,
+    # program, prime contractor, supplier, items' part numbers and NSNs and shared comments;
+    # internal comments apart, for officials only. GIN full-text indexes on PostgreSQL.
+    search_text = models.TextField(blank=True, default="", db_default="", editable=False)
+    search_internal = models.TextField(blank=True, default="", db_default="", editable=False)
     supplier_tier = models.CharField(max_length=32, blank=True)
     end_user = models.CharField(max_length=200, blank=True)
     steps_taken = models.TextField(max_length=5000, blank=True)

@@ -75,6 +75,12 @@ class Channel:
     # A time to try again instead of now (a destination resting after failures, too many in
     # flight): the row is put off without an attempt being counted.
     hold: Callable[[Any, dt.datetime], dt.datetime | None] = lambda row, now: None
+    # Columns that hand the row over to another sender instead of this one (a notice held for
+    # its person's digest), written like a refusal; `scope` then leaves such rows out.
+    set_aside: Callable[[Any, dt.datetime], dict[str, Any] | None] = lambda row, now: None
+    scope: Q = field(default_factory=Q)
+    # Values read with the row to send, in the same query (a notice's delivery preference).
+    annotations: dict[str, Any] = field(default_factory=dict)
     # How long a claim holds: longer than any send takes, or a live worker's row is re-sent.
     lease: dt.timedelta = dt.timedelta(minutes=5)
 
@@ -108,6 +114,7 @@ def pending(channel: Channel, now: dt.datetime):
     """Rows not yet out nor given up, whose (retry) time has come and that no live worker
     holds: the rows a worker may claim."""
     return channel.model.objects.filter(
+        channel.scope,
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
         Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
         **{f"{channel.done_field}__isnull": True},
@@ -121,18 +128,28 @@ def deliver_one(channel: Channel, pk: int, *, now: dt.datetime | None = None) ->
     when this call got it out. Call it outside a transaction: the claim commits before the
     send and the outcome after it, so a worker that dies mid-send is visible and retried."""
     now = now or timezone.now()
-    row = pending(channel, now).select_related(*channel.related).filter(pk=pk).first()
+    row = (
+        pending(channel, now)
+        .select_related(*channel.related)
+        .annotate(**channel.annotations)
+        .filter(pk=pk)
+        .first()
+    )
     if row is None:
         return False
+    # Each of these writes only while the row is pending and nobody claimed it since the read.
+    unclaimed = pending(channel, now).filter(pk=pk, attempts=row.attempts)
     refusal = channel.refuse(row)
     if refusal:
-        pending(channel, now).filter(pk=pk, attempts=row.attempts).update(
-            failed_at=now, last_error=refusal
-        )
+        unclaimed.update(failed_at=now, last_error=refusal)
         return False
     later = channel.hold(row, now)
     if later is not None:
-        pending(channel, now).filter(pk=pk, attempts=row.attempts).update(next_attempt_at=later)
+        unclaimed.update(next_attempt_at=later)
+        return False
+    aside = channel.set_aside(row, now)
+    if aside:
+        unclaimed.update(**aside)
         return False
     attempt = _claim(channel, row, now)
     if attempt is None:

@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 
 from partners.models import Profile
 
-from ..choices import State
-from ..models import Notification
-from ..wording import kind_label
+from ..choices import NoticeDelivery, State
+from ..models import ALARM_KINDS, Notification, NotificationPreference
+from ..notice_wording import notice_kind_label, notice_line
 from . import engine
 
 
@@ -36,7 +37,8 @@ def render_email(notice: Notification) -> tuple[str, str, str]:
     context = {
         "notice": notice,
         "payload": payload,
-        "kind_label": kind_label(notice.kind),
+        "kind_label": notice_kind_label(notice.kind),
+        "line": notice_line(notice, quote=False),  # who did what; never a comment's text
         "state_label": State(payload["state"]).label if payload.get("state") else "",
         "due_local": due_local,
         "recipient": notice.recipient,
@@ -88,8 +90,32 @@ def _smtp_label(exc: Exception) -> str | None:
     return "smtp error" if isinstance(exc, smtplib.SMTPException) else None
 
 
+# The recipient's choice for the notice's kind, read with the notice (None: e-mail now).
+PREFERENCE = Subquery(
+    NotificationPreference.objects.filter(user=OuterRef("recipient"), kind=OuterRef("kind")).values(
+        "delivery"
+    )[:1]
+)
+
+
+def delivery_of(notice: Notification) -> str:
+    """How this notice reaches its recipient: as they chose for its kind, but an alarm
+    (overdue, escalated) is e-mailed at once, always."""
+    if notice.kind in ALARM_KINDS:
+        return NoticeDelivery.EMAIL_NOW
+    return getattr(notice, "preferred_delivery", None) or NoticeDelivery.EMAIL_NOW
+
+
+def _hold_for_digest(notice: Notification, now: dt.datetime) -> dict | None:
+    if delivery_of(notice) == NoticeDelivery.DIGEST:
+        return {"held_for_digest_at": now}
+    return None
+
+
 def _attempt(notice: Notification) -> engine.Outcome:
-    if not notice.recipient.email:  # without an address the in-app list is the delivery
+    # Without an address, or by the person's choice, the in-app list is the delivery: the row
+    # is recorded as out, so nothing retries it.
+    if not notice.recipient.email or delivery_of(notice) == NoticeDelivery.IN_APP:
         return engine.Outcome("in-app only")
     try:
         send_email(notice)
@@ -105,8 +131,11 @@ NOTICES = engine.Channel(
     done_field="sent_at",
     attempt_of="notification",
     task="requests_app.tasks.send_notifications",
-    related=("recipient",),
+    related=("recipient", "event__actor"),
     attempt=_attempt,
+    set_aside=_hold_for_digest,
+    scope=Q(held_for_digest_at__isnull=True),  # a held notice goes out in its digest
+    annotations={"preferred_delivery": PREFERENCE},
 )
 MAX_ATTEMPTS = engine.MAX_ATTEMPTS
 deliver_one = partial(engine.deliver_one, NOTICES)

@@ -9,12 +9,14 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
 from ..models import PriorityRequest, Rating, RequestItem, Route, State, delivery_progress
+from ..permissions import sees_internal
 from . import dues
+from .search import search_words
 
 
 def _own_copy(filter_):
@@ -128,18 +130,10 @@ class RequestFilter(django_filters.FilterSet):
         return dues.escalated(queryset) if value else queryset.exclude(dues.ESCALATED_Q)
 
     def search(self, queryset, name, value):
-        text = value.strip()
-        if not text:
-            return queryset
-        part = RequestItem.objects.filter(
-            Q(part_number__icontains=text) | Q(nsn__icontains=text), request=OuterRef("pk")
-        )
-        return queryset.filter(
-            Q(reference__icontains=text)
-            | Q(title__icontains=text)
-            | Q(contract_number__icontains=text)
-            | Exists(part)
-        )
+        """Every word must match (services/search.py says which words a request has); internal
+        comments count for officials only. The tenant rule is already on `queryset`."""
+        user = getattr(self.request, "user", None)
+        return search_words(queryset, value, officials=bool(user and sees_internal(user)))
 
 
 def delivery_progress_by_request(request_ids) -> dict[int, dict]:

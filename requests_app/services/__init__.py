@@ -8,6 +8,8 @@
 - `comments.py`: comments and attachments (`attachments.py` checks the files);
 - `clocks.py`: the stage clocks and their ledgers; `sweep.py`: the deadline sweep;
 - `events.py`: `record_events`, the one fan-out of events to notices and webhook deliveries;
+- `notifications.py`: a person's notices read on opening a request, their delivery
+  preferences and digest hour, mentions ("@username") in comments;
 - `webhooks.py`: registering a webhook.
 
 Pages, API, tasks and the admin call the names re-exported here.
@@ -37,6 +39,7 @@ from .actions import (
 from .comments import add_attachment, add_comment
 from .drafts import DRAFT_FIELDS, ITEM_FIELDS, create_request, next_reference, update_draft
 from .events import record_events
+from .notifications import mark_request_read, set_preferences
 from .splits import link_requests
 
 __all__ = [
@@ -56,11 +59,13 @@ __all__ = [
     "forward",
     "fulfil",
     "link_requests",
+    "mark_request_read",
     "next_reference",
     "record_delivery",
     "record_events",
     "report_delay",
     "request_info",
+    "set_preferences",
     "split",
     "submit",
     "supplier_accept",

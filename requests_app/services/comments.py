@@ -1,5 +1,5 @@
 """Comments and attachments on a request (each writes an event; internal comments are for
-officials only)."""
+officials only; a comment that names someone with "@" sends them a notice)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.utils import timezone
 from ..exceptions import InvalidInput, NotAllowed
 from ..models import Attachment, Comment, Visibility
 from ..permissions import may_comment
-from . import attachments
+from . import attachments, search
 from .common import REQUIRED, lock_visible, raise_if, require_text, write_event
+from .notifications import notify_mentions
 
 
 def add_comment(
@@ -30,7 +31,9 @@ def add_comment(
         comment = Comment.objects.create(
             request=locked, author=by, body=text, visibility=visibility, created_at=now
         )
-        write_event(
+        search.add_words(locked, text, visibility)  # `q` finds it, for those who may read it
+        locked.save(update_fields=["search_text", "search_internal"])
+        event = write_event(
             locked,
             by=by,
             action="comment",
@@ -38,6 +41,7 @@ def add_comment(
             data={"comment_id": comment.pk, "visibility": visibility},
             at=now,
         )
+        notify_mentions(locked, comment, event)  # "@reviewer.us": a notice for them
     return comment
 
 

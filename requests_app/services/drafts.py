@@ -17,6 +17,7 @@ from sosa_portal.lib import sql
 from ..exceptions import InvalidTransition, NotAllowed
 from ..models import PriorityRequest, ReferenceSequence, RequestItem, Route, Urgency
 from ..permissions import may_edit_draft, may_file, profile_of, user_role
+from . import search
 from .common import REQUIRED, check_version, lock_visible, raise_if, require_text, write_event
 
 # Fields a requester fills in on a draft (the rest are set by actions).
@@ -130,7 +131,7 @@ def create_request(
     values = _clean_draft_fields(fields, profile.nation)
     item_rows = _clean_items(items)
     with transaction.atomic():
-        request = PriorityRequest.objects.create(
+        request = PriorityRequest(
             # The year of the filing nation's local date, not of UTC.
             reference=next_reference(
                 profile.nation.code, calendar_for(profile.nation).local_date(now).year
@@ -140,6 +141,8 @@ def create_request(
             created_at=now,
             **values,
         )
+        request.search_text = search.document(request, item_rows)
+        request.save(force_insert=True)
         for item in item_rows:
             item.request = request
         RequestItem.objects.bulk_create(item_rows)
@@ -178,6 +181,10 @@ def update_draft(
             for item in item_rows:
                 item.request = locked
             RequestItem.objects.bulk_create(item_rows)
+        # A draft has no comments yet: its words are its fields and items, written whole.
+        locked.search_text = search.document(
+            locked, item_rows if item_rows is not None else locked.items.all()
+        )
         locked.version = F("version") + 1
         locked.save()
         locked.refresh_from_db(fields=["version"])

@@ -18,7 +18,7 @@ from ..exceptions import InvalidTransition
 from ..models import Comment, PriorityRequest, State, Visibility
 from ..permissions import check_may_take
 from ..transitions import ITEMS, PAUSE, RESUME, STAGE_TIMESTAMP, TRANSITIONS
-from . import clocks
+from . import clocks, search
 from .common import Change, check_version, lock_visible, write_event
 
 
@@ -101,6 +101,8 @@ def act(
         from_state = locked.state
         for name, value in change.fields.items():
             setattr(locked, name, value)
+        if change.fields.get("supplier") is not None:
+            search.add_words(locked, change.fields["supplier"].name)
         locked.state = (
             change.target or transition.target or locked.info_requested_in or State.SUBMITTED
         )
@@ -124,6 +126,7 @@ def act(
                 created_at=now,
             )
             change.data["comment_id"] = comment.pk
+            search.add_words(locked, change.comment)
         if change.after is not None:
             change.after()  # the item rows first: the clocks follow their dates
         _move_clocks(locked, transition, at=now, actor_id=by.pk)

@@ -23,7 +23,7 @@ from ..models import (
     State,
 )
 from ..permissions import may_link
-from . import clocks
+from . import clocks, search
 from .common import Change, raise_if, write_event
 from .drafts import DRAFT_FIELDS, next_reference
 from .engine import act
@@ -84,6 +84,9 @@ def _follow_on(locked: PriorityRequest, item_ids: list[int], *, by, at: dt.datet
         **{name: getattr(locked, name) for name in CARRIED_FIELDS},
     )
     new.title = f"{locked.title} (follow-on)"[:200]
+    new.search_text = search.document(
+        new, RequestItem.objects.filter(pk__in=item_ids).only("part_number", "nsn")
+    )
     new.save()
     RequestItem.objects.filter(pk__in=item_ids).update(
         request=new, response="", committed_delivery_date=None, response_reason="",

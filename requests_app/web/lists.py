@@ -241,7 +241,7 @@ def describe_rows(rows, *, now) -> list[dict]:
 @login_required
 def request_list(request):
     visible = PriorityRequest.objects.visible_to(request.user)
-    filterset = RequestFilter(request.GET, queryset=visible)
+    filterset = RequestFilter(request.GET, queryset=visible, request=request)
     context = list_context(request, filterset.qs, filterset, ordering="-created_at")
     context["may_file"] = may_file(request.user)
     return render(request, "requests/list.html", context)

@@ -97,7 +97,7 @@ def queue_requests(request):
         nation_id=profile.nation_id if profile else None,
         now=timezone.now(),
     )
-    filterset = RequestFilter(request.GET, queryset=viewed)
+    filterset = RequestFilter(request.GET, queryset=viewed, request=request)
     sort = chosen(request, "sort", SORTS, "priority")
     return filterset, filterset.qs, view, sort
 

@@ -71,7 +71,7 @@ def queue_side(request, view: str, sort: str, profile) -> dict:
         key = stored.get("view") or DEFAULT_VIEW
         key = key if key in VIEW_KEYS else DEFAULT_VIEW
         narrowed = apply_view(visible, key, user=user, nation_id=nation_id, now=now)
-        named[f"saved-{mine.pk}"] = RequestFilter(stored, queryset=narrowed).qs
+        named[f"saved-{mine.pk}"] = RequestFilter(stored, queryset=narrowed, request=request).qs
     counts = bounded_counts(named, COUNT_LIMIT)
     current_query = kept_query(request.GET, sort=None if sort == "priority" else sort)
     current_query.setdefault("view", view)

@@ -82,6 +82,7 @@ def items_with_flags(row) -> list:
 @login_required
 def request_detail(request, reference):
     row = visible_request_or_404(request.user, reference)
+    services.mark_request_read(request.user, row)  # its notices: read by opening it
     return render_detail(request, row, bound=kept_form(request, row))  # typed before sign-in
 
 

@@ -43,7 +43,7 @@ def test_a_nation_added_without_a_signal_is_read_again_when_a_row_needs_it(peopl
     by_id = reference.nations_by_id({people.us.pk, added.pk})
 
     assert by_id[added.pk].name == "Norway"
-    assert added.code in {nation.code for nation in cache.get(reference.NATIONS_KEY)}
+    assert added.code in {nation.code for nation in cache.get(reference.nations_key())}
 
 
 def test_a_cache_outage_reads_the_nations_from_the_database(people, monkeypatch):

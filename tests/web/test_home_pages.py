@@ -284,7 +284,8 @@ def test_notifications_list_the_users_notices_newest_first_with_unread_highlight
     assert response.status_code == 200
     html = response.content.decode()
     assert "Assigned to you" in html and "Overdue" in html and "Escalated" not in html
-    assert html.index("Assigned to you") < html.index("Overdue")
+    notices = html[html.index('class="card notice-group') :]  # past the filters ("Overdue or…")
+    assert notices.index("Assigned to you") < notices.index("Overdue")
     assert html.count("notice--unread") == 1
     assert f'data-notice="{older.pk}"' in html
     assert link(request) in html
