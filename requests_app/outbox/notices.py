@@ -17,7 +17,9 @@ from django.template.loader import render_to_string
 from partners.models import Profile
 
 from ..choices import NoticeDelivery, State
-from ..models import ALARM_KINDS, Notification, NotificationPreference
+from ..deadlines import waiting_stage
+from ..models import ALARM_KINDS, Notification, NotificationPreference, PriorityRequest
+from ..moments import acting_side, due_time
 from ..notice_wording import notice_kind_label, notice_line
 from . import engine
 
@@ -27,13 +29,7 @@ def render_email(notice: Notification) -> tuple[str, str, str]:
     payload = notice.payload
     zone = _recipient_zone(notice.recipient)
     due_at = payload.get("due_at")
-    due_local = (
-        dt.datetime.fromisoformat(due_at)
-        .astimezone(ZoneInfo(zone))
-        .strftime("%a %d %b %Y %H:%M %Z")
-        if due_at
-        else ""
-    )
+    due_local = _due_text(notice, dt.datetime.fromisoformat(due_at), zone) if due_at else ""
     context = {
         "notice": notice,
         "payload": payload,
@@ -53,6 +49,22 @@ def render_email(notice: Notification) -> tuple[str, str, str]:
     text = render_to_string([f"emails/{notice.kind}_body.txt", "emails/notice_body.txt"], context)
     html = render_to_string([f"emails/{notice.kind}_body.html", "emails/notice_body.html"], context)
     return subject, text, html
+
+
+def _due_text(notice: Notification, due_at: dt.datetime, zone: str) -> str:
+    """As the pages write it (moments.due_time): in the terms of the nation that must act, the
+    recipient's own time beside it where it differs."""
+    request = (
+        PriorityRequest.objects.select_related("requesting_nation", "responding_nation")
+        .only("state", "route", "requesting_nation", "responding_nation")
+        .filter(pk=notice.request_id)
+        .first()
+    )
+    if request is None:  # not about one request: the recipient's own time
+        return due_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y %H:%M %Z")
+    stage = notice.payload.get("stage") or waiting_stage(request.state, request.route)
+    nation = getattr(request, f"{acting_side(stage)}_nation")
+    return str(due_time(due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=zone))
 
 
 def _recipient_zone(user) -> str:

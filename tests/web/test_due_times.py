@@ -103,3 +103,25 @@ def test_the_queue_csv_gives_the_due_time_in_the_acting_nations_zone(client, peo
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     due = dict(zip(rows[0], rows[1], strict=True))["due_at"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT17:00:00-0[45]:00", due), due
+
+
+def test_a_notice_email_writes_the_due_time_as_the_pages_do(people, make_request):
+    from requests_app.models import Notification
+    from requests_app.outbox.notices import render_email
+
+    request = make_request("submitted")  # the US liaison officers hear of it: theirs to triage
+    notice = Notification.objects.exclude(payload__due_at=None).get(
+        request=request, recipient=people.liaison_us
+    )
+
+    _, in_washington, html = render_email(notice)
+    notice.recipient = people.requester_in  # the same notice read in India
+    _, in_india, _ = render_email(notice)
+
+    def due_line(text: str) -> str:
+        return next(line for line in text.splitlines() if line.startswith("Due:"))
+
+    assert "close of business in Washington, 17:00 E" in due_line(in_washington)
+    assert "your time" not in due_line(in_washington)
+    assert "close of business in Washington" in html
+    assert re.search(r"\(\w{3} \d{1,2} \w{3} \d\d:\d\d your time\)$", due_line(in_india))
