@@ -59,6 +59,8 @@ def _due_text(notice: Notification, due_at: dt.datetime, zone: str) -> str:
         .only("state", "route", "requesting_nation", "responding_nation")
         .filter(pk=notice.request_id)
         .first()
+        if notice.request_id is not None
+        else None
     )
     if request is None:  # not about one request: the recipient's own time
         return due_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y %H:%M %Z")

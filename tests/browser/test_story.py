@@ -45,9 +45,12 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp.token():06d}"
 
 
-def person(browser, base_url: str, username: str, device: TOTPDevice | None = None):
-    """A browser context signed in as `username` (with the second factor when enrolled)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def person(
+    browser, base_url: str, username: str, device: TOTPDevice | None = None, **context_options
+):
+    """A browser context signed in as `username` (with the second factor when enrolled);
+    `context_options` go to `browser.new_context` (a viewport of 1280×900 unless given)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
     page = context.new_page()
     sign_in_page(page, base_url, username)
     if device is not None:
@@ -126,7 +129,7 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     assert liaison.goto(page_of).status == 404
     endorser = person(browser, base, "liaison.in", devices["liaison.in"])
     endorser.goto(page_of)
-    expect(endorser.locator("main")).to_contain_text("IN Liaison officer — endorsement")
+    expect(endorser.locator("main")).to_contain_text("India's liaison officer — endorsement")
     act(endorser, "Endorse for the partner nation", fields={"textarea": "India's MoD needs it."})
     expect(endorser.locator(".messages")).to_contain_text("done")
     expect(endorser.locator("main")).to_contain_text("Submitted")
@@ -156,7 +159,7 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
         },
     )
     expect(reviewer.locator("main")).to_contain_text("Awaiting rating authorisation")
-    expect(reviewer.locator("main")).to_contain_text("US Commerce (BIS) — rating authorisation")
+    expect(reviewer.locator("main")).to_contain_text("United States' Commerce (BIS) — rating authorisation")
 
     # 5. authority.us (Commerce BIS) authorises the rating under its case number.
     authority = person(browser, base, "authority.us", devices["authority.us"])
