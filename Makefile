@@ -3,17 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# axe-core (package.json) for the accessibility sweep; the stamp lives inside its folder, so a
+# changed lock or a missing node_modules/axe-core both mean `npm ci` again.
+NODE_STAMP := node_modules/axe-core/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 PORT ?= 8000
+# Where the demo keeps its database, broker folders, mail and secret (settings read VAR_DIR).
+VAR_DIR ?= var
+export VAR_DIR
 # `make run` is the demo with DEBUG off, so that a wrong address or a crash shows the portal's
 # own 404/403/500 pages: plain http on this machine (no HTTPS redirect, no secure-only cookies),
 # a secret key made once in SECRET_KEY_FILE (mode 600) and reused, and SOSA_DEMO, which keeps
 # the demo's optional second factor (SOSA_DEMO_SKIP_2FA). Never use it in production.
-SECRET_KEY_FILE ?= var/secret_key
+SECRET_KEY_FILE ?= $(VAR_DIR)/secret_key
 DEMO_ENV = DEBUG=0 SOSA_DEMO=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 \
 	CSRF_COOKIE_SECURE=0
 
-.PHONY: run test install dirs migrate demo lint format check-migrations clean-var bench-sweep bench screenshots backup restore
+.PHONY: run test install node-install dirs migrate demo lint format check-migrations clean-var bench-sweep bench screenshots backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +30,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	rm -f node_modules/axe-core/.installed-*
+	touch $(NODE_STAMP)
+
+node-install: $(NODE_STAMP)
+
 dirs:
-	mkdir -p var/broker/queue var/broker/processed var/broker/control var/media var/mail
+	mkdir -p $(addprefix $(VAR_DIR)/,broker/queue broker/processed broker/control media mail)
 
 migrate: install dirs
 	$(BIN)/python manage.py migrate --noinput
@@ -72,7 +85,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install dirs check-migrations lint
+test: install node-install dirs check-migrations lint
 	$(BIN)/pytest
 
 # The database and MEDIA_ROOT to var/backups/ (pg_dump, or SQLite's backup API); restore one:
