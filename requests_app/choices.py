@@ -107,6 +107,8 @@ class ItemResponse(models.TextChoices):
 
 class Visibility(models.TextChoices):
     INTERNAL = "internal", _("Internal (officials only)")
+    # Officials of the author's nation only: a ministry's own deliberation (issue 17 point 5).
+    NATIONAL = "national", _("National (officials of the author's nation only)")
     SHARED = "shared", _("Shared")
 
 

@@ -43,11 +43,14 @@ def notice_line(notice, *, quote: bool = True) -> str:
     event = notice.event if notice.event_id else None
     who = person_label(event.actor) if event is not None and event.actor_id else ""
     if notice.kind == MENTION:
-        internal = payload.get("visibility") == Visibility.INTERNAL
+        mentioned_in: dict[str, object] = {
+            Visibility.INTERNAL: gettext_lazy("mentioned you in an internal comment"),
+            Visibility.NATIONAL: gettext_lazy("mentioned you in a national comment"),
+        }
         did = str(
-            gettext_lazy("mentioned you in an internal comment")
-            if internal
-            else gettext_lazy("mentioned you in a comment")
+            mentioned_in.get(
+                str(payload.get("visibility")), gettext_lazy("mentioned you in a comment")
+            )
         )
         said = payload.get("excerpt") if quote else ""
         return _sentence(f"{who} {did}: “{said}”" if said else f"{who} {did}")

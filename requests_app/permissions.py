@@ -192,7 +192,7 @@ def may_edit_draft(user, request: PriorityRequest) -> bool:
 
 def may_comment(user, visibility: str) -> bool:
     role = user_role(user)
-    if visibility == "internal":
+    if visibility in ("internal", "national"):
         return role in INTERNAL_WRITERS
     return role in COMMENTERS
 

@@ -20,7 +20,7 @@ UPDATE requests_app_priorityrequest AS r SET
     (SELECT string_agg(c.body, ' ' ORDER BY c.created_at, c.id)
        FROM requests_app_comment AS c WHERE c.request_id = r.id AND c.visibility = 'shared')),
   search_internal = COALESCE((SELECT string_agg(c.body, ' ' ORDER BY c.created_at, c.id)
-       FROM requests_app_comment AS c WHERE c.request_id = r.id AND c.visibility <> 'shared'), '')
+       FROM requests_app_comment AS c WHERE c.request_id = r.id AND c.visibility = 'internal'), '')
 """
 # The expressions `queries/search.py` filters on (SearchVector with config "simple"), indexed.
 INDEXES = {
@@ -76,7 +76,10 @@ def _rebuild_rows(apps) -> None:
             .order_by("created_at", "id")
             .values_list("body", "visibility")
         ):
-            (shared if visibility == "shared" else internal).append(body)
+            if visibility == "shared":
+                shared.append(body)
+            elif visibility == "internal":  # a national comment is never searched
+                internal.append(body)
         row.search_text = " ".join(word for word in [*words, *shared] if word)
         row.search_internal = " ".join(internal)
         row.save(update_fields=["search_text", "search_internal"])

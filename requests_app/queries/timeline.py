@@ -14,7 +14,7 @@ from partners.people import person, person_label
 
 from ..choices import Visibility
 from ..models import Comment, Event, PriorityRequest
-from ..permissions import sees_internal, supplier_of
+from ..permissions import is_admin, profile_of, sees_internal, supplier_of
 from ..wording import describe
 
 
@@ -24,10 +24,19 @@ def readable_by(user) -> tuple[Q, Q]:
     supplier reads only its own part of a request's history: from the request's first forward
     to it onward, and nothing about another firm asked before or beside it (whose forward,
     refusal, reasons and dates are events naming that firm)."""
-    if sees_internal(user):
+    if is_admin(user):
         return Q(), Q()
+    if sees_internal(user):
+        # A national comment (and its event) is for the officials of its author's nation.
+        profile = profile_of(user)
+        nation = profile.nation_id if profile else None
+        comments = ~Q(visibility=Visibility.NATIONAL) | Q(author__profile__nation_id=nation)
+        events = ~Q(action="comment", data__visibility=Visibility.NATIONAL) | Q(
+            actor__profile__nation_id=nation
+        )
+        return comments, events
     comments = Q(visibility=Visibility.SHARED)
-    events = ~Q(action="comment", data__visibility=Visibility.INTERNAL)
+    events = ~Q(action="comment") | Q(data__visibility=Visibility.SHARED)
     firm = supplier_of(user)
     if firm is not None:
         comments &= Q(created_at__gte=_first_forward_to(firm))
@@ -121,12 +130,12 @@ def timeline(row: PriorityRequest, user) -> list[Entry]:
     for comment in by_id.values():
         if comment.pk in shown:
             continue
-        internal = comment.visibility == Visibility.INTERNAL
+        internal = comment.visibility != Visibility.SHARED
         entries.append(
             Entry(
                 at=comment.created_at,
                 who=person_label(comment.author),
-                text=_("added an internal comment") if internal else _("commented"),
+                text=COMMENT_TEXT[comment.visibility](),
                 body=comment.body,
                 kind="internal" if internal else "comment",
             )
@@ -182,4 +191,11 @@ ROLE_NAMES = {
     "requester": gettext_lazy("requester"),
     "supplier": gettext_lazy("supplier"),
     "observer": gettext_lazy("observer"),
+}
+
+
+COMMENT_TEXT = {
+    Visibility.SHARED: lambda: _("commented"),
+    Visibility.INTERNAL: lambda: _("added an internal comment"),
+    Visibility.NATIONAL: lambda: _("added a national comment (its nation's officials only)"),
 }

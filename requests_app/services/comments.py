@@ -22,7 +22,7 @@ def add_comment(
     with transaction.atomic():
         locked = lock_visible(request, by)
         if visibility not in Visibility.values:
-            raise InvalidInput(errors={"visibility": ["Choose internal or shared."]})
+            raise InvalidInput(errors={"visibility": ["Choose shared, internal or national."]})
         if not may_comment(by, visibility):
             raise NotAllowed("Your role may not add this kind of comment.")
         errors: dict[str, list[str]] = {}

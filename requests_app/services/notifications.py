@@ -117,12 +117,15 @@ def notify_mentions(request: PriorityRequest, comment: Comment, event: Event) ->
     names = mentioned_usernames(comment.body)
     if not names:
         return []
-    internal = comment.visibility == Visibility.INTERNAL
+    internal = comment.visibility != Visibility.SHARED
+    national = comment.visibility == Visibility.NATIONAL
+    author_nation = getattr(profile_of(comment.author), "nation_id", None) if national else None
     readers = [
         person.pk
         for person in get_user_model().objects.filter(username__in=names, is_active=True)
         if person.pk != comment.author_id
         and (not internal or sees_internal(person))
+        and (not national or getattr(profile_of(person), "nation_id", None) == author_nation)
         and PriorityRequest.objects.visible_to(person).filter(pk=request.pk).exists()
     ]
     if not readers:

@@ -24,7 +24,10 @@ def document(request, items: Iterable) -> str:
 
 
 def add_words(request, text: str, visibility: str = Visibility.SHARED) -> None:
-    """Append `text` to the request's document of that visibility (the caller saves it)."""
+    """Append `text` to the request's document of that visibility (the caller saves it). A
+    national comment is not searched: one nation's officials must not find another's."""
+    if visibility == Visibility.NATIONAL:
+        return
     field = "search_text" if visibility == Visibility.SHARED else "search_internal"
     current = getattr(request, field) or ""
     setattr(request, field, f"{current} {text}".strip())

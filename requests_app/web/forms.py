@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -28,7 +29,7 @@ from ..models import (
     Urgency,
     Visibility,
 )
-from ..permissions import assignable_people, may_comment, user_role
+from ..permissions import assignable_people, may_comment, profile_of, user_role
 from ..services import ITEM_FIELDS
 from .glossary import term
 
@@ -284,7 +285,8 @@ class CommentForm(forms.Form):
         *args,
         may_write_internal: bool = False,
         nations: tuple[str, str] | None = None,
-        internal_first: bool = False,
+        own_nation: str = "",
+        default: str = Visibility.SHARED,
         **kwargs,
     ):
         kwargs.setdefault("auto_id", "id_comment_%s")
@@ -293,9 +295,10 @@ class CommentForm(forms.Form):
         if not may_write_internal:
             self.fields["visibility"].widget = forms.HiddenInput()
             return
+        field = cast(forms.ChoiceField, self.fields["visibility"])
         if nations:  # say exactly who reads each: the request's two nations by name
             both = _("%(first)s and %(second)s") % {"first": nations[0], "second": nations[1]}
-            self.fields["visibility"].choices = [
+            field.choices = [
                 (
                     Visibility.SHARED,
                     _("Shared: everyone on this request, the requester and the supplier included"),
@@ -305,28 +308,35 @@ class CommentForm(forms.Form):
                     _("Internal: officials of %(nations)s only, not the requester or supplier")
                     % {"nations": both},
                 ),
+                (
+                    Visibility.NATIONAL,
+                    _("National: officials of %(nation)s only, not the partner nation")
+                    % {"nation": own_nation or _("your nation")},
+                ),
             ]
-        if internal_first:
-            self.fields["visibility"].initial = Visibility.INTERNAL
+        field.initial = default
 
     def clean_visibility(self):
         return self.cleaned_data.get("visibility") or Visibility.SHARED
 
 
 def comment_form_for(user, row, data=None) -> CommentForm:
-    """The request page's comment form for this person: the two nations named in the choice of
-    readers, and internal by default for reviewers and observers (their notes are usually for
-    officials); shared for everyone else."""
+    """The request page's comment form for this person: the choice of readers names the
+    request's two nations and the writer's own; a reviewer's note (a ministry's deliberation,
+    DoD's or the MoD's) is national by default, everyone else's shared."""
     internal = may_comment(user, Visibility.INTERNAL)
+    profile = profile_of(user)
     return CommentForm(
         data,
         may_write_internal=internal,
         nations=(row.requesting_nation.name, row.responding_nation.name) if internal else None,
-        internal_first=internal and user_role(user) in INTERNAL_FIRST_ROLES,
+        own_nation=profile.nation.name if profile else "",
+        default=DEFAULT_BY_ROLE.get(user_role(user) or "", Visibility.SHARED),
     )
 
 
-INTERNAL_FIRST_ROLES = ("reviewer", "observer")
+# Whose comments start as what (the writer can always choose another).
+DEFAULT_BY_ROLE = {"reviewer": Visibility.NATIONAL}
 
 
 class AttachmentForm(forms.Form):

@@ -237,6 +237,10 @@ def request_comment(request, reference):
         return render_detail(request, row, status=error.status)
     if comment.visibility == Visibility.INTERNAL:
         messages.success(request, _("Internal comment added: only officials can read it."))
+    elif comment.visibility == Visibility.NATIONAL:
+        messages.success(
+            request, _("National comment added: only your own nation's officials can read it.")
+        )
     else:
         messages.success(request, _("Comment added."))
     return redirect(draft_url(row) + "#timeline")

@@ -159,7 +159,9 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
         },
     )
     expect(reviewer.locator("main")).to_contain_text("Awaiting rating authorisation")
-    expect(reviewer.locator("main")).to_contain_text("United States' Commerce (BIS) — rating authorisation")
+    expect(reviewer.locator("main")).to_contain_text(
+        "United States' Commerce (BIS) — rating authorisation"
+    )
 
     # 5. authority.us (Commerce BIS) authorises the rating under its case number.
     authority = person(browser, base, "authority.us", devices["authority.us"])

@@ -22,7 +22,7 @@ def choices(page: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("who", "checked"), [("liaison_us", "shared"), ("reviewer_us", "internal")]
+    ("who", "checked"), [("liaison_us", "shared"), ("reviewer_us", "national")]
 )
 def test_the_choice_names_both_nations_and_the_default_follows_the_role(
     client, people, make_request, who, checked
