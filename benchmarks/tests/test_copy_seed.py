@@ -35,7 +35,7 @@ def test_copy_seed_gives_every_request_its_items_events_and_clock(postgres, peop
     result = copy_seed.seed(300, now=NOW, due_share=0.1)
 
     assert result.requests == 300
-    assert set(result.phases) == {"requests", "children", "indexes", "analyze"}
+    assert set(result.phases) == {"requests", "children", "search words", "indexes", "analyze"}
     requests = list(PriorityRequest.objects.values("id", "reference", "state", "due_at"))
     assert len(requests) == 300
     assert all(re.fullmatch(r"(IN|US|GB)-B\d{9}", r["reference"]) for r in requests)

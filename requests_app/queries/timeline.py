@@ -31,9 +31,11 @@ def readable_by(user) -> tuple[Q, Q]:
         profile = profile_of(user)
         nation = profile.nation_id if profile else None
         comments = ~Q(visibility=Visibility.NATIONAL) | Q(author__profile__nation_id=nation)
-        events = ~Q(action="comment", data__visibility=Visibility.NATIONAL) | Q(
-            actor__profile__nation_id=nation
+        # `has_key` first: an event without the key is FALSE here, not NULL (which NOT keeps NULL).
+        national = Q(action="comment", data__has_key="visibility") & Q(
+            data__visibility=Visibility.NATIONAL
         )
+        events = ~national | Q(actor__profile__nation_id=nation)
         return comments, events
     comments = Q(visibility=Visibility.SHARED)
     events = ~Q(action="comment") | Q(data__visibility=Visibility.SHARED)

@@ -152,8 +152,9 @@ def test_escalation_mail_names_the_request_and_the_due_time_in_the_recipients_zo
     assert len(to_liaison_in) == 1
     message = to_liaison_in[0]
     assert request.reference in message.subject and "Overdue" in message.subject
-    # 17:00 in New York is 03:30 the next morning in New Delhi.
-    assert "Fri 11 Dec 2026 03:30 IST" in message.body
+    # In the acting nation's terms, and 17:00 in New York is 03:30 the next morning in New Delhi.
+    assert "Thu 10 Dec, close of business in Washington, 17:00 EST" in message.body
+    assert "(Fri 11 Dec 03:30 your time)" in message.body
     assert "DX-A1" in message.body
     assert f"/requests/{request.reference}/" in message.body
     html = message.alternatives[0][0]
