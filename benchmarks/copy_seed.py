@@ -328,9 +328,13 @@ def _load(total: int, lines: Callable[[int], Iterator[str]], event_states=None) 
         phase("requests")
         _generate_children(cursor, first=first, last=first + total - 1, event_states=event_states)
         phase("children")
-        # The words `q` searches, as the app keeps them (before the indexes are built again).
+        # The words `q` searches, as the app keeps them, before the indexes are built again;
+        # the items' own index is gone, so a temporary one serves the per-request lookups (without
+        # it the statement reads every item for every request).
         last = first + total - 1
+        cursor.execute(f"CREATE INDEX seed_item_request ON {TABLES['item']} (request_id)")
         cursor.execute(search_rebuild.POSTGRES + " WHERE r.id BETWEEN %s AND %s", [first, last])
+        cursor.execute("DROP INDEX seed_item_request")
         phase("search words")
         for statement in recreate:
             cursor.execute(statement)
