@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
-from .deadlines import REQUESTING_CALENDAR_STAGES
+from .deadlines import REQUESTING_CALENDAR_STAGES, waiting_stage
 
 # Where a nation's close of business is read; a nation not named here: its time zone's city.
 CAPITALS = {"US": "Washington", "IN": "New Delhi", "GB": "London", "AU": "Canberra", "JP": "Tokyo"}
@@ -31,6 +31,11 @@ CLOSE_OF_BUSINESS = dt.time(17, 0)
 def acting_side(stage: str) -> str:
     """ "requesting" or "responding": the nation whose move (and whose working days) it is."""
     return "requesting" if stage in REQUESTING_CALENDAR_STAGES else "responding"
+
+
+def acting_side_of(state: str, route: str) -> str:
+    """The side whose move a request in `state` waits on (that of its timed stage)."""
+    return acting_side(waiting_stage(state, route))
 
 
 def place_of(nation_code: str, zone: str) -> str:

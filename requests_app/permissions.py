@@ -218,6 +218,11 @@ def supplier_of(user) -> int | None:
 REPORT_ROLES = frozenset({Role.REQUESTER, Role.LIAISON, Role.REVIEWER, Role.OBSERVER})
 
 
+def may_use_queue(user) -> bool:
+    """The triage queue, its views and "next in queue": liaison officers (and staff)."""
+    return is_admin(user) or user_role(user) == Role.LIAISON
+
+
 def may_see_reports(user) -> bool:
     return is_admin(user) or user_role(user) in REPORT_ROLES
 

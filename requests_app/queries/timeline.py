@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from partners.models import Role
 from partners.people import person, person_label
 
 from ..choices import Visibility
@@ -182,18 +182,9 @@ def role_of(user) -> str:
     if user is None:
         return ""
     who = person(user)
-    role = ROLE_NAMES.get(who.role or "", "")
+    role = str(Role(who.role).label).lower() if who.role in Role.values else ""
     nation = who.profile.nation.code if who.profile else ""
     return f"{nation} {role}".strip()
-
-
-ROLE_NAMES = {
-    "liaison": gettext_lazy("liaison officer"),
-    "reviewer": gettext_lazy("reviewer"),
-    "requester": gettext_lazy("requester"),
-    "supplier": gettext_lazy("supplier"),
-    "observer": gettext_lazy("observer"),
-}
 
 
 COMMENT_TEXT = {

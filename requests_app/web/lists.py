@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from partners.reference import calendars_by_id, nations, nations_by_id
 
-from ..deadlines import waiting_stage
 from ..models import (
     Party,
     PriorityRequest,
@@ -24,13 +23,14 @@ from ..models import (
     State,
     Urgency,
 )
-from ..moments import acting_side, due_time
+from ..moments import acting_side_of
 from ..permissions import (
     may_file,
 )
 from ..queries import cursors, dues
 from ..queries.lists import RequestFilter, delivery_progress_by_request
-from ..wording import committed_late, delivered_text, time_left_text
+from ..wording import committed_late, delivered_text
+from .request_display import due_cell
 
 PAGE_SIZE = 25
 # Up to this many matching rows the pages say how many; beyond it "more than 1,000".
@@ -211,23 +211,16 @@ def describe_rows(rows, *, now) -> list[dict]:
         if row.due_at and row.is_open:
             # In the terms of the nation that must act: its working days left, its close of
             # business (moments.due_time), the reader's own time in the cell's title.
-            side = acting_side(waiting_stage(row.state, row.route))
+            side = acting_side_of(row.state, row.route)
             acting = requesting if side == "requesting" else responding
-            calendar = calendars[acting.pk]
-            days = calendar.working_days_between(
-                calendar.local_date(now), calendar.local_date(row.due_at)
+            when, left, overdue = due_cell(
+                row.due_at, acting, calendars[acting.pk], reader=reader, now=now
             )
-            when = due_time(
-                row.due_at, nation_code=acting.code, zone=acting.time_zone, reader_zone=reader
-            )
-            overdue = dues.is_overdue(row.due_at, now)
             soon = dues.is_due_soon(level=row.escalation_level, due_at=row.due_at, now=now)
             status = "overdue" if overdue else "soon" if soon else ""
             cells |= {
                 "due_iso": when.iso,
-                "due_text": time_left_text(
-                    {"paused": False, "overdue": overdue, "days": days, "late_days": -days}
-                ),
+                "due_text": left,
                 "due_when": when.short,
                 "due_yours": when.yours,
                 "due_class": f"due due--{status}" if status else "due",

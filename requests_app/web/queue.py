@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -20,21 +19,17 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from partners.models import Role
 from sosa_portal.lib import safe_csv
 from sosa_portal.lib.redirects import safe_target
 
 from .. import services
-from ..deadlines import waiting_stage
 from ..exceptions import DomainError, InvalidInput, StaleVersion
 from ..models import PriorityRequest
-from ..moments import acting_side, due_time
+from ..moments import acting_side_of, due_time
 from ..permissions import (
     allowed_actions_on,
     assignable_people,
-    is_admin,
     profile_of,
-    user_role,
 )
 from ..queries import cursors
 from ..queries.lists import RequestFilter
@@ -42,7 +37,7 @@ from ..queries.queue import DEFAULT_VIEW, VIEW_KEYS, apply_view
 from .common import post_or_back
 from .forms import BulkAssignForm, person_label
 from .lists import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
-from .queue_views import queue_side
+from .queue_views import ensure_liaison, queue_side
 
 CSV_HEADER = (
     "reference",
@@ -70,8 +65,7 @@ User = get_user_model()
 
 
 def ensure_queue_user(user) -> None:
-    if user_role(user) != Role.LIAISON and not is_admin(user):
-        raise Http404(_("The queue is for liaison officers."))
+    ensure_liaison(user)  # permissions.may_use_queue, one rule for every queue page
 
 
 # Click-to-sort columns (`sort=` in the URL): the orderings the keyset pages know.
@@ -317,8 +311,7 @@ def csv_export(rows):
         """The due time as the page writes it: in the zone of the nation that must act."""
         if not row.due_at:
             return ""
-        side = acting_side(waiting_stage(row.state, row.route))
-        nation = getattr(row, f"{side}_nation")
+        nation = getattr(row, f"{acting_side_of(row.state, row.route)}_nation")
         return due_time(
             row.due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=nation.time_zone
         ).iso

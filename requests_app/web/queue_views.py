@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import PriorityRequest, SavedView, Watch
-from ..permissions import is_admin, profile_of, user_role
+from ..permissions import may_use_queue, profile_of
 from ..queries.cursors import COUNT_LIMIT
 from ..queries.lists import RequestFilter
 from ..queries.queue import (
@@ -128,7 +128,7 @@ class SaveViewForm(forms.Form):
 
 
 def ensure_liaison(user) -> None:
-    if user_role(user) != "liaison" and not is_admin(user):
+    if not may_use_queue(user):
         raise Http404(_("The queue is for liaison officers."))
 
 

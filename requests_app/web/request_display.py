@@ -17,7 +17,7 @@ from partners.reference import calendars_by_id
 
 from ..deadlines import waiting_stage
 from ..models import PriorityRequest
-from ..moments import acting_side, due_time
+from ..moments import acting_side, acting_side_of, due_time
 from ..queries import dues
 from ..queries.representation import running_or_paused_clock
 from ..queries.standing import ball_of
@@ -95,20 +95,21 @@ def with_due(rows, now: dt.datetime | None = None) -> list:
         row.due_when, row.due_left = None, ""
         if not row.due_at or not row.is_open:
             continue
-        side = acting_side(waiting_stage(row.state, row.route))
-        nation = getattr(row, f"{side}_nation")
-        calendar = calendars[nation.pk]
-        days = calendar.working_days_between(
-            calendar.local_date(now), calendar.local_date(row.due_at)
-        )
-        overdue = dues.is_overdue(row.due_at, now)
-        row.due_when = due_time(
-            row.due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=reader
-        )
-        row.due_left = time_left_text(
-            {"paused": False, "overdue": overdue, "days": days, "late_days": -days}
+        nation = getattr(row, f"{acting_side_of(row.state, row.route)}_nation")
+        row.due_when, row.due_left, _overdue = due_cell(
+            row.due_at, nation, calendars[nation.pk], reader=reader, now=now
         )
     return rows
+
+
+def due_cell(due_at, acting, calendar, *, reader: str, now: dt.datetime):
+    """A row's due time as every list and home table writes it: (`moments.DueTime` in the
+    acting nation's terms, "2 working days left", overdue?)."""
+    days = calendar.working_days_between(calendar.local_date(now), calendar.local_date(due_at))
+    overdue = dues.is_overdue(due_at, now)
+    left = time_left_text({"paused": False, "overdue": overdue, "days": days, "late_days": -days})
+    when = due_time(due_at, nation_code=acting.code, zone=acting.time_zone, reader_zone=reader)
+    return when, left, overdue
 
 
 def error_summary(form, formset, items_errors=()) -> list[tuple[str, str]]:
