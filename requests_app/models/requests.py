@@ -231,6 +231,13 @@ class PriorityRequest(models.Model):
                 condition=~Q(state=State.DRAFT) & ~Q(state=State.RESOLVED),
                 name="request_open_pair_idx",
             ),
+            # The queue's "Escalated" view and its count: few rows, found without a scan.
+            models.Index(
+                fields=["priority_rank", "due_at", "id"],
+                condition=(Q(escalation_level=2) | Q(escalated_at__isnull=False))
+                & ~Q(state=State.RESOLVED),
+                name="request_escalated_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

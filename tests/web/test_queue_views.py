@@ -94,6 +94,20 @@ def test_the_side_list_counts_each_view(client, people, mixed):
     assert len(references_on(client.get("/queue/?view=all"))) == 6
 
 
+def test_a_side_count_past_its_bound_reads_as_more(client, people, mixed, monkeypatch):
+    from requests_app.web import queue_views
+
+    monkeypatch.setattr(queue_views, "SIDE_COUNT_LIMIT", 2)
+    sign_in(client, people.liaison_us)
+
+    counts = view_counts(client.get("/queue/"))
+
+    assert counts["all"] == "2+"  # six, counted no further than the bound
+    assert counts["needs_us"] == "2"  # exactly at the bound: still a number
+    assert counts["awaiting_triage"] == "2"
+    assert counts["escalated"] == "0"
+
+
 def test_an_officer_saves_a_view_opens_it_and_deletes_it(client, people, mixed):
     sign_in(client, people.liaison_us)
 
