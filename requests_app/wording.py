@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from partners.models import Posture
 
@@ -245,12 +245,12 @@ def time_left_text(due: dict | None) -> str:
     if not due:
         return ""
     if due["paused"]:
-        return str(gettext_lazy("paused"))
+        return gettext("paused")
     if due["overdue"]:
-        return ngettext_lazy(
+        return ngettext(
             "overdue by %(days)d working day", "overdue by %(days)d working days", due["late_days"]
         ) % {"days": due["late_days"]}
-    return ngettext_lazy("%(days)d working day left", "%(days)d working days left", due["days"]) % {
+    return ngettext("%(days)d working day left", "%(days)d working days left", due["days"]) % {
         "days": due["days"]
     }
 
@@ -261,7 +261,7 @@ def committed_late(committed: dt.date | None, required: dt.date | None) -> str:
     days = days_late(committed, required)
     if not days:
         return ""
-    return ngettext_lazy(
+    return ngettext(
         "committed %(days)d day after required", "committed %(days)d days after required", days
     ) % {"days": days}
 
@@ -271,7 +271,7 @@ def delivered_text(progress: dict | None) -> str:
     was accepted)."""
     if not progress or not progress["items_accepted"]:
         return ""
-    return ngettext_lazy(
+    return ngettext(
         "%(delivered)d of %(accepted)d item delivered",
         "%(delivered)d of %(accepted)d items delivered",
         progress["items_accepted"],

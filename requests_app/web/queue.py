@@ -37,7 +37,7 @@ from ..queries.queue import DEFAULT_VIEW, VIEW_KEYS, apply_view
 from .common import post_or_back
 from .forms import BulkAssignForm, person_label
 from .lists import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
-from .queue_views import ensure_liaison, queue_side
+from .queue_views import ensure_liaison, forget_counts, queue_side
 
 CSV_HEADER = (
     "reference",
@@ -241,6 +241,7 @@ def queue_assign(request):
         else:
             assigned.append(reference)
     if assigned:
+        forget_counts(request.user)
         messages.success(
             request,
             ngettext(

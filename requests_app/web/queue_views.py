@@ -5,8 +5,10 @@ watch a request, open the next request that needs the officer's nation."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
@@ -59,6 +61,32 @@ def count_text(found: int | None) -> str:
     return f"{SIDE_COUNT_LIMIT:,}+" if found is None else f"{found:,}"
 
 
+def counts_key(user) -> str:
+    return f"queue-side-counts:{user.pk}"
+
+
+def side_counts(user, named: dict) -> dict[str, int | None]:
+    """The side list's counts, kept for SOSA_QUEUE_COUNTS_SECONDS per person (default 30): an
+    officer who pages through the queue does not count eight views on every page. The
+    officer's own changes (an action, a watch, an assignment) forget them at once
+    (`forget_counts`); other people's show within that time. 0 turns the keeping off."""
+    seconds = getattr(settings, "SOSA_QUEUE_COUNTS_SECONDS", 30)
+    if not seconds:
+        return bounded_counts(named, SIDE_COUNT_LIMIT)
+    # The views and saved views counted (a saved view is never edited, only added or deleted).
+    shape = ",".join(named)
+    kept = cache.get(counts_key(user))
+    if kept and kept.get("shape") == shape:
+        return kept["counts"]
+    counts = bounded_counts(named, SIDE_COUNT_LIMIT)
+    cache.set(counts_key(user), {"shape": shape, "counts": counts}, seconds)
+    return counts
+
+
+def forget_counts(user) -> None:
+    cache.delete(counts_key(user))
+
+
 def queue_side(request, view: str, sort: str, profile) -> dict:
     """The side list's views and saved views, each with its count (one query for all), and
     the column headers' sort links."""
@@ -76,7 +104,7 @@ def queue_side(request, view: str, sort: str, profile) -> dict:
         key = key if key in VIEW_KEYS else DEFAULT_VIEW
         narrowed = apply_view(visible, key, user=user, nation_id=nation_id, now=now)
         named[f"saved-{mine.pk}"] = RequestFilter(stored, queryset=narrowed, request=request).qs
-    counts = bounded_counts(named, SIDE_COUNT_LIMIT)
+    counts = side_counts(user, named)
     current_query = kept_query(request.GET, sort=None if sort == "priority" else sort)
     current_query.setdefault("view", view)
     this_query = current_query.urlencode()
@@ -184,6 +212,7 @@ def delete_view(request, view_id: int):
 def toggle_watch(request, reference: str):
     """Watch a request (it shows under "Watching" in the queue), or stop watching it."""
     found = get_object_or_404(PriorityRequest.objects.visible_to(request.user), reference=reference)
+    forget_counts(request.user)
     watching = Watch.objects.filter(user=request.user, request=found)
     if request.POST.get("watch") == "0":
         watching.delete()

@@ -52,6 +52,7 @@ from .forms import (
     comment_form_for,
 )
 from .lists import request_list
+from .queue_views import forget_counts
 from .request_display import due_summary, waiting_line
 from .typed_text import kept_form
 
@@ -150,6 +151,7 @@ def render_detail(request, row: PriorityRequest, *, bound=None, status: int = 20
 def after_change(request, row: PriorityRequest):
     """Back to the request page, or to the list when the change took it out of this user's view
     (a supplier that rejects an order no longer sees it)."""
+    forget_counts(request.user)  # the queue's side list shows the change at once
     if PriorityRequest.objects.visible_to(request.user).filter(pk=row.pk).exists():
         return redirect(draft_url(row))
     return redirect("request-list")

@@ -240,3 +240,21 @@ def test_the_queue_with_saved_views_and_a_sort_costs_at_most_ten_queries(
         response = client.get("/queue/?view=all&sort=due_at")
     assert response.status_code == 200
     assert len(references_on(response)) == min(count, 25)
+
+
+def test_the_side_counts_are_kept_briefly_and_the_officers_own_change_shows_at_once(
+    client, people, mixed, settings
+):
+    from django.core.cache import cache
+
+    settings.SOSA_QUEUE_COUNTS_SECONDS = 30
+    cache.delete(f"queue-side-counts:{people.liaison_us.pk}")
+    sign_in(client, people.liaison_us)
+    assert view_counts(client.get("/queue/"))["watching"] == "0"
+
+    # A change made elsewhere shows within the keeping time, not on the next page.
+    Watch.objects.create(user=people.liaison_us, request=mixed["reviewing"])
+    assert view_counts(client.get("/queue/"))["watching"] == "0"
+    # The officer's own change shows at once.
+    client.post(f"/requests/{mixed['to_triage'].reference}/watch/", {"watch": "1"})
+    assert view_counts(client.get("/queue/"))["watching"] == "2"
