@@ -37,7 +37,16 @@ from .actions import (
     withdraw,
 )
 from .comments import add_attachment, add_comment
-from .drafts import DRAFT_FIELDS, ITEM_FIELDS, create_request, next_reference, update_draft
+from .drafts import (
+    DRAFT_FIELDS,
+    ITEM_FIELDS,
+    create_request,
+    delete_draft,
+    draft_problems,
+    next_reference,
+    submission_problems,
+    update_draft,
+)
 from .events import record_events
 from .notifications import mark_request_read, set_preferences
 from .splits import link_requests
@@ -54,7 +63,9 @@ __all__ = [
     "close_unfulfilled",
     "create_request",
     "decline",
+    "delete_draft",
     "determine",
+    "draft_problems",
     "endorse",
     "forward",
     "fulfil",
@@ -67,6 +78,7 @@ __all__ = [
     "request_info",
     "set_preferences",
     "split",
+    "submission_problems",
     "submit",
     "supplier_accept",
     "supplier_reject",

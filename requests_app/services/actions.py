@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 
-from partners.filing import filing_refusal
 from partners.models import Supplier
 
 from ..exceptions import NotAllowed
@@ -22,9 +21,9 @@ from .common import (
     future_date,
     raise_if,
     require_text,
-    today_in,
 )
 from .deliveries import fulfil, record_delivery, report_delay
+from .drafts import submission_problems
 from .engine import act
 from .items import clear_answers, item_answers
 from .splits import split
@@ -39,19 +38,17 @@ def submit(request, *, by, version: int | None = None, now=None) -> PriorityRequ
     """Send a complete draft to the responding nation; opens the triage clock."""
 
     def apply(locked: PriorityRequest, at: dt.datetime) -> Change:
-        errors: dict[str, list[str]] = {}
-        require_text(errors, "title", locked.title)
-        require_text(errors, "justification", locked.justification)
-        if locked.required_delivery_date is None:
-            errors["required_delivery_date"] = [REQUIRED]
-        elif locked.required_delivery_date <= today_in(locked.requesting_nation, at):
-            errors["required_delivery_date"] = ["The required delivery date must be in the future."]
-        if not locked.items.exists():
-            errors["items"] = ["Add at least one item."]
-        refusal = filing_refusal(locked.requesting_nation, locked.responding_nation)
-        if refusal:
-            errors["responding_nation"] = [refusal]
-        raise_if(errors)
+        raise_if(
+            submission_problems(
+                requesting_nation=locked.requesting_nation,
+                responding_nation=locked.responding_nation,
+                title=locked.title,
+                justification=locked.justification,
+                required_delivery_date=locked.required_delivery_date,
+                items=locked.items.order_by("id").only("required_date"),
+                at=at,
+            )
+        )
         # The route is the responding nation's, as it is when the request leaves.
         route = Route(locked.responding_nation.priority_system)
         if locked.requesting_nation.requires_endorsement:

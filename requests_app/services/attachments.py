@@ -102,3 +102,21 @@ def sha256_of(uploaded) -> str:
         digest.update(chunk)
     uploaded.seek(0)
     return digest.hexdigest()
+
+
+def problems_with(uploaded) -> list[str]:
+    """What is wrong with an uploaded file, in words that name it ([] when it may be
+    attached): the checks `add_attachment` makes, without storing anything."""
+    try:
+        name = check_name(uploaded.name)
+        check_size(uploaded.size)
+        uploaded.seek(0)
+        check_content(name, uploaded.read(2048))
+        uploaded.seek(0)
+    except InvalidInput as error:
+        return [
+            message if (uploaded.name or "") in message else f"{uploaded.name}: {message}"
+            for messages in error.errors.values()
+            for message in messages
+        ]
+    return []

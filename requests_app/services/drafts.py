@@ -7,18 +7,29 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from partners.filing import filing_refusal
 from partners.models import Nation, Role, calendar_for
 from sosa_portal.lib import sql
 
-from ..exceptions import InvalidTransition, NotAllowed
-from ..models import PriorityRequest, ReferenceSequence, RequestItem, Route, Urgency
+from ..exceptions import InvalidInput, InvalidTransition, NotAllowed
+from ..models import Event, PriorityRequest, ReferenceSequence, RequestItem, Route, Urgency
+from ..moments import day_text
 from ..permissions import may_edit_draft, may_file, profile_of, user_role
 from . import search
-from .common import REQUIRED, check_version, lock_visible, raise_if, require_text, write_event
+from .common import (
+    REQUIRED,
+    check_version,
+    lock_visible,
+    raise_if,
+    require_text,
+    today_in,
+    write_event,
+)
 
 # Fields a requester fills in on a draft (the rest are set by actions).
 DRAFT_FIELDS = (
@@ -113,6 +124,68 @@ def _clean_items(items: Iterable[dict]) -> list[RequestItem]:
     return cleaned
 
 
+def draft_problems(
+    requesting_nation: Nation, fields: dict[str, Any], items: Iterable[dict], *, new: bool
+) -> dict[str, list[str]]:
+    """Every reason a draft with these fields and items cannot be saved, all at once (a new
+    draft also needs its title and the nation asked); {} when it can. Writes nothing."""
+    errors: dict[str, list[str]] = {}
+    if new:
+        if not fields.get("responding_nation"):
+            errors["responding_nation"] = [REQUIRED]
+        if not (fields.get("title") or "").strip():
+            errors["title"] = [REQUIRED]
+    for check in (
+        lambda: _clean_draft_fields(dict(fields), requesting_nation),
+        lambda: _clean_items(items),
+    ):
+        try:
+            check()
+        except InvalidInput as error:
+            for name, messages in error.errors.items():
+                errors.setdefault(name, []).extend(m for m in messages if m not in errors[name])
+    return errors
+
+
+def submission_problems(
+    *,
+    requesting_nation: Nation,
+    responding_nation: Nation | None,
+    title: str,
+    justification: str,
+    required_delivery_date: dt.date | None,
+    items: Iterable[Any],
+    at: dt.datetime,
+) -> dict[str, list[str]]:
+    """Every reason a draft with these values cannot be submitted now; {} when it can. `items`
+    are rows or dicts with a `required_date`: one needed after the request's own date is a
+    contradiction the responding nation would have to ask about."""
+    errors: dict[str, list[str]] = {}
+    require_text(errors, "title", title)
+    require_text(errors, "justification", justification)
+    if required_delivery_date is None:
+        errors["required_delivery_date"] = [REQUIRED]
+    elif required_delivery_date <= today_in(requesting_nation, at):
+        errors["required_delivery_date"] = ["The required delivery date must be in the future."]
+    rows = list(items)
+    if not rows:
+        errors["items"] = ["Add at least one item."]
+    for index, item in enumerate(rows):
+        needed = item.get("required_date") if isinstance(item, dict) else item.required_date
+        if needed and required_delivery_date and needed > required_delivery_date:
+            errors[f"items[{index}].required_date"] = [
+                f"Needed by {day_text(needed)} is after the request's required delivery date, "
+                f"{day_text(required_delivery_date)}: make it that date or earlier."
+            ]
+    if responding_nation is None:
+        errors.setdefault("responding_nation", []).append(REQUIRED)
+    else:
+        refusal = filing_refusal(requesting_nation, responding_nation)
+        if refusal:
+            errors["responding_nation"] = [refusal]
+    return errors
+
+
 def create_request(
     *, by, items: Iterable[dict] = (), now: dt.datetime | None = None, **fields
 ) -> PriorityRequest:
@@ -122,12 +195,8 @@ def create_request(
     profile = profile_of(by)
     now = now or timezone.now()
     fields.setdefault("requesting_agency", profile.agency)
-    errors: dict[str, list[str]] = {}
-    if not fields.get("responding_nation"):
-        errors["responding_nation"] = [REQUIRED]
-    if not (fields.get("title") or "").strip():
-        errors["title"] = [REQUIRED]
-    raise_if(errors)
+    items = list(items)
+    raise_if(draft_problems(profile.nation, fields, items, new=True))
     values = _clean_draft_fields(fields, profile.nation)
     item_rows = _clean_items(items)
     with transaction.atomic():
@@ -198,3 +267,28 @@ def update_draft(
             at=now,
         )
     return locked
+
+
+def delete_draft(request, *, by, version: int | None = None) -> str:
+    """Delete a draft that was never submitted, with its items, files and drafting history;
+    the reference it was given is not handed out again. Returns the reference. The partner
+    nation never saw it, so nothing of it is anyone's record but its own nation's; the
+    deletion itself is recorded in the account audit log by the page that asks for it."""
+    with transaction.atomic():
+        locked = lock_visible(request, by)
+        if user_role(by) != Role.REQUESTER:
+            raise NotAllowed("Only requesters delete drafts.")
+        check_version(locked, version)
+        if not may_edit_draft(by, locked) or locked.submitted_at is not None:
+            raise InvalidTransition(
+                f"{locked.reference} is no longer a draft.",
+                {"state": ["Only a draft that was never sent can be deleted."]},
+            )
+        files = [attachment.file.name for attachment in locked.attachments.all()]
+        # Events are append-only for requests that left the desk; a never-sent draft's own
+        # history (create, edit, attach) goes with it.
+        QuerySet.delete(Event.objects.filter(request=locked))
+        reference = locked.reference
+        locked.delete()
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    return reference

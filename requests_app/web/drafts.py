@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import services
@@ -16,11 +17,14 @@ from ..models import (
     PriorityRequest,
     Urgency,
 )
+from ..moments import day_text
 from ..permissions import (
     may_edit_draft,
     may_file,
     profile_of,
 )
+from ..services import attachments
+from . import held_uploads
 from .common import flash_domain_error, visible_request_or_404
 from .forms import (
     DraftForm,
@@ -84,8 +88,9 @@ def render_fresh_draft(request, draft: PriorityRequest, *, status: int = 200):
     )
 
 
-def render_draft_form(request, form, formset, *, draft, items_errors=(), status=200):
+def render_draft_form(request, form, formset, *, draft, items_errors=(), held=(), status=200):
     context = {
+        "held": list(held),
         "form": form,
         "formset": formset,
         "draft": draft,
@@ -97,13 +102,34 @@ def render_draft_form(request, form, formset, *, draft, items_errors=(), status=
 
 
 def save_draft(request, form, formset, *, draft: PriorityRequest | None):
-    """Save (and with the Submit button, submit) a draft in one transaction: all or nothing."""
+    """Save a draft in one transaction (all or nothing); with "Continue", check it could be
+    submitted too and go on to "Check your answers". Every problem (fields, items, the rules of
+    submission, files) is reported in one round; the files that passed are held for the next."""
     user = request.user
     submitting = "submit" in request.POST
+    held = held_uploads.held_from(user, request.POST.getlist("held"))
+    dropped = set(request.POST.getlist("drop_held"))
+    held_uploads.release([kept for kept in held if kept.token in dropped])
+    held = [kept for kept in held if kept.token not in dropped]
+    uploads = form.files.getlist("attachments") if form.files else []
     forms_valid = form.is_valid() & formset.is_valid()  # both, to show every error at once
-    if not forms_valid:
-        return render_draft_form(request, form, formset, draft=draft, status=400)
     items, sources = collected_items(formset)
+    problems = round_problems(form, items, draft=draft, submitting=submitting)
+    file_problems = [message for upload in uploads for message in attachments.problems_with(upload)]
+    if not forms_valid or problems or file_problems:
+        rest = add_item_errors(formset, sources, problems)
+        items_errors = rest.pop("items", [])
+        add_service_errors(form, {k: v for k, v in rest.items() if k not in form.errors})
+        for message in file_problems:
+            form.add_error("attachments", message)
+        held += [
+            held_uploads.hold(user, upload)
+            for upload in uploads
+            if not attachments.problems_with(upload)
+        ][: held_uploads.MAX_HELD - len(held)]
+        return render_draft_form(
+            request, form, formset, draft=draft, items_errors=items_errors, held=held, status=400
+        )
     stored: list[str] = []  # files written, removed again if the transaction rolls back
     try:
         with transaction.atomic():
@@ -117,42 +143,64 @@ def save_draft(request, form, formset, *, draft: PriorityRequest | None):
                     items=items,
                     **form.draft_values(),
                 )
-            attach_all(saved, user, form.cleaned_data["attachments"], stored)
-            if submitting:
-                saved = services.submit(saved, by=user, version=saved.version)
+            attach_all(saved, user, [kept.open() for kept in held] + list(uploads), stored)
     except InvalidInput as error:
         remove_files(stored)
         rest = add_item_errors(formset, sources, error.errors)
         items_errors = rest.pop("items", [])
         add_service_errors(form, rest)
         return render_draft_form(
-            request, form, formset, draft=draft, items_errors=items_errors, status=400
+            request, form, formset, draft=draft, items_errors=items_errors, held=held, status=400
         )
     except DomainError as error:
         remove_files(stored)
         flash_domain_error(request, error)
         if draft is None:
-            return render_draft_form(request, form, formset, draft=None, status=error.status)
+            return render_draft_form(
+                request, form, formset, draft=None, held=held, status=error.status
+            )
         fresh = visible_request_or_404(user, draft.reference)
         if not may_edit_draft(user, fresh):  # submitted or withdrawn meanwhile
             return redirect(draft_url(fresh))
         return render_fresh_draft(request, fresh, status=error.status)
+    held_uploads.release(held)
     if submitting:
-        messages.success(
+        messages.info(
             request,
             _(
-                "Request %(reference)s was submitted to %(nation)s. Quote %(reference)s "
-                "in any correspondence about it."
+                "Draft %(reference)s is saved and ready to send. Check your answers, then "
+                "send it to %(nation)s."
             )
             % {"reference": saved.reference, "nation": saved.responding_nation.name},
         )
-    else:
-        messages.success(
-            request,
-            _("Draft %(reference)s was saved. Submit it when it is complete.")
-            % {"reference": saved.reference},
-        )
+        return redirect("request-check", saved.reference)
+    messages.success(
+        request,
+        _("Draft %(reference)s was saved. Submit it when it is complete.")
+        % {"reference": saved.reference},
+    )
     return redirect(draft_url(saved))
+
+
+def round_problems(form, items: list[dict], *, draft, submitting: bool) -> dict[str, list[str]]:
+    """The service's rules for this round, on whatever the form could read: the draft's, and
+    with "Continue" the submission's too."""
+    values = form.draft_values() if hasattr(form, "cleaned_data") else {}
+    nation = draft.requesting_nation if draft else form.nation
+    problems = services.draft_problems(nation, values, items, new=draft is None)
+    if submitting:
+        responding = values.get("responding_nation") or (draft.responding_nation if draft else None)
+        for name, messages_ in services.submission_problems(
+            requesting_nation=nation,
+            responding_nation=responding,
+            title=values.get("title") or "",
+            justification=values.get("justification") or "",
+            required_delivery_date=values.get("required_delivery_date"),
+            items=items,
+            at=timezone.now(),
+        ).items():
+            problems.setdefault(name, []).extend(m for m in messages_ if m not in problems[name])
+    return problems
 
 
 def attach_all(request_row, user, files, stored: list[str]) -> None:
@@ -179,3 +227,85 @@ def remove_files(names: list[str]) -> None:
 
 def draft_url(request_row: PriorityRequest) -> str:
     return reverse("request-detail", args=[request_row.reference])
+
+
+@login_required
+def request_check(request, reference):
+    """ "Check your answers": a saved draft as the partner nation will read it, each part with a
+    "Change" link, and the button that sends it. What would stop it is listed on top."""
+    draft = visible_request_or_404(request.user, reference)
+    if not may_edit_draft(request.user, draft):
+        messages.info(request, _("Only a draft of your nation is checked before sending."))
+        return redirect(draft_url(draft))
+    items = list(draft.items.order_by("id"))
+    problems = services.submission_problems(
+        requesting_nation=draft.requesting_nation,
+        responding_nation=draft.responding_nation,
+        title=draft.title,
+        justification=draft.justification,
+        required_delivery_date=draft.required_delivery_date,
+        items=items,
+        at=timezone.now(),
+    )
+    form = DraftForm(nation=draft.requesting_nation, current=draft.responding_nation_id)
+    sections = [
+        (
+            title,
+            [
+                (field.label, display_value(draft, field.name), field.auto_id)
+                for field, _wide, _hint in fields
+            ],
+        )
+        for title, fields in form.sections()
+    ]
+    context = {
+        "row": draft,
+        "sections": sections,
+        "items": items,
+        "attachments": list(draft.attachments.all()),
+        "problems": [message for messages_ in problems.values() for message in messages_],
+    }
+    return render(request, "requests/check.html", context)
+
+
+def display_value(draft: PriorityRequest, name: str) -> str:
+    """A draft field as the check page shows it: the choice's label, the date, or the text."""
+    shown = getattr(draft, f"get_{name}_display", None)
+    value = shown() if shown else getattr(draft, name)
+    if value is None or value == "":
+        return ""
+    if hasattr(value, "isoformat"):
+        return day_text(value)
+    return str(value)
+
+
+@login_required
+def request_delete(request, reference):
+    """Delete a draft, after a page that says what goes with it (GET), by a requester of its
+    nation (POST, with the version the page showed)."""
+    draft = visible_request_or_404(request.user, reference)
+    if not may_edit_draft(request.user, draft) or draft.submitted_at is not None:
+        messages.info(request, _("Only a draft that was never sent can be deleted."))
+        return redirect(draft_url(draft))
+    if request.method != "POST":
+        context = {
+            "row": draft,
+            "items": draft.items.count(),
+            "attachments": draft.attachments.count(),
+        }
+        return render(request, "requests/delete_draft.html", context)
+    try:
+        services.delete_draft(draft, by=request.user, version=posted_version(request))
+    except DomainError as error:
+        flash_domain_error(request, error)
+        return redirect(draft_url(draft))
+    messages.success(
+        request,
+        _("Draft %(reference)s was deleted, with its items and files.") % {"reference": reference},
+    )
+    return redirect("request-list")
+
+
+def posted_version(request) -> int | None:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None

@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..permissions import assignable_people, may_comment, profile_of, user_role
 from ..services import ITEM_FIELDS
+from ..services.attachments import BY_EXTENSION
 from .glossary import term
 
 ITEM_ERROR_KEY = re.compile(r"^items\[(\d+)\]\.(\w+)$")
@@ -44,7 +45,30 @@ class DateInput(forms.DateInput):
 
 
 class MultipleFileInput(forms.FileInput):
+    """Several files at once. The browser checks each file's type and size before the upload
+    (static/js/file-checks.js), with the limit of the moment and messages in the page's
+    language (read when the page is drawn); the service checks again, by content."""
+
     allow_multiple_selected = True
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        limit = settings.SOSA_ATTACHMENT_MAX_BYTES
+        context["widget"]["attrs"].update(
+            {
+                "accept": ",".join(sorted(BY_EXTENSION)),
+                "data-max-bytes": limit,
+                "data-max-label": filesizeformat(limit),
+                "data-file-check": "",
+                # {name}, {limit}, {allowed} are filled in by the script.
+                "data-msg-size": _("{name} is larger than {limit}: it was not chosen."),
+                "data-msg-type": _(
+                    "{name} is not a file type the portal accepts ({allowed}): it was not chosen."
+                ),
+                "data-msg-empty": _("{name} is empty: it was not chosen."),
+            }
+        )
+        return context
 
 
 class MultipleFileField(forms.FileField):
@@ -164,6 +188,7 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args, nation: Nation, current: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.nation = nation
         for field in self.fields.values():
             field.required = False  # the service says what a draft and a submission need
         # Only nations this one may file to; a draft keeps its own choice (submit says why not).

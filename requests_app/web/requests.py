@@ -44,7 +44,15 @@ from ..transitions import TRANSITIONS
 from ..wording import ACTION_LABELS, ON_BEHALF_LABELS, committed_late
 from .action_forms import ACTION_FORMS, DANGEROUS_ACTIONS
 from .common import flash_domain_error, post_or_back, visible_request_or_404
-from .drafts import attach_all, draft_url, remove_files, request_edit, request_new
+from .drafts import (
+    attach_all,
+    draft_url,
+    remove_files,
+    request_check,
+    request_delete,
+    request_edit,
+    request_new,
+)
 from .forms import (
     AttachmentForm,
     LinkForm,
@@ -199,6 +207,16 @@ def request_act(request, reference, action):
             % {"reference": updated.reference},
         )
         return after_change(request, updated)
+    if action == "submit":  # the filing's last step: the reference to quote from now on
+        messages.success(
+            request,
+            _(
+                "Request %(reference)s was submitted to %(nation)s. Quote %(reference)s "
+                "in any correspondence about it."
+            )
+            % {"reference": updated.reference, "nation": updated.responding_nation.name},
+        )
+        return after_change(request, updated)
     messages.success(
         request,
         _("%(action)s: done. %(reference)s is now “%(state)s”.")
@@ -319,6 +337,8 @@ urlpatterns = [
     path("requests/new/", request_new, name="request-new"),
     path("requests/<str:reference>/", request_detail, name="request-detail"),
     path("requests/<str:reference>/edit/", request_edit, name="request-edit"),
+    path("requests/<str:reference>/check/", request_check, name="request-check"),
+    path("requests/<str:reference>/delete/", request_delete, name="request-delete"),
     path("requests/<str:reference>/act/<str:action>/", request_act, name="request-act"),
     path("requests/<str:reference>/comment/", request_comment, name="request-comment"),
     path("requests/<str:reference>/attach/", request_attach, name="request-attach"),

@@ -115,7 +115,13 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
     )
     # A full-page shot resizes headless Chromium's view and the next click misses: not here.
     shot(requester, "new-request", full_page=False)
-    requester.get_by_role("button", name="Submit", exact=True).click()
+    requester.get_by_role("button", name="Continue to check and send").click()
+    # "Check your answers": what the partner will read, then the button that sends it.
+    expect(
+        requester.get_by_role("heading", name="Check your answers before sending")
+    ).to_be_visible()
+    expect(requester.locator("main")).to_contain_text("W58RGZ-26-C-0042")
+    requester.locator("[data-send]").click()
     expect(requester.locator(".messages")).to_contain_text("IN-")
     reference = PriorityRequest.objects.get(title="Gyroscopes for the Tejas fleet").reference
     expect(requester.locator("main")).to_contain_text(reference)
