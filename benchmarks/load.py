@@ -311,7 +311,7 @@ def start_server() -> subprocess.Popen:
     )
     for _ in range(150):
         try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)
+            urllib.request.urlopen(f"{BASE}/healthz/ready", timeout=1)  # no worker here
             return server
         except Exception:
             time.sleep(0.2)

@@ -1,24 +1,35 @@
 """Celery tasks: thin, idempotent, take ids; each calls one function of the domain.
 
 Domain code queues these by name (`requests_app.tasks.<name>`), never by importing this module.
+Beside them, the worker's heartbeat for the health checks (`WorkerHeartbeat`, a bootstep).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
-from celery import shared_task
+from celery import bootsteps, shared_task
+from django.db import connection
 
 from partners.models import Nation
 
+from .models import Heartbeat
+from .models.heartbeats import BEAT, WORKER
 from .outbox import digest, notices, webhooks
 from .services import postures, sweep
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 60.0
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_deadlines() -> dict:
     """Beat, every minute: escalate the clocks whose next rung has passed."""
     result = sweep.sweep_deadlines()
+    # Beat's heartbeat for /healthz: the sweep it schedules has run (cron's does not count).
+    Heartbeat.objects.record(BEAT, kind=BEAT)
     return {"clocks": result.clocks, "escalations": result.escalations}
 
 
@@ -84,3 +95,34 @@ def send_webhooks(event_ids: list[int]) -> int:
 def resend_webhooks() -> int:
     """Beat, every minute: deliver webhook rows left pending (broker down, retries due)."""
     return webhooks.deliver_due()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Each worker writes, at start and then every minute, that it is alive and which queues it
+    consumes (registered in sosa_portal/celery.py; read by /healthz and `manage.py health
+    worker`). It runs on the worker's own timer, so it reports the worker even while beat is
+    down, and each worker of several has its row."""
+
+    requires = ("celery.worker.components:Timer",)
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.entry = None
+
+    def start(self, worker) -> None:
+        self.beat(worker)
+        self.entry = worker.timer.call_repeatedly(HEARTBEAT_SECONDS, self.beat, (worker,))
+
+    def stop(self, worker) -> None:
+        if self.entry is not None:
+            self.entry.cancel()
+
+    def beat(self, worker) -> None:
+        queues = sorted(worker.app.amqp.queues.consume_from)
+        try:
+            Heartbeat.objects.record(worker.hostname, kind=WORKER, queues=queues)
+        except Exception:  # the database away: the heartbeat's age says so, the worker goes on
+            logger.warning("Could not record the heartbeat of %s", worker.hostname, exc_info=True)
+        finally:
+            # Between tasks (or on the timer's own thread): never hold a connection a minute.
+            connection.close()

@@ -30,3 +30,5 @@ def route_task(name, args, kwargs, options, task=None, **extra):
 app = Celery("sosa_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Each worker's heartbeat, every minute, for the health checks (sosa_portal/health.py).
+app.steps["worker"].add("requests_app.tasks:WorkerHeartbeat")

@@ -58,7 +58,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container health check speaks plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]  # probes speak plain HTTP
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -371,6 +371,7 @@ SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS = int(
     os.environ.get("SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS", "600")
 )
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
+SOSA_HEALTH_LIMITS = env_map("SOSA_HEALTH_LIMITS", "")  # /healthz, s: sosa_portal/health.py
 
 # Attachments: size cap (bytes); types are checked by content in
 # requests_app/services/attachments.py.
@@ -408,8 +409,7 @@ SOSA_HELP_CONTACTS = env_map(
     ",".join(f"{code}=sosa-help@defence.{code.lower()}.example" for code in _demo_nations),
 )
 
-# Demo data
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sosa-demo-pass")
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sosa-demo-pass")  # the demo data
 
 LOGGING = {
     "version": 1,

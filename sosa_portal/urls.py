@@ -4,13 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .health import healthz
+from . import health
 
 DOCS_CSP = {"script-src": [NONCE], "style-src": [NONCE], "img-src": ["data:"]}
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    # Health in three tiers (sosa_portal/health.py): the process, what it needs, everything.
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(("requests_app.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI: its inline script and style carry a nonce; its CSS draws icons from data: URIs.

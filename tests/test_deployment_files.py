@@ -52,6 +52,28 @@ def test_app_services_point_at_postgres_and_redis_and_wait_for_them():
     )
 
 
+def test_each_process_is_checked_at_its_own_tier_of_health():
+    services = compose()["services"]
+    web = " ".join(services["web"]["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/healthz/ready" in web  # not the full /healthz: no restart loop
+    # Each worker checks its own heartbeat, under the node name its command gives it.
+    worker, webhooks = services["worker"], services["webhook-worker"]
+    assert "-n" not in worker["command"]  # celery's default node name: celery@<hostname>
+    assert worker["healthcheck"]["test"] == [
+        "CMD-SHELL",
+        "python manage.py health worker --node celery@$$HOSTNAME",
+    ]
+    assert webhooks["command"][webhooks["command"].index("-n") + 1] == "webhooks@%h"
+    assert webhooks["healthcheck"]["test"][-1].endswith("--node webhooks@$$HOSTNAME")
+    assert services["beat"]["healthcheck"]["test"] == [
+        "CMD",
+        "python",
+        "manage.py",
+        "health",
+        "beat",
+    ]
+
+
 def test_dockerfile_installs_the_pinned_requirements_and_serves_with_gunicorn():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11" in dockerfile

@@ -27,6 +27,7 @@ from ..choices import (
 from .clocks import Clock, Escalation, clock_status
 from .deliveries import Delivery, delivery_progress
 from .events import Event, EventQuerySet
+from .heartbeats import Heartbeat
 from .links import LinkKind, RequestLink
 from .outbox import (
     IdempotencyRecord,
@@ -63,6 +64,7 @@ __all__ = [
     "Event",
     "EventQuerySet",
     "ExportJurisdiction",
+    "Heartbeat",
     "IdempotencyRecord",
     "ItemResponse",
     "LicenceStatus",

@@ -123,6 +123,20 @@ def pending(channel: Channel, now: dt.datetime):
     )
 
 
+def oldest_unsent(channel: Channel) -> dt.datetime | None:
+    """When the oldest row still to go out was written (None: nothing waits), retries and rows
+    put off included: how far the outbox lags. Given-up rows and rows handed to another sender
+    (a digest) are not waiting on this one."""
+    return (
+        channel.model.objects.filter(
+            channel.scope, **{f"{channel.done_field}__isnull": True}, failed_at__isnull=True
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 def deliver_one(channel: Channel, pk: int, *, now: dt.datetime | None = None) -> bool:
     """Send one row unless it is out, given up, not yet due or held by another worker; True
     when this call got it out. Call it outside a transaction: the claim commits before the

@@ -155,6 +155,7 @@ MAX_ATTEMPTS = engine.MAX_ATTEMPTS
 deliver_one = partial(engine.deliver_one, NOTICES)
 deliver_for_events = partial(engine.deliver_for_events, NOTICES)
 deliver_due = partial(engine.deliver_due, NOTICES)
+oldest_unsent = partial(engine.oldest_unsent, NOTICES)
 
 
 def enqueue_sending(event_ids: list[int]) -> bool:

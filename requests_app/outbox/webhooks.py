@@ -154,6 +154,7 @@ MAX_ATTEMPTS = engine.MAX_ATTEMPTS
 deliver_one = partial(engine.deliver_one, WEBHOOKS)
 deliver_for_events = partial(engine.deliver_for_events, WEBHOOKS)
 deliver_due = partial(engine.deliver_due, WEBHOOKS)
+oldest_unsent = partial(engine.oldest_unsent, WEBHOOKS)
 
 
 def enqueue_sending(event_ids: list[int]) -> bool:

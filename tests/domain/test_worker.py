@@ -5,6 +5,7 @@ REQUIRE_SERVICES=1 (CI) they fail rather than skip when either is missing.
 """
 
 import datetime as dt
+import socket
 import uuid
 from collections import Counter
 
@@ -13,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from requests_app import tasks
-from requests_app.models import Escalation, Notification
+from requests_app.models import Escalation, Heartbeat, Notification
 from requests_app.outbox import notices
 from requests_app.services.sweep import sweep_deadlines
+from sosa_portal import health
 from sosa_portal.celery import app as celery_app
 from tests.processes import (
     celery_worker,
@@ -97,6 +99,26 @@ def test_a_real_worker_sweeps_a_breached_clock_and_mails_each_notice_once(
         wait_for(lambda: False, 3)
     assert_each_notice_mailed_once(mail_dir)
     assert Escalation.objects.filter(clock__request__in=breached).count() == 3 * 3
+
+
+def test_a_real_worker_reports_its_heartbeat_and_beats_sweep_records_its_run(
+    postgres, redis_url, real_broker, tmp_path
+):
+    queue = real_broker(redis_url)
+    node = f"test-{queue}@{socket.gethostname()}"
+    log = tmp_path / "worker.log"
+    with celery_worker(broker_url=redis_url, queue=queue, mail_dir=tmp_path, log=log):
+        # At start, on the worker's own timer: no beat needed to see it alive.
+        assert wait_for(lambda: Heartbeat.objects.filter(name=node).exists(), 30), log.read_text()
+        row = Heartbeat.objects.get(name=node)
+        assert row.kind == "worker" and row.queue_names == [queue, f"{queue}-webhooks"]
+        now = timezone.now()
+        assert health.check_workers(now, node=node)["ok"] is True
+        assert health.check_workers(now)["ok"] is True  # both queues of this app are taken
+        assert health.check_beat(now)["ok"] is False
+
+        tasks.sweep_deadlines.delay()  # what beat sends every minute
+        assert wait_for(lambda: health.check_beat(timezone.now())["ok"], 30), log.read_text()
 
 
 def test_a_broker_outage_loses_nothing_and_sends_nothing_twice(
