@@ -10,8 +10,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .accounts.admin_site import issue_invitations, reset_second_factors
 from .accounts.tokens import revoke_token
 from .arrangements import REASON_MAX, save_arrangement, set_posture
 from .models import (
@@ -24,6 +28,7 @@ from .models import (
     PostureChange,
     Profile,
     Supplier,
+    TwoFactorInvitation,
 )
 
 User = get_user_model()
@@ -211,19 +216,32 @@ class ProfileInline(admin.StackedInline):
 
 
 admin.site.unregister(User)
+# Devices change only through the users' audited actions below (an admin could otherwise read a
+# person's TOTP secret or recovery codes, or delete them unrecorded).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Django's user admin with the SOSA profile (nation, agency or supplier, served nations)."""
+    """Django's user admin with the SOSA profile (nation, agency or supplier, served nations)
+    and the second-factor actions: issue an invitation, reset a lost device."""
 
     inlines = [ProfileInline]
-    list_display = ["username", "email", "role", "nation", "is_staff", "is_active"]
+    list_display = ["username", "email", "role", "nation", "two_factor", "is_staff", "is_active"]
     list_filter = ["groups", "profile__nation", "is_staff", "is_superuser", "is_active"]
     list_select_related = ["profile__nation"]
+    actions = [issue_invitations, reset_second_factors]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        queryset = super().get_queryset(request).prefetch_related("groups")
+        return queryset.annotate(has_two_factor=Exists(enrolled))
+
+    @admin.display(boolean=True, description="two-factor", ordering="has_two_factor")
+    def two_factor(self, user) -> bool:
+        return user.has_two_factor
 
     @admin.display(description="role")
     def role(self, user) -> str:
@@ -276,6 +294,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in tokens:
             revoke_token(token, by=request.user, request=request, via="admin")
         self.message_user(request, f"{len(tokens)} token(s) revoked.")
+
+
+@admin.register(TwoFactorInvitation)
+class TwoFactorInvitationAdmin(admin.ModelAdmin):
+    """Invitations to set up a second factor: view only. Issue one with the action on users
+    (or `manage.py invite_2fa`); the code is shown then, once, and only its hash is kept."""
+
+    list_display = ["user", "issued_by", "created_at", "expires_at", "used_at", "status"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["user__username", "issued_by__username"]
+    list_select_related = ["user", "issued_by"]
+    fields = ["user", "issued_by", "created_at", "expires_at", "used_at", "voided_at", "status"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(AuditEntry)

@@ -83,7 +83,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "partners.apps.PortalAdminConfig",  # Django's admin, behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes
     "axes",
     "csp",
     "partners",
@@ -240,13 +241,12 @@ SOSA_EXPORT_MAX_ROWS = int(os.environ.get("SOSA_EXPORT_MAX_ROWS", "10000"))  # o
 # this is on: set it only behind a proxy that appends that header (clients can forge the rest).
 SOSA_TRUST_X_FORWARDED_FOR = env_bool("SOSA_TRUST_X_FORWARDED_FOR", False)
 
-# Two-factor sign-in (TOTP, django-otp): required for these roles, or for everyone with
-# SOSA_REQUIRE_2FA_FOR_ALL. The demo (DEBUG, or SOSA_DEMO: `make run` with DEBUG=0 on this
-# machine; never in production) lets people skip enrolment while SOSA_DEMO_SKIP_2FA is on.
+# Second factor (django-otp) for these roles and staff, or all; set up with an admin's invitation.
 SOSA_2FA_ROLES = ("liaison", "reviewer")
 SOSA_REQUIRE_2FA_FOR_ALL = env_bool("SOSA_REQUIRE_2FA_FOR_ALL", False)
+SOSA_2FA_INVITE_HOURS = int(os.environ.get("SOSA_2FA_INVITE_HOURS", "72"))
 SOSA_DEMO = env_bool("SOSA_DEMO", False)
-SOSA_DEMO_SKIP_2FA = env_bool("SOSA_DEMO_SKIP_2FA", DEBUG or SOSA_DEMO)
+SOSA_DEMO_SKIP_2FA = env_bool("SOSA_DEMO_SKIP_2FA", DEBUG or SOSA_DEMO)  # never in production
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "SOSA Portal")
 
 # E-mail: EMAIL_URL-style settings kept explicit. The embedded default keeps each message in

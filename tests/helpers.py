@@ -17,6 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from partners.accounts.invitations import invite_path, issue_invitation
 from partners.accounts.tokens import issue_token
 from partners.models import Arrangement
 from requests_app import services
@@ -30,6 +31,14 @@ PASSWORD = "pw-for-tests-1"
 def enrolled(user) -> TOTPDevice:
     """A confirmed authenticator app for `user`."""
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def invited(client, user, *, by=None) -> str:
+    """An administrator's second-factor invitation for `user`, whose link `client` (signed in
+    as them with the password) follows, so that it may set up a device: the code."""
+    _, code = issue_invitation(user, by=by)
+    client.get(invite_path(code))
+    return code
 
 
 def sign_in(client, user) -> None:

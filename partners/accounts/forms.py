@@ -1,4 +1,5 @@
-"""Forms of the account pages: the second-factor code and API tokens."""
+"""Forms of the account pages: the second-factor code, recovery code, invitation and API
+tokens."""
 
 from __future__ import annotations
 
@@ -36,6 +37,33 @@ class CodeForm(forms.Form):
         validators=[
             RegexValidator(r"^\d{6}$", _("Enter the 6 digits your authenticator app shows."))
         ],
+    )
+
+
+class RecoveryCodeForm(forms.Form):
+    """One of the recovery codes shown when two-factor sign-in was set up."""
+
+    recovery_code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        validators=[
+            RegexValidator(
+                r"^\s*[A-Za-z0-9]{4}[- ]?[A-Za-z0-9]{4}\s*$",
+                _("Enter one of your recovery codes as printed, e.g. abcd-efgh."),
+            )
+        ],
+    )
+
+
+class InvitationForm(forms.Form):
+    """The invitation code an administrator gave, for people who have no link to follow."""
+
+    invitation = forms.CharField(
+        label=_("Invitation code"),
+        max_length=40,
+        help_text=_("As your administrator gave it, e.g. ABCD-EFGH-JKLM-NPQR."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
 

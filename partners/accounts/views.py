@@ -1,8 +1,8 @@
-"""Account pages (DESIGN §8): sign-in with a second factor, two-factor enrolment, API tokens."""
+"""Account pages (DESIGN §8): sign-in, sign-out, passwords, API tokens (the second-factor
+pages are in two_factor_views.py)."""
 
 from __future__ import annotations
 
-import django_otp
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_credentials, get_failure_limit
 from django.conf import settings
@@ -15,15 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sosa_portal.lib.redirects import safe_next
 
-from ..models import ApiToken, AuditKind
+from ..models import ApiToken
 from . import audit, throttles, two_factor
-from .forms import CodeForm, TokenForm
+from .forms import TokenForm
 from .tokens import TooManyTokens, issue_token, revoke_token
 
 
@@ -58,8 +55,10 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         step = two_factor.pending_step(self.request.user)
-        if step is not None:
-            return redirect_to_login(self.get_success_url(), step)
+        target = self.get_success_url()
+        # An invitation link followed before signing in leads on to itself, not past it.
+        if step is not None and not target.startswith(reverse("two_factor")):
+            return redirect_to_login(target, step)
         return response
 
 
@@ -123,112 +122,6 @@ def locked_out(request, original_response=None, credentials=None):
         "next": safe_next(request, default=""),
     }
     return render(request, "registration/login.html", context, status=429)
-
-
-def _refusal(device: TOTPDevice) -> str | None:
-    """Why no code may be tried right now (too many wrong ones), or None."""
-    allowed, info = device.verify_is_allowed()
-    if allowed:
-        return None
-    locked_until = (info or {}).get("locked_until")
-    seconds = (
-        max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
-    )
-    return _("Too many wrong codes. Wait %(seconds)s seconds and try the current code.") % {
-        "seconds": seconds
-    }
-
-
-WRONG_CODE = gettext_lazy(
-    "That code is not right. Use the current code of the SOSA Portal entry in your app, and "
-    "check that your phone's clock is set automatically."
-)
-
-
-def _signed_in_with(request, device: TOTPDevice) -> None:
-    django_otp.login(request, device)
-    request.session.cycle_key()  # a new session id for the now fully signed-in session
-
-
-@login_required
-def two_factor_verify(request):
-    """The code step after the password, for anyone with a confirmed device."""
-    user, target = request.user, safe_next(request)
-    if two_factor.is_verified(user):
-        return redirect(target)
-    device = two_factor.confirmed_device(user)
-    if device is None:
-        if two_factor.required_for(user):
-            return redirect_to_login(target, reverse("two_factor"))
-        return redirect(target)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        refusal = _refusal(device)
-        if refusal:
-            form.add_error("code", refusal)
-        else:
-            verified = django_otp.verify_token(
-                user, device.persistent_id, form.cleaned_data["code"]
-            )
-            if verified is not None:
-                _signed_in_with(request, verified)
-                return redirect(target)
-            form.add_error("code", WRONG_CODE)
-    return render(request, "registration/two_factor_verify.html", {"form": form, "next": target})
-
-
-@login_required
-def two_factor_setup(request):
-    """Enrol an authenticator app (QR code drawn here, secret in text), or show that it is on."""
-    user = request.user
-    device = two_factor.confirmed_device(user)
-    if device is not None:
-        if not two_factor.is_verified(user):
-            return redirect_to_login(request.get_full_path(), reverse("two_factor_verify"))
-        context = {"device": device, "may_disable": not two_factor.required_for(user)}
-        return render(request, "partners/two_factor_status.html", context)
-
-    device = two_factor.pending_device(user)
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        refusal = _refusal(device)
-        if refusal:
-            form.add_error("code", refusal)
-        elif two_factor.confirm(device, form.cleaned_data["code"]):
-            _signed_in_with(request, device)
-            audit.record(AuditKind.TWO_FACTOR_ENROLLED, request=request, actor=user)
-            messages.success(
-                request,
-                _("Two-factor sign-in is on. You will be asked for a code each time you sign in."),
-            )
-            return redirect(safe_next(request))
-        else:
-            form.add_error("code", WRONG_CODE)
-    context = {
-        "form": form,
-        "qr_svg": two_factor.qr_svg(device),
-        "secret": two_factor.secret_text(device),
-        "required": two_factor.required_for(user),
-        "demo_skip": two_factor.demo_skip_active(),
-        "next": safe_next(request, default=""),
-    }
-    return render(request, "partners/two_factor_enrol.html", context)
-
-
-@require_POST
-@login_required
-def two_factor_disable(request):
-    """Turn two-factor off, for people whose role does not require it."""
-    user = request.user
-    if not two_factor.is_verified(user):
-        return redirect_to_login(reverse("two_factor"), reverse("two_factor_verify"))
-    if two_factor.required_for(user):
-        messages.error(request, _("Your role requires two-factor sign-in; it stays on."))
-    else:
-        TOTPDevice.objects.filter(user=user).delete()
-        audit.record(AuditKind.TWO_FACTOR_DISABLED, request=request, actor=user)
-        messages.success(request, _("Two-factor sign-in is off."))
-    return redirect("two_factor")
 
 
 @login_required

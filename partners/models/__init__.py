@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .accounts import ApiToken, ApiTokenQuerySet, AuditEntry, AuditKind
+from .accounts import ApiToken, ApiTokenQuerySet, AuditEntry, AuditKind, TwoFactorInvitation
 from .arrangements import (
     Arrangement,
     ArrangementQuerySet,
@@ -29,6 +29,7 @@ __all__ = [
     "Profile",
     "Role",
     "Supplier",
+    "TwoFactorInvitation",
     "calendar_for",
     "calendars_for",
     "current_signatories",

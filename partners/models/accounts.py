@@ -1,4 +1,4 @@
-"""API tokens and the append-only audit of account-level events."""
+"""API tokens, second-factor invitations and the append-only audit of account-level events."""
 
 from __future__ import annotations
 
@@ -56,12 +56,75 @@ class ApiToken(models.Model):
         )
 
 
+class TwoFactorInvitationQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+
+
+class TwoFactorInvitation(models.Model):
+    """An administrator's leave for one person to enrol a second factor (pen-test finding 7):
+    single use, expiring, void once a newer one is issued or the factor is reset. Only the
+    code's SHA-256 is stored; the code is shown once, to whoever issued it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_invitations"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when issued from the command line"),
+    )
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True, help_text=_("When a device was set up"))
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TwoFactorInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "second-factor invitation"
+        constraints = [
+            # Issuing voids the older ones: one open invitation per person at most.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, voided_at__isnull=True),
+                name="one_open_2fa_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @staticmethod
+    def hash_code(code: str) -> str:
+        # Codes are 80-bit random strings, valid for days: a plain SHA-256 is enough.
+        return hashlib.sha256(code.encode()).hexdigest()
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.voided_at:
+            return "void"
+        return "expired" if self.expires_at <= timezone.now() else "open"
+
+
 class AuditKind(models.TextChoices):
     SIGNED_IN = "signed_in", _("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
     SIGNED_OUT = "signed_out", _("Signed out")
     TWO_FACTOR_ENROLLED = "2fa_enrolled", _("Two-factor enrolled")
     TWO_FACTOR_DISABLED = "2fa_disabled", _("Two-factor disabled")
+    TWO_FACTOR_INVITED = "2fa_invited", _("Two-factor invitation issued")
+    TWO_FACTOR_RESET = "2fa_reset", _("Two-factor reset by an administrator")
+    RECOVERY_CODES_MADE = "2fa_recovery_made", _("Recovery codes made")
+    RECOVERY_CODE_USED = "2fa_recovery_used", _("Signed in with a recovery code")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     ARRANGEMENT_CHANGED = "arrangement_changed", _("Arrangement changed")

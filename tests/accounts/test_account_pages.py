@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners.accounts.tokens import issue_token
 from partners.models import ApiToken
-from tests.helpers import PASSWORD, code_for, enrolled, sign_in, sign_in_with_password
+from tests.helpers import PASSWORD, code_for, enrolled, invited, sign_in, sign_in_with_password
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +145,7 @@ def test_sessions_end_after_eight_idle_hours(client, people, settings):
 
 def test_the_enrolment_page_shows_a_qr_code_drawn_as_inline_svg_and_the_secret(client, people):
     sign_in_with_password(client, "requester.in")
+    invited(client, people.requester_in)
     response = client.get("/account/two-factor/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -158,6 +159,7 @@ def test_the_enrolment_page_shows_a_qr_code_drawn_as_inline_svg_and_the_secret(c
 
 def test_reloading_the_enrolment_page_keeps_the_same_secret(client, people):
     sign_in_with_password(client, "requester.in")
+    invited(client, people.requester_in)
     client.get("/account/two-factor/")
     client.get("/account/two-factor/")
     assert TOTPDevice.objects.filter(user=people.requester_in).count() == 1
@@ -165,10 +167,13 @@ def test_reloading_the_enrolment_page_keeps_the_same_secret(client, people):
 
 def test_confirming_with_the_right_code_turns_two_factor_on(client, people):
     sign_in_with_password(client, "requester.in")
+    invited(client, people.requester_in)
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.requester_in)
     response = client.post("/account/two-factor/", {"code": code_for(device)})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 200  # the recovery codes, shown in this answer only
+    assert "Your recovery codes" in response.content.decode()
+    assert re.search(r'<a class="button" href="/">', response.content.decode())
     device.refresh_from_db()
     assert device.confirmed
     status = client.get("/account/two-factor/")
@@ -177,6 +182,7 @@ def test_confirming_with_the_right_code_turns_two_factor_on(client, people):
 
 def test_a_code_typed_with_a_space_is_accepted(client, people):
     sign_in_with_password(client, "requester.in")
+    invited(client, people.requester_in)
     client.get("/account/two-factor/")
     code = code_for(TOTPDevice.objects.get(user=people.requester_in))
     client.post("/account/two-factor/", {"code": f"{code[:3]} {code[3:]}"})
@@ -185,6 +191,7 @@ def test_a_code_typed_with_a_space_is_accepted(client, people):
 
 def test_a_wrong_code_leaves_the_device_unconfirmed(client, people):
     sign_in_with_password(client, "requester.in")
+    invited(client, people.requester_in)
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.requester_in)
     response = client.post("/account/two-factor/", {"code": wrong_code(device)})
@@ -196,6 +203,7 @@ def test_a_wrong_code_leaves_the_device_unconfirmed(client, people):
 
 def test_a_code_that_is_not_six_digits_is_refused_by_the_form(client, people):
     sign_in_with_password(client, "requester.in")
+    invited(client, people.requester_in)
     response = client.post("/account/two-factor/", {"code": "12ab"})
     assert "Enter the 6 digits" in response.content.decode()
 
@@ -218,10 +226,11 @@ def test_a_liaison_without_a_device_is_sent_to_enrolment_after_sign_in(client, p
 
 def test_a_liaison_who_enrols_may_use_the_portal_at_once(client, people):
     sign_in_with_password(client, "liaison.us")
+    invited(client, people.liaison_us)
     client.get("/account/two-factor/")
     device = TOTPDevice.objects.get(user=people.liaison_us)
     response = client.post("/account/two-factor/", {"code": code_for(device), "next": "/queue/"})
-    assert response["Location"] == "/queue/"
+    assert '<a class="button" href="/queue/">' in response.content.decode()
     assert client.get("/").status_code == 200
 
 

@@ -8,10 +8,12 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from partners.accounts.invitations import invite_path, issue_invitation
 from requests_app.models import PriorityRequest
 from tests.helpers import PASSWORD, sign_in_page
 
 from .test_story import person
+from .test_two_factor import code_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +53,11 @@ def axe_violations(page, url: str) -> list[str]:
     """axe-core's WCAG A/AA violations of the page at `url`, at the desk and the phone width."""
     response = page.goto(url)
     assert response is not None and response.ok, f"{url}: {response and response.status}"
+    return axe_here(page, url)
+
+
+def axe_here(page, label: str) -> list[str]:
+    """axe-core's WCAG A/AA violations of the page shown now (reached by a form, say)."""
     page.add_script_tag(path=str(AXE))
     # Action panels, filters and views fold away behind <details>: open them to check them too.
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
@@ -59,7 +66,7 @@ def axe_violations(page, url: str) -> list[str]:
         page.set_viewport_size(viewport)
         for v in page.evaluate(RUN_AXE, WCAG):
             found.append(
-                f"{url} at {viewport['width']}px: {v['id']} ({v['impact']}) {v['help']}"
+                f"{label} at {viewport['width']}px: {v['id']} ({v['impact']}) {v['help']}"
                 f" — {', '.join(v['targets'][:6])}{' …' if len(v['targets']) > 6 else ''}"
             )
     return found
@@ -99,6 +106,27 @@ def test_axe_finds_no_wcag_violation_on_any_main_page_of_any_role(
                 page, base + path.format(request=f"/requests/{request.reference}/")
             )
         page.context.close()
+    assert found == [], "axe-core found:\n" + "\n".join(found)
+
+
+def test_axe_finds_no_wcag_violation_on_the_second_factor_pages(live_server, browser, people):
+    base = live_server.url
+    _, invitation = issue_invitation(people.reviewer_us)
+    context = browser.new_context(viewport=DESK, bypass_csp=True)
+    page = context.new_page()
+    sign_in_page(page, base, "reviewer.us")
+    found = axe_violations(page, f"{base}/account/two-factor/")  # ask for an invitation
+    found += axe_violations(page, f"{base}{invite_path(invitation)}")  # → set up the app
+    page.set_viewport_size(DESK)
+    page.fill("#id_code", code_for(page.locator("code.secret").inner_text()))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.locator(".recovery-codes code")).to_have_count(10)
+    found += axe_here(page, "the recovery codes")
+    page.set_viewport_size(DESK)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in_page(page, base, "reviewer.us")
+    found += axe_violations(page, f"{base}/account/two-factor/verify/")  # code or recovery code
+    context.close()
     assert found == [], "axe-core found:\n" + "\n".join(found)
 
 

@@ -28,7 +28,7 @@ from requests_app.services.events import queue_webhook_deliveries
 from requests_app.services.sweep import sweep_deadlines
 from requests_app.services.webhooks import register as register_webhook
 from tests import factories as f
-from tests.helpers import DUE_SOON, FORWARDED, MINUTE, client_for
+from tests.helpers import DUE_SOON, FORWARDED, MINUTE, client_for, sign_in
 from tests.processes import wait_for
 from tests.receivers import Receiver, http_receiver, verifies
 
@@ -578,7 +578,7 @@ def test_admins_add_webhooks_and_read_the_delivery_log_filtered_by_failure(
     people, agencies, receiver, make_request, django_capture_on_commit_callbacks, client
 ):
     admin = f.User.objects.create_superuser("admin", "admin@example.org", "pw")
-    client.force_login(admin)
+    sign_in(client, admin)
     added = client.post(
         "/admin/requests_app/webhook/add/",
         {"agency": agencies["US"].pk, "url": receiver.url, "event_kinds": "[]", "is_active": "on"},

@@ -33,7 +33,7 @@ def test_the_queue_csv_stops_at_the_cap_and_says_so(client, people, make_request
 def test_the_audit_export_covers_a_period_of_at_most_a_year(people, settings):
     auditor = get_user_model().objects.create_superuser("auditor", "a@example.org", PASSWORD)
     client = Client()
-    client.force_login(auditor)
+    sign_in(client, auditor)
 
     too_long = client.get("/audit/export.csv", {"from": "2024-01-01", "to": "2026-01-01"})
     default = rows_of(client.get("/audit/export.csv"))

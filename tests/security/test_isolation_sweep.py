@@ -50,6 +50,8 @@ PUBLIC_ROUTES = {
     "api:nation-detail": "reference data: every signed-in user reads the nations",
     "api:supplier-detail": "reference data: every signed-in user reads the suppliers",
     "password_reset_confirm": "a signed one-time link from an e-mail, not an object id",
+    "two_factor_invite": "a random one-time code an administrator gave, not an object id; "
+    "someone else's is refused (tests/accounts/test_two_factor_invitations.py)",
     "arrangement_posture": "arrangements are read by every signed-in user; only staff and "
     "senior contacts may post here (tests/web/test_posture_pages.py)",
     "supplier_withdraw": "the registry is read by every signed-in user; only staff and the "

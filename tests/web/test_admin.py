@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from partners.accounts.invitations import issue_invitation
 from partners.accounts.tokens import issue_token
 from partners.models import ApiToken, Closure, Nation
 from requests_app.models import (
@@ -24,7 +25,7 @@ from requests_app.models import (
     Webhook,
     WebhookDelivery,
 )
-from tests.helpers import PASSWORD, enrolled
+from tests.helpers import PASSWORD, enrolled, sign_in
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -37,7 +38,7 @@ def url(model, view: str, *args) -> str:
 @pytest.fixture
 def staff(seeded) -> Client:
     client = Client()
-    client.force_login(User.objects.get(username="admin"))
+    sign_in(client, User.objects.get(username="admin"))  # staff pass the second factor too
     return client
 
 
@@ -69,8 +70,10 @@ def seeded():
     WebhookDelivery.objects.create(
         webhook=webhook, event=request.events.first(), payload={"action": "submit"}
     )
-    # Rows for the sign-in admins of django-otp (reset a lost device) and django-axes (unlock).
+    # A row for the second-factor invitations, and for django-axes' admins (unlock). Devices
+    # have no admin of their own: the user admin's audited actions reset them.
     enrolled(request.created_by)
+    issue_invitation(User.objects.get(username="liaison.us"))
     sign_in = {"user_agent": "pytest", "ip_address": "127.0.0.1", "username": "requester.in"}
     sign_in |= {"http_accept": "text/html", "path_info": "/accounts/login/"}
     AccessAttempt.objects.create(**sign_in, get_data="", post_data="", failures_since_start=1)
@@ -216,7 +219,7 @@ def test_clocks_and_escalations_are_read_only(people, make_request, staff_client
 def test_nation_list_warns_when_lunar_holidays_are_missing(people, staff_client):
     def messages_on(moment: dt.datetime) -> list[str]:
         with time_machine.travel(moment):
-            staff_client.force_login(User.objects.get(username="root"))  # sessions expire
+            sign_in(staff_client, User.objects.get(username="root"))  # sessions expire
             response = staff_client.get(url(Nation, "changelist"))
         return [str(message) for message in response.context["messages"]]
 
@@ -231,7 +234,7 @@ def test_nation_list_warns_when_lunar_holidays_are_missing(people, staff_client)
 def staff_client(people) -> Client:
     user = User.objects.create_superuser("root", "root@example.org", PASSWORD)
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 
