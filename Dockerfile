@@ -14,8 +14,10 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-# collectstatic needs a key at build time only; the real one comes from the environment.
-RUN SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
+# collectstatic needs a key at build time only; the real one comes from the environment. The
+# translation catalogue (.po → .mo) is compiled here too: the .mo is never committed.
+RUN SECRET_KEY=build-only-collectstatic python manage.py compile_catalogue \
+    && SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 
 USER sosa
 EXPOSE 8000

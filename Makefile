@@ -19,7 +19,7 @@ DEMO_ENV = DEBUG=0 SOSA_DEMO=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 \
 	CSRF_COOKIE_SECURE=0
 
-.PHONY: run test install node-install dirs migrate demo lint format check-migrations clean-var bench-sweep bench screenshots backup restore
+.PHONY: run test install node-install dirs messages migrate demo lint format check-migrations clean-var bench-sweep bench screenshots backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,15 @@ node-install: $(NODE_STAMP)
 dirs:
 	mkdir -p $(addprefix $(VAR_DIR)/,broker/queue broker/processed broker/control media mail)
 
-migrate: install dirs
+# The Hindi catalogue: each locale/*/LC_MESSAGES/*.po compiled into its .mo (built, never
+# committed) whenever the .po is newer. Update a catalogue: see README, "Languages".
+CATALOGUES := $(wildcard locale/*/LC_MESSAGES/*.po)
+locale/%.mo: locale/%.po $(STAMP)
+	$(BIN)/python manage.py compile_catalogue
+
+messages: $(CATALOGUES:.po=.mo)
+
+migrate: install dirs messages
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -85,7 +93,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install node-install dirs check-migrations lint
+test: install node-install dirs messages check-migrations lint
 	$(BIN)/pytest
 
 # The database and MEDIA_ROOT to var/backups/ (pg_dump, or SQLite's backup API); restore one:

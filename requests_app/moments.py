@@ -9,6 +9,8 @@ point 1).
 - A date-only value (a required, committed or delivery date) is a day, written as a day and
   never converted through a time zone ("Wed 10 Jun 2026").
 - Relative text says what is left in working days (`wording.time_left_text`).
+- Weekday and month names follow the active language (Django's `D` and `M`: "Thu", "Dec" in
+  English, "गुरु", "दिसम्बर" in Hindi); digits and zone abbreviations stay as they are.
 
 Pure functions of values: no database, no clock.
 """
@@ -19,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from .deadlines import REQUESTING_CALENDAR_STAGES, waiting_stage
@@ -46,13 +49,18 @@ def day_text(day: dt.date | None) -> str:
     """ "Wed 10 Jun 2026": a date-only value as the day it is ('' for none)."""
     if day is None:
         return ""
-    return f"{day:%a} {day.day} {day:%b} {day.year}"
+    return date_format(day, "D j M Y")
+
+
+def _weekday_day_month(value: dt.date) -> str:
+    """ "Thu 3 Dec", in the active language."""
+    return date_format(value, "D j M")
 
 
 def moment_text(moment: dt.datetime, zone: str) -> str:
     """ "Thu 3 Dec 2026, 17:00 EST": a moment in a zone (events, the time a thing happened)."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b} {local.year}, {local:%H:%M %Z}"
+    return f"{date_format(local, 'D j M Y')}, {local:%H:%M %Z}"
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,7 @@ class DueTime:
 def due_time(due_at: dt.datetime, *, nation_code: str, zone: str, reader_zone: str) -> DueTime:
     """A due time in the acting nation's terms, and the reader's time beside it if different."""
     local = due_at.astimezone(ZoneInfo(zone))
-    day = f"{local:%a} {local.day} {local:%b}"
+    day = _weekday_day_month(local)
     place = place_of(nation_code, zone)
     if local.time() == CLOSE_OF_BUSINESS:
         acting = _("%(day)s, close of business in %(place)s, %(time)s") % {
@@ -87,7 +95,7 @@ def due_time(due_at: dt.datetime, *, nation_code: str, zone: str, reader_zone: s
     yours = ""
     if mine.replace(tzinfo=None) != local.replace(tzinfo=None):
         yours = _("= %(day)s %(time)s your time") % {
-            "day": f"{mine:%a} {mine.day} {mine:%b}",
+            "day": _weekday_day_month(mine),
             "time": f"{mine:%H:%M}",
         }
     return DueTime(

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "partners.accounts.middleware.SlidingSessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language cookie, else Accept-Language
     "sosa_portal.errors.CommonMiddleware",  # Django's, never redirecting an API path
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,7 +175,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# English (British dates) or Hindi, switched in every page's header; `make` compiles locale/.
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en-gb", "English"), ("hi", "हिन्दी")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -373,8 +377,7 @@ SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS = int(
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
 SOSA_HEALTH_LIMITS = env_map("SOSA_HEALTH_LIMITS", "")  # /healthz, s: sosa_portal/health.py
 
-# Attachments: size cap (bytes); types are checked by content in
-# requests_app/services/attachments.py.
+# Attachments: size cap (bytes); types are checked by content (requests_app/services/).
 SOSA_ATTACHMENT_MAX_BYTES = int(os.environ.get("SOSA_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 # A body announced larger is a 413, unread; a file stops being kept once larger than
 # SOSA_ATTACHMENT_MAX_BYTES (sosa_portal.lib.uploads).

@@ -14,6 +14,8 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("healthz", health.healthz, name="healthz"),
+    # The language switch in every page's header posts here (Django's set_language: a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(("requests_app.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI: its inline script and style carry a nonce; its CSS draws icons from data: URIs.

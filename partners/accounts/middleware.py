@@ -58,9 +58,9 @@ class TwoFactorMiddleware:
     """A signed-in user who owes the code step or enrolment reaches no other page (DESIGN §8).
 
     Exempt: sign-in and sign-out, the two-factor pages, /help/ (the same for everyone, and
-    wanted most by someone stuck at the second step), static files, /healthz, and the API,
-    which authenticates every call itself and refuses a session that has not passed the
-    second factor (whatever header it carries).
+    wanted most by someone stuck at the second step), static files, /healthz, /metrics, the
+    language switch, and the API, which authenticates every call itself and refuses a session
+    that has not passed the second factor (whatever header it carries).
     """
 
     EXEMPT_PREFIXES = (
@@ -69,6 +69,8 @@ class TwoFactorMiddleware:
         "/account/two-factor/",
         "/help/",
         "/healthz",
+        "/metrics",  # its own rule: allowed networks or a token (sosa_portal/metrics.py)
+        "/i18n/",  # the language switch: a cookie, usable at the code step too
         "/favicon.ico",
     )
 

@@ -1,4 +1,5 @@
-"""Values every page template needs: role, unread notices, deployment banner, and the glossary
+"""Values every page template needs: role, unread notices, deployment banner, the languages of
+the switch (each named in itself, never translated), and the glossary
 the "What is this?" hints point into (`{% include "partials/hint.html" with term=glossary.nsn %}`).
 """
 
@@ -18,6 +19,7 @@ def portal(request) -> dict:
         "cui_banner": getattr(settings, "SOSA_CUI_BANNER", ""),
         "site_name": "SOSA Portal",
         "glossary": BY_KEY,
+        "languages": settings.LANGUAGES,
     }
     if user.is_authenticated:
         context |= {

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -202,7 +202,8 @@ def chart_for(table: Table) -> SafeString | None:
 
 
 def date_short(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
+    """ "3 Dec": a chart's week label, its month named in the active language."""
+    return dateformat.format(day, "j M")
 
 
 def csv_response(table: Table, period: Period) -> HttpResponse:
