@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from celery import bootsteps, shared_task
 from django.db import connection
 
 from partners.models import Nation
+from sosa_portal.lib import metrics
 
 from .models import Heartbeat
 from .models.heartbeats import BEAT, WORKER
@@ -27,7 +29,10 @@ HEARTBEAT_SECONDS = 60.0
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_deadlines() -> dict:
     """Beat, every minute: escalate the clocks whose next rung has passed."""
+    started = time.perf_counter()
     result = sweep.sweep_deadlines()
+    metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
+    metrics.SWEEP_ESCALATED.inc(result.clocks)
     # Beat's heartbeat for /healthz: the sweep it schedules has run (cron's does not count).
     Heartbeat.objects.record(BEAT, kind=BEAT)
     return {"clocks": result.clocks, "escalations": result.escalations}

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sosa_portal.metrics.MetricsMiddleware",  # counts every answer, errors included (/metrics)
     "sosa_portal.errors.ApiErrorsMiddleware",  # outermost: sees every error under /api/
     "django.middleware.security.SecurityMiddleware",
     "sosa_portal.lib.nul.RefuseNulMiddleware",  # a NUL in a parameter: 400, never a DB error
@@ -376,6 +377,9 @@ SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS = int(
 )
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
 SOSA_HEALTH_LIMITS = env_map("SOSA_HEALTH_LIMITS", "")  # /healthz, s: sosa_portal/health.py
+# Who may read /metrics (sosa_portal/metrics.py): these networks, or a bearer token.
+SOSA_METRICS_ALLOWED_NETWORKS = env_list("SOSA_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+SOSA_METRICS_TOKEN = os.environ.get("SOSA_METRICS_TOKEN", "")
 
 # Attachments: size cap (bytes); types are checked by content (requests_app/services/).
 SOSA_ATTACHMENT_MAX_BYTES = int(os.environ.get("SOSA_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health
+from . import health, metrics
 
 DOCS_CSP = {"script-src": [NONCE], "style-src": [NONCE], "img-src": ["data:"]}
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),  # Prometheus, allowed scrapers only
     # The language switch in every page's header posts here (Django's set_language: a cookie).
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(("requests_app.api.urls", "api"), namespace="api")),
@@ -32,3 +33,5 @@ urlpatterns = [
 handler403 = "sosa_portal.errors.forbidden"
 handler404 = "sosa_portal.errors.not_found"
 handler500 = "sosa_portal.errors.server_error"
+
+metrics.connect()  # sign-ins counted by their signals

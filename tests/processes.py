@@ -200,7 +200,7 @@ def demo_database(tmp_path: Path, username: str) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def web_server(database_url: str, log: Path):
+def web_server(database_url: str, log: Path, *, extra_env: dict | None = None, args=()):
     """gunicorn, 2 processes × 4 threads, on a free port of 127.0.0.1."""
     port = free_port()
     env = {
@@ -210,12 +210,13 @@ def web_server(database_url: str, log: Path):
         "API_RATE": "100000/min",
         "SOSA_PAGES_PER_MINUTE": "0",  # the tests' scripted readers are not people
         "CONN_MAX_AGE": "0",
+        **(extra_env or {}),
     }
     env.pop("REDIS_URL", None)  # the embedded default: no broker server needed
     command = [sys.executable, "-m", "gunicorn", "sosa_portal.wsgi", "--workers", "2"]
     command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]
     # As docker-compose.yml: a long query string reaches Django and gets its JSON 400.
-    command += ["--limit-request-line", "8190"]
+    command += ["--limit-request-line", "8190", *args]
     with open(log, "ab") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,

@@ -104,3 +104,13 @@ def test_make_run_port_reaches_the_web_process_the_mail_links_and_the_banner():
         check=True,
     ).stdout
     assert "runserver 127.0.0.1:8123" in shown
+
+
+def test_web_adds_up_its_worker_processes_metrics():
+    web = compose()["services"]["web"]
+    assert "--config=python:sosa_portal.gunicorn" in web["command"]
+    assert web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")  # the map is replaced
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "ENV PROMETHEUS_MULTIPROC_DIR=" in dockerfile
+    assert '"--config", "python:sosa_portal.gunicorn"' in dockerfile

@@ -14,7 +14,16 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import InvalidTransition
+from sosa_portal.lib import metrics
+
+from ..exceptions import (
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotAllowed,
+    NotVisible,
+    StaleVersion,
+)
 from ..models import Comment, PriorityRequest, State, Visibility
 from ..permissions import check_may_take
 from ..transitions import ITEMS, PAUSE, RESUME, STAGE_TIMESTAMP, TRANSITIONS
@@ -76,7 +85,36 @@ def _open_for(locked: PriorityRequest, state: str, reason: str, base: dict) -> N
         clocks.open_clock(locked, state, reason=reason, calendar=calendar, **base)
 
 
+REFUSALS: dict[type, str] = {
+    NotVisible: "not_visible",
+    NotAllowed: "not_allowed",
+    InvalidTransition: "invalid_transition",
+    StaleVersion: "stale_version",
+    InvalidInput: "invalid_input",
+}
+
+
 def act(
+    action: str,
+    request: PriorityRequest | int,
+    *,
+    by,
+    version: int | None,
+    now: dt.datetime | None,
+    apply: Callable[[PriorityRequest, dt.datetime], Change],
+) -> PriorityRequest:
+    """Run one action; `sosa_actions_total` counts it as done once it commits, or by the kind
+    of refusal (not_visible, not_allowed, invalid_transition, stale_version, invalid_input)."""
+    try:
+        done = _act(action, request, by=by, version=version, now=now, apply=apply)
+    except DomainError as error:
+        metrics.ACTIONS.labels(action, REFUSALS.get(type(error), "refused")).inc()
+        raise
+    transaction.on_commit(metrics.ACTIONS.labels(action, "done").inc)
+    return done
+
+
+def _act(
     action: str,
     request: PriorityRequest | int,
     *,
