@@ -22,4 +22,4 @@ RUN SECRET_KEY=build-only-collectstatic python manage.py compile_catalogue \
 USER sosa
 EXPOSE 8000
 ENV PROMETHEUS_MULTIPROC_DIR=/tmp/sosa-metrics
-CMD ["gunicorn", "sosa_portal.wsgi:application", "--config", "python:sosa_portal.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "sosa_portal.wsgi:application", "--config", "python:sosa_portal.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3"]

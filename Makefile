@@ -15,7 +15,7 @@ export VAR_DIR
 # a secret key made once in SECRET_KEY_FILE (mode 600) and reused, and SOSA_DEMO, which keeps
 # the demo's optional second factor (SOSA_DEMO_SKIP_2FA). Never use it in production.
 SECRET_KEY_FILE ?= $(VAR_DIR)/secret_key
-DEMO_ENV = DEBUG=0 SOSA_DEMO=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" \
+DEMO_ENV = DEBUG=0 SOSA_DEMO=1 SECRET_KEY="$$(cat $(SECRET_KEY_FILE))" LOG_FORMAT=console \
 	ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 \
 	CSRF_COOKIE_SECURE=0
 

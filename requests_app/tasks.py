@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import time
 
+import structlog
 from celery import bootsteps, shared_task
 from django.db import connection
 
@@ -22,6 +23,7 @@ from .outbox import digest, notices, webhooks
 from .services import postures, sweep
 
 logger = logging.getLogger(__name__)
+events = structlog.get_logger("sosa.sweep")  # docs/ops/logging.md
 
 HEARTBEAT_SECONDS = 60.0
 
@@ -31,8 +33,15 @@ def sweep_deadlines() -> dict:
     """Beat, every minute: escalate the clocks whose next rung has passed."""
     started = time.perf_counter()
     result = sweep.sweep_deadlines()
-    metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
+    took = time.perf_counter() - started
+    metrics.SWEEP_SECONDS.observe(took)
     metrics.SWEEP_ESCALATED.inc(result.clocks)
+    events.info(
+        "sweep.finished",
+        clocks=result.clocks,
+        escalations=result.escalations,
+        duration_ms=round(took * 1000, 1),
+    )
     # Beat's heartbeat for /healthz: the sweep it schedules has run (cron's does not count).
     Heartbeat.objects.record(BEAT, kind=BEAT)
     return {"clocks": result.clocks, "escalations": result.escalations}

@@ -18,6 +18,7 @@ import ipaddress
 import os
 import time
 
+import structlog
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.cache import cache
@@ -187,16 +188,23 @@ class MetricsMiddleware:
 # --- counted where it happens, by signal ------------------------------------------------------
 
 
+sign_ins = structlog.get_logger("sosa.sign_in")  # docs/ops/logging.md
+
+
 def _signed_in(sender, request=None, user=None, **kwargs) -> None:
     metrics.SIGN_INS.labels("success").inc()
+    sign_ins.info("sign_in.success", actor=user.get_username() if user else None)
 
 
 def _sign_in_failed(sender, credentials=None, request=None, **kwargs) -> None:
+    # No user name: a password typed into the name field would be logged.
     metrics.SIGN_INS.labels("failure").inc()
+    sign_ins.info("sign_in.failure", address=client_address(request))
 
 
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
     metrics.SIGN_INS.labels("locked_out").inc()
+    sign_ins.warning("sign_in.locked_out", address=client_address(request))
 
 
 def connect() -> None:

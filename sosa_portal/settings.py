@@ -13,6 +13,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from sosa_portal.lib.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "sosa_portal.metrics.MetricsMiddleware",  # counts every answer, errors included (/metrics)
+    "sosa_portal.lib.logs.RequestLogMiddleware",  # a request id, one line per request
     "sosa_portal.errors.ApiErrorsMiddleware",  # outermost: sees every error under /api/
     "django.middleware.security.SecurityMiddleware",
     "sosa_portal.lib.nul.RefuseNulMiddleware",  # a NUL in a parameter: 400, never a DB error
@@ -299,6 +302,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the workers log JSON lines too (LOGGING below)
 # Webhook deliveries have a queue (and in production a worker pool) of their own: a slow or dead
 # destination never delays a notice.
 # Empty: the default queue's name + "-webhooks" (sosa_portal.celery.route_task).
@@ -418,9 +422,6 @@ SOSA_HELP_CONTACTS = env_map(
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "sosa-demo-pass")  # the demo data
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# JSON lines with a request id, actor and reference (sosa_portal/lib/logs.py, the event catalogue
+# in docs/ops/logging.md); LOG_FORMAT=console for lines a person reads at a terminal.
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))

@@ -1,5 +1,7 @@
 import datetime as dt
+import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass
 
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from partners.models import Arrangement
 from requests_app import services
+from sosa_portal.lib import logs
 from tests import factories as f
 from tests.helpers import NOW, us_working_day
 
@@ -298,3 +301,29 @@ def two_of_three(people, make_request):
         rejected_items=[{"id": seals.pk, "reason": "No seal capacity this year."}],
     )
     return request, actuator, seals, bracket
+
+
+# Every line logged by the whole suite — in this process and by the web servers and workers it
+# starts (their *.log files under pytest's temporary folder) — is searched at the end for the
+# demo password and any API token: no secret may reach a log (issue 18 point 2).
+TOKEN_IN_CLEAR = re.compile(r"sosa_[A-Za-z0-9_-]{16,}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_in_any_log(tmp_path_factory):
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("suite-log")
+    handler = logging.FileHandler(folder / "suite.log", encoding="utf-8")
+    handler.setFormatter(logs.formatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    handler.close()
+    found = []
+    for path in tmp_path_factory.getbasetemp().rglob("*.log"):
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if settings.DEMO_PASSWORD in line or TOKEN_IN_CLEAR.search(line):
+                found.append(f"{path.name}:{number}: {line[:300]}")
+    assert not found, "a secret in the logs:\n" + "\n".join(found[:20])

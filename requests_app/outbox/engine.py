@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
@@ -37,6 +38,7 @@ from sosa_portal.lib.net import AddressRefused
 from ..models import OutboxAttempt
 
 logger = logging.getLogger(__name__)
+events = structlog.get_logger("sosa.outbox")  # docs/ops/logging.md
 
 MAX_ATTEMPTS = 5
 SEND_CHUNK = 200
@@ -198,6 +200,21 @@ def _record(
     channel: Channel, row: Any, attempt: OutboxAttempt, outcome: Outcome, now: dt.datetime
 ) -> bool:
     """Write what the attempt came to and release the row; True when it went out."""
+    went = _write_outcome(channel, row, attempt, outcome, now)
+    events.info(
+        "outbox.sent" if went else "outbox.failed",
+        channel=channel.name,
+        row=row.pk,
+        attempt=row.attempts,
+        outcome=outcome.label[:40],
+        given_up=not went and row.attempts >= MAX_ATTEMPTS,
+    )
+    return went
+
+
+def _write_outcome(
+    channel: Channel, row: Any, attempt: OutboxAttempt, outcome: Outcome, now: dt.datetime
+) -> bool:
     model, done = channel.model, channel.done_field
     unsent = model.objects.filter(pk=row.pk, **{f"{done}__isnull": True})
     mine = model.objects.filter(pk=row.pk, attempts=row.attempts)  # no one claimed it since

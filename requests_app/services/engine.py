@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import structlog
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,6 +86,7 @@ def _open_for(locked: PriorityRequest, state: str, reason: str, base: dict) -> N
         clocks.open_clock(locked, state, reason=reason, calendar=calendar, **base)
 
 
+events = structlog.get_logger("sosa.actions")  # docs/ops/logging.md
 REFUSALS: dict[type, str] = {
     NotVisible: "not_visible",
     NotAllowed: "not_allowed",
@@ -108,9 +110,22 @@ def act(
     try:
         done = _act(action, request, by=by, version=version, now=now, apply=apply)
     except DomainError as error:
-        metrics.ACTIONS.labels(action, REFUSALS.get(type(error), "refused")).inc()
+        outcome = REFUSALS.get(type(error), "refused")
+        metrics.ACTIONS.labels(action, outcome).inc()
+        events.info("action.refused", action=action, outcome=outcome, actor=by.get_username())
         raise
-    transaction.on_commit(metrics.ACTIONS.labels(action, "done").inc)
+
+    def counted() -> None:
+        metrics.ACTIONS.labels(action, "done").inc()
+        events.info(
+            "action.done",
+            action=action,
+            reference=done.reference,
+            state=done.state,
+            actor=by.get_username(),
+        )
+
+    transaction.on_commit(counted)
     return done
 
 

@@ -5,11 +5,13 @@ REQUIRE_SERVICES=1 (CI) they fail rather than skip when either is missing.
 """
 
 import datetime as dt
+import json
 import socket
 import uuid
 from collections import Counter
 
 import pytest
+import structlog
 from django.db import transaction
 from django.utils import timezone
 
@@ -117,8 +119,18 @@ def test_a_real_worker_reports_its_heartbeat_and_beats_sweep_records_its_run(
         assert health.check_workers(now)["ok"] is True  # both queues of this app are taken
         assert health.check_beat(now)["ok"] is False
 
-        tasks.sweep_deadlines.delay()  # what beat sends every minute
+        # Queued while a request is handled: the worker's lines carry that request's id.
+        structlog.contextvars.bind_contextvars(request_id="req-test-follows-1")
+        try:
+            tasks.sweep_deadlines.delay()  # what beat sends every minute
+        finally:
+            structlog.contextvars.clear_contextvars()
         assert wait_for(lambda: health.check_beat(timezone.now())["ok"], 30), log.read_text()
+        assert wait_for(lambda: "sweep.finished" in log.read_text(), 10), log.read_text()
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    swept = next(line for line in lines if line["event"] == "sweep.finished")
+    assert swept["request_id"] == "req-test-follows-1"
+    assert swept["task"] == "requests_app.tasks.sweep_deadlines"
 
 
 def test_a_broker_outage_loses_nothing_and_sends_nothing_twice(
