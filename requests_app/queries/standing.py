@@ -19,14 +19,18 @@ BALL_COLUMNS = (
 
 def ball_holder(row, code_of, username_of) -> dict | None:
     """Whose move it is (DESIGN §5): `{"party", "nation", "person"}` — the party of the stage,
-    the code of its nation, and the person where there is one (the requester, the assigned
-    reviewer), else None. `row` maps column names to values, as `signed_steps`'s does."""
+    the code of its nation, and the person where there is one (the requester, the assignee of
+    the responding side), else None. `row` maps column names to values, as `signed_steps`'s does."""
     party = ball_in_court(row["state"], row["route"])
     if party is None:
         return None
     requesting = ball_on_requesting_side(row["state"], party)
     nation_id = row["requesting_nation_id"] if requesting else row["responding_nation_id"]
-    person_id = {"requester": row["created_by_id"], "reviewer": row["assignee_id"]}.get(party)
+    # The requester is its creator; an official of the responding side is its assignee, who
+    # follows the stage (`services.actions.next_holder`).
+    person_id = row["created_by_id"] if party == "requester" else None
+    if party in ("reviewer", "rating_authority", "liaison") and not requesting:
+        person_id = row["assignee_id"]
     return {"party": str(party), "nation": code_of(nation_id), "person": username_of(person_id)}
 
 

@@ -9,10 +9,18 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 
-from partners.models import Supplier
+from partners.models import Agency, Role, Supplier
 
 from ..exceptions import NotAllowed
-from ..models import PROGRAM_SYMBOLS, PriorityRequest, Rating, Route, State, rating_label
+from ..models import (
+    PROGRAM_SYMBOLS,
+    Event,
+    PriorityRequest,
+    Rating,
+    Route,
+    State,
+    rating_label,
+)
 from ..permissions import assignable_people, eligible_suppliers
 from ..transitions import TRANSITIONS
 from .common import (
@@ -126,6 +134,37 @@ def _check_rating(errors, rating: str, program_symbol: str) -> None:
         errors["program_symbol"] = [f"Unknown program symbol '{program_symbol}'."]
 
 
+def next_holder(request: PriorityRequest, action: str, by):
+    """Who the request is assigned to once `action` is done (the assignee follows the stage;
+    None: a pool, not one person). The DoD's determination goes to Commerce's authoriser when
+    the nation has exactly one; an approval (either route's last key) goes back to the liaison
+    officer who triaged it, who forwards it. Other actions keep the assignee."""
+    if action == "determine":
+        authorisers = list(
+            User.objects.filter(
+                is_active=True,
+                profile__nation_id=request.responding_nation_id,
+                groups__name=Role.REVIEWER,
+                profile__agency__kind=Agency.Kind.RATING_AUTHORITY,
+            )
+            .exclude(pk=by.pk)
+            .distinct()[:2]
+        )
+        return authorisers[0] if len(authorisers) == 1 else None
+    if action in ("authorise", "approve"):
+        # The triage's own record names who triaged.
+        triaged_by = (
+            Event.objects.filter(request_id=request.pk, action="triage")
+            .order_by("-id")
+            .values_list("actor_id", flat=True)
+            .first()
+        )
+        if triaged_by is None:
+            return request.assignee
+        return User.objects.filter(pk=triaged_by, is_active=True).first()
+    return request.assignee
+
+
 def determine(
     request,
     *,
@@ -153,6 +192,7 @@ def determine(
                 "determination_note": text,
                 "dod_reference": reference,
                 "determined_by": by,
+                "assignee": next_holder(locked, "determine", by),
             },
             data={"rating": rating_label(rating, program_symbol)}
             | ({"dod_reference": reference} if reference else {}),
@@ -204,6 +244,7 @@ def authorise(
                 "approval_note": text,
                 "rating_change_reason": reason if changed else "",
                 "approved_by": by,
+                "assignee": next_holder(locked, "authorise", by),
             },
             data=data,
         )
@@ -216,7 +257,9 @@ def approve(request, *, by, note: str, version=None, now=None) -> PriorityReques
     its liaison officer may now ask a signatory firm for every reasonable effort."""
 
     def apply(locked, at) -> Change:
-        return _signed_note(note, by=by, note_field="approval_note", signer="approved_by")
+        change = _signed_note(note, by=by, note_field="approval_note", signer="approved_by")
+        change.fields["assignee"] = next_holder(locked, "approve", by)
+        return change
 
     return act("approve", request, by=by, version=version, now=now, apply=apply)
 

@@ -72,7 +72,9 @@ def waiting_line(row: PriorityRequest, due: dict | None) -> str:
         return ""
     requesting = holder["nation"] == row.requesting_nation.code
     nation = row.requesting_nation if requesting else row.responding_nation
-    person = {"requester": row.created_by, "reviewer": row.assignee}.get(holder["party"])
+    person = row.created_by if holder["party"] == "requester" else None
+    if holder["party"] in ("reviewer", "rating_authority", "liaison") and not requesting:
+        person = row.assignee
     return waiting_for(
         holder,
         waiting_stage(row.state, row.route),

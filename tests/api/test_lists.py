@@ -75,7 +75,9 @@ def mix(people, make_request):
         ({"requesting_nation": "US"}, {"us_to_india"}),
         ({"requesting_nation": "in"}, {"submitted", "rated_dx", "rated_do", "withdrawn"}),
         ({"responding_nation": "IN"}, {"us_to_india"}),
-        ({"assignee": "reviewer.us"}, {"rated_dx", "rated_do"}),
+        # Approved: the assignee is the officer who triaged them and now forwards them.
+        ({"assignee": "liaison.us"}, {"rated_dx", "rated_do"}),
+        ({"assignee": "reviewer.us"}, set()),
         ({"assignee": "nobody"}, set()),
         ({"q": "radar"}, {"submitted"}),
         ({"q": "IN-MOD-77"}, {"submitted"}),

@@ -117,7 +117,7 @@ def test_a_request_reads_with_every_field_agency_systems_rely_on(api, people, re
     assert body["contract_number"] == "W58RGZ-26-C-0042"
     assert body["required_delivery_date"] == accepted.required_delivery_date.isoformat()
     assert body["committed_delivery_date"] == accepted.committed_delivery_date.isoformat()
-    assert body["assignee"] == "reviewer.us"
+    assert body["assignee"] == "liaison.us"  # the officer who forwarded it to the supplier
     assert body["supplier"] == {"id": people.company_us.pk, "name": "Acme Gyro Inc"}
     assert [set(row) for row in body["items"]] == [ITEM_FIELDS]
     assert body["items"][0]["part_number"] == "GY-200"
@@ -163,7 +163,8 @@ def test_a_request_waiting_for_information_shows_the_answer_clock(api, request_i
         ("in_review", {"party": "reviewer", "nation": "US", "person": "reviewer.us"}),
         (
             "awaiting_authorisation",
-            {"party": "rating_authority", "nation": "US", "person": None},
+            # Commerce's only authoriser, assigned once the DoD determined it.
+            {"party": "rating_authority", "nation": "US", "person": "authority.us"},
         ),
         ("coc_in_review", {"party": "reviewer", "nation": "IN", "person": "reviewer.in"}),
         ("coc_with_supplier", {"party": "supplier", "nation": "IN", "person": None}),

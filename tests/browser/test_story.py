@@ -165,8 +165,9 @@ def test_a_request_goes_from_filing_to_delivery_in_the_browser(
         },
     )
     expect(reviewer.locator("main")).to_contain_text("Awaiting rating authorisation")
+    # The assignee follows the stage: Commerce's only authoriser holds it now.
     expect(reviewer.locator("main")).to_contain_text(
-        "United States' Commerce (BIS) — rating authorisation"
+        "United States' Commerce (BIS) (authority.us) — rating authorisation"
     )
 
     # 5. authority.us (Commerce BIS) authorises the rating under its case number.

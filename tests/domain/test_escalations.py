@@ -49,14 +49,15 @@ def test_a_dx_supplier_clock_climbs_the_ladder_at_working_day_moments(with_suppl
     clock.refresh_from_db()
     assert levels(clock) == [0]
     assert clock.next_escalation_at == DUE
-    assert recipients("due_soon") == {"reviewer.us"}
+    # The assignee follows the stage: after authorisation, the liaison officer who forwards.
+    assert recipients("due_soon") == {"liaison.us"}
 
     with time_machine.travel(DUE - MINUTE, tick=False):
         assert sweep_deadlines().escalations == 0
     with time_machine.travel(DUE, tick=False):
         sweep_deadlines()
     assert levels(clock) == [0, 1]
-    assert recipients("overdue") == {"reviewer.us", "liaison.us", "liaison.in"}
+    assert recipients("overdue") == {"liaison.us", "liaison.in"}
 
     with time_machine.travel(ESCALATED - MINUTE, tick=False):
         assert sweep_deadlines().escalations == 0
@@ -206,7 +207,7 @@ def test_unsent_notices_are_delivered_by_the_periodic_resend(
     mail.outbox.clear()
     later = DUE + dt.timedelta(days=1)
     unsent = Notification.objects.filter(sent_at__isnull=True).count()
-    assert unsent >= Notification.objects.filter(kind="overdue").count() == 3
+    assert unsent >= Notification.objects.filter(kind="overdue").count() == 2
     delivered = notifications.deliver_due(now=later)
     assert delivered == unsent == len(mail.outbox)
     assert Notification.objects.filter(sent_at__isnull=True).count() == 0
@@ -267,4 +268,5 @@ def test_two_sweeps_at_once_notify_each_recipient_once_per_level(postgres, make_
     per_notice = Counter(
         Notification.objects.filter(kind="overdue").values_list("request_id", "recipient_id")
     )
-    assert len(per_notice) == 12 * 3 and set(per_notice.values()) == {1}
+    # Two readers each: the assignee (the liaison officer who forwards) and India's officer.
+    assert len(per_notice) == 12 * 2 and set(per_notice.values()) == {1}

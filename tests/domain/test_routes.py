@@ -100,7 +100,8 @@ def test_the_request_page_says_who_must_act_and_for_which_key(client, people, ma
     html = client.get(f"/requests/{request.reference}/").content.decode()
 
     assert "Waiting for" in html
-    assert "United States&#x27; Commerce (BIS) — rating authorisation" in html
+    # Commerce's only authoriser holds it now: the assignee follows the stage.
+    assert "United States&#x27; Commerce (BIS) (authority.us) — rating authorisation" in html
 
 
 def test_before_endorsement_the_responding_nation_sees_nothing_of_the_request(

@@ -744,7 +744,8 @@ def test_the_actor_never_notifies_themselves(people, make_request):
 
     request = make_request("with_supplier")
     services.supplier_accept(request, by=people.liaison_us, committed_delivery_date=SOON)
-    assert notified(request, "supplier_accept") == {"requester.in", "reviewer.us"}
+    # The assignee is the officer who forwarded it (the actor here): only the requester hears.
+    assert notified(request, "supplier_accept") == {"requester.in"}
 
 
 @pytest.mark.django_db
@@ -763,3 +764,52 @@ def test_queuing_the_same_event_twice_writes_no_duplicate_notice(people, make_re
 
     assert before == 1
     assert Notification.objects.filter(event=event).count() == 1
+
+
+# --- the assignee follows the stage (issue 16 point 7) ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_assignee_follows_the_stage_on_the_dpas_route(people, make_request):
+    request = make_request("in_review")
+    assert request.assignee == people.reviewer_us  # the DoD's reviewer determines
+
+    determined = services.determine(
+        request, by=people.reviewer_us, rating="DX", program_symbol="A1", note="Needed."
+    )
+    assert determined.assignee == people.authority_us  # Commerce's only authoriser
+
+    authorised = services.authorise(
+        determined,
+        by=people.authority_us,
+        bis_case_number="BIS-1",
+        rating="DX",
+        program_symbol="A1",
+        note="Authorised.",
+    )
+    assert authorised.assignee == people.liaison_us  # who triaged it forwards it
+
+
+@pytest.mark.django_db
+def test_with_several_authorisers_nobody_in_particular_holds_it(people, make_request):
+    from tests import factories as f
+
+    f.make_user("authority2.us", "reviewer", people.us, agency=people.authority_us.profile.agency)
+    request = make_request("in_review")
+
+    determined = services.determine(
+        request, by=people.reviewer_us, rating="DO", program_symbol="A2", note="Needed."
+    )
+
+    assert determined.assignee is None  # Commerce's pool: "United States' Commerce (BIS)"
+
+
+@pytest.mark.django_db
+def test_an_approval_on_the_code_of_conduct_route_goes_back_to_who_triaged(
+    people, make_coc_request
+):
+    request = make_coc_request("in_review")
+
+    approved = services.approve(request, by=request.assignee, note="Supported.")
+
+    assert approved.assignee == people.liaison_in

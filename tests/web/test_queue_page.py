@@ -83,7 +83,9 @@ def test_the_queue_filters_by_state_rating_nation_assignee_overdue_and_search(
 
     assert listed(state="submitted") == {submitted.reference}
     assert listed(rating="DX") == {dx.reference}
-    assert listed(assignee="reviewer.us") == {in_review.reference, dx.reference}
+    assert listed(assignee="reviewer.us") == {in_review.reference}
+    # A rated request is with its supplier: its assignee is the officer who forwarded it.
+    assert listed(assignee="liaison.us") == {dx.reference}
     assert listed(overdue="true") == {submitted.reference}
     assert listed(q="radar") == {in_review.reference}
     assert listed(requesting_nation="IN") == {
