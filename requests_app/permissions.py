@@ -190,6 +190,11 @@ def may_edit_draft(user, request: PriorityRequest) -> bool:
     return request.state == State.DRAFT and user_role(user) == Role.REQUESTER
 
 
+def may_delete_draft(user, request: PriorityRequest) -> bool:
+    """A draft that never left the requesting nation (never submitted) may be deleted."""
+    return may_edit_draft(user, request) and request.submitted_at is None
+
+
 def may_comment(user, visibility: str) -> bool:
     role = user_role(user)
     if visibility in ("internal", "national"):

@@ -19,7 +19,7 @@ from sosa_portal.lib import sql
 from ..exceptions import InvalidInput, InvalidTransition, NotAllowed
 from ..models import Event, PriorityRequest, ReferenceSequence, RequestItem, Route, Urgency
 from ..moments import day_text
-from ..permissions import may_edit_draft, may_file, profile_of, user_role
+from ..permissions import may_delete_draft, may_edit_draft, may_file, profile_of, user_role
 from . import search
 from .common import (
     REQUIRED,
@@ -279,7 +279,7 @@ def delete_draft(request, *, by, version: int | None = None) -> str:
         if user_role(by) != Role.REQUESTER:
             raise NotAllowed("Only requesters delete drafts.")
         check_version(locked, version)
-        if not may_edit_draft(by, locked) or locked.submitted_at is not None:
+        if not may_delete_draft(by, locked):
             raise InvalidTransition(
                 f"{locked.reference} is no longer a draft.",
                 {"state": ["Only a draft that was never sent can be deleted."]},

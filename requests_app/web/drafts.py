@@ -19,6 +19,7 @@ from ..models import (
 )
 from ..moments import day_text
 from ..permissions import (
+    may_delete_draft,
     may_edit_draft,
     may_file,
     profile_of,
@@ -284,7 +285,7 @@ def request_delete(request, reference):
     """Delete a draft, after a page that says what goes with it (GET), by a requester of its
     nation (POST, with the version the page showed)."""
     draft = visible_request_or_404(request.user, reference)
-    if not may_edit_draft(request.user, draft) or draft.submitted_at is not None:
+    if not may_delete_draft(request.user, draft):
         messages.info(request, _("Only a draft that was never sent can be deleted."))
         return redirect(draft_url(draft))
     if request.method != "POST":
