@@ -40,7 +40,14 @@ def _fingerprint(request) -> str:
 
 
 def idempotent(handler):
-    """Wrap a POST handler of a DRF view."""
+    """Wrap a POST handler of a DRF view.
+
+    The key's record, the call and its response are one transaction: a web process killed
+    mid-call (a host lost, a deploy) leaves neither an applied action without its record nor a
+    record "in progress" that would refuse every retry. A second call with the same key waits
+    for the first at the record's unique index (PostgreSQL; SQLite's single writer does the
+    same) and then replays its response; if the first rolled back, the second runs instead.
+    """
 
     @wraps(handler)
     def wrapper(self, request, *args, **kwargs):
@@ -50,43 +57,52 @@ def idempotent(handler):
         if not 1 <= len(key) <= 255:  # an empty key is a client's mistake, not "no key"
             return error(400, HEADER, "Use a key of 1 to 255 characters.")
         fingerprint = _fingerprint(request)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=request.user, key=key, fingerprint=fingerprint
-                )
-        except IntegrityError:
-            first = IdempotencyRecord.objects.get(user=request.user, key=key)
-            if first.fingerprint != fingerprint:
-                return error(422, HEADER, "This key was already used with a different request.")
-            if first.status_code is None:
-                return error(409, HEADER, "A request with this key is still being processed.")
-            headers = representation_headers(first.response_body, first.status_code)
-            return Response(
-                first.response_body,
-                status=first.status_code,
-                headers={"Idempotent-Replay": "true", **headers},
-            )
-        try:
-            response = handler(self, request, *args, **kwargs)
-        except Exception as exc:  # domain and validation errors become their response
+        with transaction.atomic():
             try:
-                response = self.handle_exception(exc)
-            except Exception:
-                record.delete()
-                raise
-        if response.status_code >= 500:
-            record.delete()  # a server error may be retried for real
-            return response
-        record.status_code = response.status_code
-        record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
-        try:
-            with transaction.atomic():
-                record.save(update_fields=["status_code", "response_body"])
-        except DataError:
-            # A refusal that echoes a NUL character (a field named "\u0000") cannot be kept in
-            # PostgreSQL's jsonb; it changed nothing, so its retry may simply run again.
-            record.delete()
-        return response
+                with transaction.atomic():
+                    record = IdempotencyRecord.objects.create(
+                        user=request.user, key=key, fingerprint=fingerprint
+                    )
+            except IntegrityError:
+                record = None
+            if record is not None:
+                return _run_and_keep(self, handler, record, request, *args, **kwargs)
+        return _replay(IdempotencyRecord.objects.get(user=request.user, key=key), fingerprint)
 
     return wrapper
+
+
+def _run_and_keep(view, handler, record, request, *args, **kwargs):
+    """Call the handler in a savepoint and keep its response in `record`, in the caller's
+    transaction."""
+    try:
+        with transaction.atomic():
+            response = handler(view, request, *args, **kwargs)
+    except Exception as exc:  # domain and validation errors become their response
+        response = view.handle_exception(exc)  # re-raises what is a 500: all rolls back
+    if response.status_code >= 500:
+        record.delete()  # a server error may be retried for real
+        return response
+    record.status_code = response.status_code
+    record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+    try:
+        with transaction.atomic():
+            record.save(update_fields=["status_code", "response_body"])
+    except DataError:
+        # A refusal that echoes a NUL character (a field named "\u0000") cannot be kept in
+        # PostgreSQL's jsonb; it changed nothing, so its retry may simply run again.
+        record.delete()
+    return response
+
+
+def _replay(first, fingerprint: str):
+    if first.fingerprint != fingerprint:
+        return error(422, HEADER, "This key was already used with a different request.")
+    if first.status_code is None:  # kept by a version that committed the record first
+        return error(409, HEADER, "A request with this key is still being processed.")
+    headers = representation_headers(first.response_body, first.status_code)
+    return Response(
+        first.response_body,
+        status=first.status_code,
+        headers={"Idempotent-Replay": "true", **headers},
+    )

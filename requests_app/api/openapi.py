@@ -61,7 +61,9 @@ IDEMPOTENCY_RULES = (
     "body (for uploads: the same parts and file bytes) returns the first answer, whatever its "
     "status, 2xx or 4xx, with `Idempotent-Replay: true` and without doing anything again; a "
     "5xx is not kept, so its retry runs for real. The same key with another body is a 422; "
-    "while the first call is still running, a 409. At most 255 characters (longer is a 400). "
+    "a retry sent while the first call is still running waits for it and replays its answer "
+    "(if the first call's server died, the retry runs it). At most 255 characters (longer is a "
+    "400). "
     "Keys do not expire: never reuse one for a different operation."
 )
 # Statuses any call may meet besides those its view declares, and what each says.
@@ -77,7 +79,7 @@ BODY_ERRORS = {
 }
 POST_ERRORS = {
     "400": "Invalid fields, named, or an Idempotency-Key longer than 255 characters.",
-    "409": "Not allowed now, or the first call with this Idempotency-Key is still running.",
+    "409": "Not allowed now, or a stale version.",
     "422": "This Idempotency-Key was used with a different request.",
 }
 INTEGER = {"type": "integer", "minimum": 0}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.crypto import get_random_string
 from rest_framework.test import APIClient
 
-from requests_app.models import Attachment, Comment, Event, PriorityRequest
+from requests_app import services
+from requests_app.models import Attachment, Comment, Event, IdempotencyRecord, PriorityRequest
 from tests.helpers import PASSWORD
 
 from .conftest import url
@@ -259,3 +262,62 @@ def test_a_refusal_naming_a_nul_field_is_answered_though_it_cannot_be_kept(api, 
     assert "\u0000" in first.json()["errors"]
     target.refresh_from_db()
     assert target.state == "in_review"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_sent_while_the_first_call_runs_waits_and_replays_it(
+    postgres, api, request_in, monkeypatch
+):
+    """A client that times out and retries at once: the retry waits for the first call at the
+    key's unique index instead of being refused, then replays its answer; one triage."""
+    submitted = request_in("submitted")
+    triage = services.ACTIONS["triage"]
+    started = threading.Event()
+
+    def slow_triage(*args, **kwargs):
+        started.set()
+        time.sleep(1.0)
+        return triage(*args, **kwargs)
+
+    monkeypatch.setitem(services.ACTIONS, "triage", slow_triage)
+    body = {"assignee": "reviewer.us"}
+    answers = {}
+
+    def call(name):
+        answers[name] = post(api("liaison_us"), url(submitted.reference, "triage"), body, "t-1")
+
+    first = threading.Thread(target=call, args=("first",))
+    first.start()
+    assert started.wait(10)
+    call("retry")
+    first.join(10)
+
+    assert answers["first"].status_code == answers["retry"].status_code == 200
+    assert answers["retry"]["Idempotent-Replay"] == "true"
+    assert answers["retry"].json() == answers["first"].json()
+    assert Event.objects.filter(request=submitted, action="triage").count() == 1
+
+
+def test_a_call_that_died_mid_way_leaves_no_record_and_its_retry_runs(api, request_in, monkeypatch):
+    """An unexpected failure (as when the process dies) rolls back the key's record with the
+    call: the retry is not refused as "still being processed" and acts once."""
+    submitted = request_in("submitted")
+    triage = services.ACTIONS["triage"]
+
+    def dies_after_acting(*args, **kwargs):
+        triage(*args, **kwargs)
+        raise MemoryError("the process is going down")
+
+    monkeypatch.setitem(services.ACTIONS, "triage", dies_after_acting)
+    client = api("liaison_us")
+    body = {"assignee": "reviewer.us"}
+    with pytest.raises(MemoryError):
+        post(client, url(submitted.reference, "triage"), body, key="dies-1")
+    assert not IdempotencyRecord.objects.filter(key="dies-1").exists()
+    assert not Event.objects.filter(request=submitted, action="triage").exists()
+
+    monkeypatch.setitem(services.ACTIONS, "triage", triage)
+    again = post(client, url(submitted.reference, "triage"), body, key="dies-1")
+
+    assert again.status_code == 200 and "Idempotent-Replay" not in again
+    assert Event.objects.filter(request=submitted, action="triage").count() == 1
