@@ -308,10 +308,17 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the workers log JSON lines too (LOGG
 # Empty: the default queue's name + "-webhooks" (sosa_portal.celery.route_task).
 CELERY_WEBHOOK_QUEUE = os.environ.get("CELERY_WEBHOOK_QUEUE", "")
 CELERY_TASK_ROUTES = ("sosa_portal.celery.route_task",)
+# How often beat sweeps the clocks and re-sends what is still unsent (seconds).
+SOSA_BEAT_SECONDS = float(os.environ.get("SOSA_BEAT_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "sweep-deadlines": {"task": "requests_app.tasks.sweep_deadlines", "schedule": 60.0},
-    "resend-unsent-notifications": {"task": "requests_app.tasks.resend_unsent", "schedule": 60.0},
-    "resend-webhooks": {"task": "requests_app.tasks.resend_webhooks", "schedule": 60.0},
+    name: {"task": f"requests_app.tasks.{task}", "schedule": SOSA_BEAT_SECONDS}
+    for name, task in (
+        ("sweep-deadlines", "sweep_deadlines"),
+        ("resend-unsent-notifications", "resend_unsent"),
+        ("resend-webhooks", "resend_webhooks"),
+    )
+}
+CELERY_BEAT_SCHEDULE |= {
     # On the quarter hour: each person's digest goes out in the first run at or after their
     # local digest hour (time zones with a half-hour offset included).
     "send-digests": {"task": "requests_app.tasks.send_digests", "schedule": crontab(minute="*/15")},
@@ -380,6 +387,9 @@ SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS = int(
     os.environ.get("SOSA_WEBHOOK_BREAKER_PAUSE_SECONDS", "600")
 )
 SOSA_OUTBOX_GRACE_SECONDS = int(os.environ.get("SOSA_OUTBOX_GRACE_SECONDS", "30"))
+# How long a worker's claim on an outbox row holds before another may send it again; 0: each
+# channel's own (notices 5 min, webhook deliveries 1 min). Longer than any send takes.
+SOSA_OUTBOX_LEASE_SECONDS = int(os.environ.get("SOSA_OUTBOX_LEASE_SECONDS", "0"))
 SOSA_HEALTH_LIMITS = env_map("SOSA_HEALTH_LIMITS", "")  # /healthz, s: sosa_portal/health.py
 # Who may read /metrics (sosa_portal/metrics.py): these networks, or a bearer token.
 SOSA_METRICS_ALLOWED_NETWORKS = env_list("SOSA_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")

@@ -41,7 +41,9 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2) -> bool:
 
 
 @contextlib.contextmanager
-def celery_worker(*, broker_url: str, queue: str, mail_dir: Path, log: Path, **env_extra):
+def celery_worker(
+    *, broker_url: str, queue: str, mail_dir: Path, log: Path, name: str = "", **env_extra
+):
     """A `celery worker` subprocess on `queue`, writing e-mail files into `mail_dir`."""
     env = {
         **os.environ,
@@ -72,7 +74,7 @@ def celery_worker(*, broker_url: str, queue: str, mail_dir: Path, log: Path, **e
         "--loglevel",
         "INFO",
         "-n",
-        f"test-{queue}@%h",
+        f"{name or 'test-' + queue}@%h",
     ]
     with open(log, "ab") as out:
         process = subprocess.Popen(
@@ -201,7 +203,23 @@ def demo_database(tmp_path: Path, username: str) -> tuple[str, str]:
 
 @contextlib.contextmanager
 def web_server(database_url: str, log: Path, *, extra_env: dict | None = None, args=()):
-    """gunicorn, 2 processes × 4 threads, on a free port of 127.0.0.1."""
+    """gunicorn, 2 processes × 4 threads, on a free port of 127.0.0.1: its base URL."""
+    with web_host(database_url, log, extra_env=extra_env, args=args) as (base, _process):
+        yield base
+
+
+@contextlib.contextmanager
+def web_host(
+    database_url: str,
+    log: Path,
+    *,
+    broker_url: str | None = None,
+    extra_env: dict | None = None,
+    args=(),
+):
+    """One web host: gunicorn (2 processes × 4 threads) on a free port of 127.0.0.1, queueing
+    its tasks on `broker_url` (default: the embedded broker). Yields (base URL, the master
+    process: `kill` it to lose the host)."""
     port = free_port()
     env = {
         **os.environ,
@@ -213,6 +231,8 @@ def web_server(database_url: str, log: Path, *, extra_env: dict | None = None, a
         **(extra_env or {}),
     }
     env.pop("REDIS_URL", None)  # the embedded default: no broker server needed
+    if broker_url:
+        env["REDIS_URL"] = broker_url
     command = [sys.executable, "-m", "gunicorn", "sosa_portal.wsgi", "--workers", "2"]
     command += ["--threads", "4", "--bind", f"127.0.0.1:{port}", "--timeout", "60"]
     # As docker-compose.yml: a long query string reaches Django and gets its JSON 400.
@@ -226,7 +246,37 @@ def web_server(database_url: str, log: Path, *, extra_env: dict | None = None, a
     try:
         if not wait_for(lambda: _answers(base) or process.poll() is not None, 60):
             raise RuntimeError(f"web server did not start:\n{log.read_text()[-3000:]}")
-        yield base
+        yield base, process
+    finally:
+        kill(process)
+
+
+@contextlib.contextmanager
+def celery_beat(*, broker_url: str, queue: str, schedule: Path, log: Path, **env_extra):
+    """A `celery beat` subprocess sending the periodic tasks to `queue`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sosa_portal.settings",
+        "DATABASE_URL": shared_database_url(),
+        "REDIS_URL": broker_url,
+        "CELERY_QUEUE": queue,
+        **env_extra,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "sosa_portal", "beat"]
+    command += ["--schedule", str(schedule), "--loglevel", "INFO"]
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        if not wait_for(
+            lambda: b"beat: Starting" in log.read_bytes() or process.poll() is not None, 60
+        ):
+            raise RuntimeError(f"beat did not start:\n{log.read_text()[-3000:]}")
+        if process.poll() is not None:
+            raise RuntimeError(f"beat exited:\n{log.read_text()[-3000:]}")
+        yield process
     finally:
         kill(process)
 

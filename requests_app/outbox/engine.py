@@ -175,7 +175,10 @@ def deliver_one(channel: Channel, pk: int, *, now: dt.datetime | None = None) ->
 
 def _claim(channel: Channel, row: Any, now: dt.datetime) -> OutboxAttempt | None:
     """Count the attempt and take the lease, committed, or None when another worker did."""
-    lease_until = max(now, timezone.now()) + channel.lease
+    lease = channel.lease
+    if settings.SOSA_OUTBOX_LEASE_SECONDS:  # the operator's, for every channel
+        lease = dt.timedelta(seconds=settings.SOSA_OUTBOX_LEASE_SECONDS)
+    lease_until = max(now, timezone.now()) + lease
     with transaction.atomic():
         # `attempts` unchanged since the read: nobody claimed (or recorded) in between.
         won = (
