@@ -7,8 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DEBUG=0
 
 WORKDIR /srv/app
-RUN useradd --system --home /srv --shell /usr/sbin/nologin sosa \
-    && mkdir -p /srv/var/media && chown -R sosa /srv/var
+# The processes run as user sosa, uid and gid 10001, never root. A numeric USER (below) lets
+# Kubernetes' runAsNonRoot verify it (docs/ops/deploy.md); the code stays owned by root, read-only
+# to sosa, which writes only under /srv/var (media) and /tmp.
+RUN groupadd --system --gid 10001 sosa \
+    && useradd --system --uid 10001 --gid 10001 --home /srv --shell /usr/sbin/nologin sosa \
+    && mkdir -p /srv/var/media && chown -R 10001:10001 /srv/var
 
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
@@ -19,7 +23,8 @@ COPY . .
 RUN SECRET_KEY=build-only-collectstatic python manage.py compile_catalogue \
     && SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput
 
-USER sosa
+USER 10001:10001
 EXPOSE 8000
 ENV PROMETHEUS_MULTIPROC_DIR=/tmp/sosa-metrics
-CMD ["gunicorn", "sosa_portal.wsgi:application", "--config", "python:sosa_portal.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# No gunicorn control socket: it would go to $HOME (/srv), which is not writable.
+CMD ["gunicorn", "sosa_portal.wsgi:application", "--config", "python:sosa_portal.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket"]

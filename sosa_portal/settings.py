@@ -39,6 +39,7 @@ def env_map(name: str, default: str) -> dict[str, str]:
 DEBUG = env_bool("DEBUG", True)
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
 SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY  # empty counts as unset
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")  # old keys, still accepted (rotation)
 # The dev key, and any key still saying "change-me" (.env.example's placeholder), are public.
 if not DEBUG and "change-me" in SECRET_KEY.lower():
     raise ImproperlyConfigured(
@@ -60,7 +61,7 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]  # probes speak plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^(healthz(/live|/ready)?|metrics)$"]  # probes, scrapers: plain HTTP
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
@@ -155,6 +156,7 @@ DATABASES = {
         default=f"sqlite:///{VAR / 'sosa.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
+        disable_server_side_cursors=env_bool("DISABLE_SERVER_SIDE_CURSORS", False),  # PgBouncer
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
