@@ -117,6 +117,8 @@ bench-sweep: install
 # Load at SIZE requests (default 100,000; PostgreSQL and wrk): API reads, create, an action,
 # the liaison queue page and a sweep of SIZE/100 due clocks, against a ceiling endpoint.
 # Its own database (BENCH_DATABASE_URL, default a local sosa_bench): never DATABASE_URL's.
+# BENCH_ARGS: e.g. "--reuse --only queue" (keep the seeded rows; that row and the ceiling only).
 SIZE ?= 100000
+BENCH_ARGS ?=
 bench: install dirs
-	$(BIN)/python benchmarks/load.py --size $(SIZE)
+	$(BIN)/python benchmarks/load.py --size $(SIZE) $(BENCH_ARGS)

@@ -410,6 +410,14 @@ def posture_scenario() -> dict:
     return {"runs": runs}
 
 
+def summary_line(args, seeded, peak) -> str:
+    return (
+        f"{args.size:,} requests; gunicorn 2 workers, wrk 2 threads × {args.connections} "
+        f"connections × {args.seconds} s per row; peak worker RSS {peak:.0f} MB"
+        + (f"; seeding {seeded.per_second:,.0f} requests/s" if seeded else "")
+    )
+
+
 def report(args, seeded, rows, sweep, plans, peak, posture) -> tuple[str, str]:
     ceiling = rows[0]["rps"]
     table = (
@@ -426,6 +434,8 @@ def report(args, seeded, rows, sweep, plans, peak, posture) -> tuple[str, str]:
             f"{row['p50']:.1f} ms | {row['p99']:.1f} ms | {row['p99'] / row['p50']:.1f}× | "
             f"{row['queries']} | {row['errors']} |\n"
         )
+    if sweep is None:  # --only: the chosen rows alone
+        return f"{summary_line(args, seeded, peak)}\n\n{table}", ""
     table += (
         f"\nEscalation sweep (fresh process): {sweep['due']:,} due clocks escalated in "
         f"{sweep['seconds']:.2f} s ({sweep['seconds'] / max(sweep['due'], 1) * 1000:.2f} ms each); "
@@ -440,11 +450,7 @@ def report(args, seeded, rows, sweep, plans, peak, posture) -> tuple[str, str]:
             f"{run['seconds']:.2f} s ({run['seconds'] / max(run['requests'], 1) * 1000:.3f} ms "
             f"per request), {run['queries']:,} SQL queries in {run['batches']:,} batches.\n"
         )
-    summary = (
-        f"{args.size:,} requests; gunicorn 2 workers, wrk 2 threads × {args.connections} "
-        f"connections × {args.seconds} s per row; peak worker RSS {peak:.0f} MB"
-        + (f"; seeding {seeded.per_second:,.0f} requests/s" if seeded else "")
-    )
+    summary = summary_line(args, seeded, peak)
     plan_text = "\n".join(
         f"### {label}\n\nMain query on the requests table: {plan['scan']}, "
         f"planning {plan['planning_ms']} ms, execution {plan['execution_ms']} ms"
@@ -460,6 +466,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--reuse", action="store_true", help="keep rows seeded by an earlier run")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="measure only the rows whose label contains TEXT (and the ceiling); no sweep",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -468,6 +481,8 @@ def main() -> None:
 
     seeded = setup(args.size, args.reuse)
     plan = scenarios(args.size)
+    if args.only:
+        plan = [plan[0]] + [s for s in plan[1:] if any(text in s.label for text in args.only)]
     rows, plans = [], {}
     server = start_server()
     try:
@@ -497,6 +512,9 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
+    if args.only:
+        print(report(args, seeded, rows, None, plans, peak, None)[0])
+        return
     sweep = sweep_scenario(max(args.size // 100, 1))
     posture = posture_scenario()
     head, plan_text = report(args, seeded, rows, sweep, plans, peak, posture)

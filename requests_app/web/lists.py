@@ -74,12 +74,12 @@ def read_cursor(request, name: str, ordering: str) -> list | None:
         return None
 
 
-def keyset_page(request, rows, ordering: str) -> cursors.KeysetPage:
+def keyset_page(request, rows, ordering: str, count_limit: int | None = None) -> cursors.KeysetPage:
     """A page of `rows` in `ordering` after (or before) the cursor in the query string: one
     LIMITed query, plus a bounded count when the page alone does not tell how many match."""
     after = read_cursor(request, "after", ordering)
     before = None if after is not None else read_cursor(request, "before", ordering)
-    limits = {"size": PAGE_SIZE, "count_limit": COUNT_LIMIT}
+    limits = {"size": PAGE_SIZE, "count_limit": count_limit or COUNT_LIMIT}
     page = cursors.page_at(rows, ordering, after=after, before=before, **limits)
     if not page.object_list and (after is not None or before is not None):
         # The rows of the link were resolved or moved since: start again at the top.
@@ -95,11 +95,14 @@ def list_context(
     ordering: str,
     open_only: bool = False,
     more_fields: tuple[str, ...] = (),
+    count_limit: int | None = None,
 ) -> dict:
     """What the list and the queue share: the page of rows, the filters and their options.
     The rows load only the columns a list shows (`LIST_FIELDS` and the caller's `more_fields`),
     not the request's long texts."""
-    page = keyset_page(request, requests.only(*LIST_FIELDS, *more_fields), ordering)
+    page = keyset_page(
+        request, requests.only(*LIST_FIELDS, *more_fields), ordering, count_limit=count_limit
+    )
     now = timezone.now()
     form = filterset.form
     return {

@@ -37,7 +37,7 @@ from ..queries.queue import DEFAULT_VIEW, VIEW_KEYS, apply_view
 from .common import post_or_back
 from .forms import BulkAssignForm, person_label
 from .lists import CURSOR_PARAMS, PARTY_LABELS, choice_options, list_context
-from .queue_views import ensure_liaison, forget_counts, queue_side
+from .queue_views import SIDE_COUNT_LIMIT, ensure_liaison, forget_counts, queue_side
 
 CSV_HEADER = (
     "reference",
@@ -118,6 +118,8 @@ def queue(request):
         ordering=sort,
         open_only=True,
         more_fields=("assignee__username", "assignee__first_name", "assignee__last_name"),
+        # As the side list's badges ("99+"): the queue is work to do, not a register to count.
+        count_limit=SIDE_COUNT_LIMIT,
     )
     mark_assignable(request.user, context["page"].object_list)
     for row, cells in zip(context["page"].object_list, context["rows"], strict=True):

@@ -65,20 +65,21 @@ def counts_key(user) -> str:
     return f"queue-side-counts:{user.pk}"
 
 
-def side_counts(user, named: dict) -> dict[str, int | None]:
+def side_counts(user, keys: list[str], named) -> dict[str, int | None]:
     """The side list's counts, kept for SOSA_QUEUE_COUNTS_SECONDS per person (default 30): an
     officer who pages through the queue does not count eight views on every page. The
     officer's own changes (an action, a watch, an assignment) forget them at once
-    (`forget_counts`); other people's show within that time. 0 turns the keeping off."""
+    (`forget_counts`); other people's show within that time. 0 turns the keeping off.
+    `named()` builds the views' querysets, only when they are counted."""
     seconds = getattr(settings, "SOSA_QUEUE_COUNTS_SECONDS", 30)
     if not seconds:
-        return bounded_counts(named, SIDE_COUNT_LIMIT)
+        return bounded_counts(named(), SIDE_COUNT_LIMIT)
     # The views and saved views counted (a saved view is never edited, only added or deleted).
-    shape = ",".join(named)
+    shape = ",".join(keys)
     kept = cache.get(counts_key(user))
     if kept and kept.get("shape") == shape:
         return kept["counts"]
-    counts = bounded_counts(named, SIDE_COUNT_LIMIT)
+    counts = bounded_counts(named(), SIDE_COUNT_LIMIT)
     cache.set(counts_key(user), {"shape": shape, "counts": counts}, seconds)
     return counts
 
@@ -92,19 +93,24 @@ def queue_side(request, view: str, sort: str, profile) -> dict:
     the column headers' sort links."""
     user, now = request.user, timezone.now()
     nation_id = profile.nation_id if profile else None
-    visible = PriorityRequest.objects.visible_to(user).open()
     saved = list(SavedView.objects.filter(owner=user))
-    named = {
-        view_.key: apply_view(visible, view_.key, user=user, nation_id=nation_id, now=now)
-        for view_ in VIEWS
-    }
-    for mine in saved:
-        stored = QueryDict(mine.query)
-        key = stored.get("view") or DEFAULT_VIEW
-        key = key if key in VIEW_KEYS else DEFAULT_VIEW
-        narrowed = apply_view(visible, key, user=user, nation_id=nation_id, now=now)
-        named[f"saved-{mine.pk}"] = RequestFilter(stored, queryset=narrowed, request=request).qs
-    counts = side_counts(user, named)
+
+    def named() -> dict:
+        visible = PriorityRequest.objects.visible_to(user).open()
+        views = {
+            view_.key: apply_view(visible, view_.key, user=user, nation_id=nation_id, now=now)
+            for view_ in VIEWS
+        }
+        for mine in saved:
+            stored = QueryDict(mine.query)
+            key = stored.get("view") or DEFAULT_VIEW
+            key = key if key in VIEW_KEYS else DEFAULT_VIEW
+            narrowed = apply_view(visible, key, user=user, nation_id=nation_id, now=now)
+            views[f"saved-{mine.pk}"] = RequestFilter(stored, queryset=narrowed, request=request).qs
+        return views
+
+    keys = [view_.key for view_ in VIEWS] + [f"saved-{mine.pk}" for mine in saved]
+    counts = side_counts(user, keys, named)
     current_query = kept_query(request.GET, sort=None if sort == "priority" else sort)
     current_query.setdefault("view", view)
     this_query = current_query.urlencode()

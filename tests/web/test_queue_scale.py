@@ -18,6 +18,7 @@ from requests_app.models import PriorityRequest
 from requests_app.permissions import served_nation_ids, user_role
 from requests_app.queries import cursors
 from requests_app.web import lists as request_views
+from requests_app.web import queue as queue_page
 from tests.helpers import references_on, sign_in, text_of
 
 
@@ -174,8 +175,10 @@ def test_the_list_pages_forward_and_back_newest_first_keeping_the_filters(
 def test_beyond_the_count_limit_the_pages_say_more_than_it(
     client, people, make_request, monkeypatch
 ):
+    """The list counts to COUNT_LIMIT; the queue no further than its side list's badges."""
     monkeypatch.setattr(request_views, "PAGE_SIZE", 5)
     monkeypatch.setattr(request_views, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(queue_page, "SIDE_COUNT_LIMIT", 10)
     many(make_request, 11)
     sign_in(client, people.liaison_us)
 
