@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from requests_app.models import PriorityRequest, RequestItem
 from tests.helpers import sign_in_page, us_working_day
+from tests.i18n.catalogue import ensure_compiled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # `make screenshots` refreshes docs/screenshots/; ordinary runs keep the tree clean.
@@ -290,3 +291,41 @@ def test_pages_fit_a_phone_screen(live_server, browser, people, make_request):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the phone"
     shot(page, "request-phone")
+    context.close()
+
+    # The liaison officer's queue on a phone: each row a card, the filters folded.
+    make_request("submitted", title="Seal kits for the Arjun tanks")
+    device = TOTPDevice.objects.create(user=people.liaison_us, name="app", confirmed=True)
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+    liaison = person(browser, live_server.url, "liaison.us", device, **phone)
+    liaison.goto(f"{live_server.url}/queue/")
+    cards = liaison.locator("table.table--cards tbody tr")
+    expect(cards.first).to_be_visible()
+    assert cards.first.evaluate("row => getComputedStyle(row).display") != "table-row"
+    overflow = liaison.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the queue is {overflow}px wider than the phone"
+    shot(liaison, "queue-phone")
+    liaison.context.close()
+
+
+def test_the_pages_read_in_hindi(live_server, browser, people, make_request):
+    """The README's Hindi screenshots: a request page and the queue after the switch."""
+    ensure_compiled()
+    request = make_request("with_supplier")
+    requester = person(browser, live_server.url, "requester.in")
+    requester.get_by_role("group", name="Language").get_by_role("button", name="हिन्दी").click()
+    expect(requester.locator("html")).to_have_attribute("lang", "hi")
+    requester.goto(f"{live_server.url}/requests/{request.reference}/")
+    expect(requester.locator("main")).to_contain_text(request.reference)
+    expect(requester.locator("main")).to_contain_text("आपूर्तिकर्ता")  # "supplier"
+    shot(requester, "request-hindi")
+    requester.context.close()
+
+    device = TOTPDevice.objects.create(user=people.liaison_us, name="app", confirmed=True)
+    liaison = person(browser, live_server.url, "liaison.us", device)
+    liaison.get_by_role("group", name="Language").get_by_role("button", name="हिन्दी").click()
+    liaison.goto(f"{live_server.url}/queue/")
+    expect(liaison.locator("html")).to_have_attribute("lang", "hi")
+    expect(liaison.get_by_role("heading", level=1)).not_to_have_text("Queue")
+    shot(liaison, "queue-hindi")
+    liaison.context.close()
