@@ -60,7 +60,7 @@ def test_every_post_declares_the_idempotency_key_and_its_rules(document):
         (header,) = [p for p in operation["parameters"] if p["name"] == IDEMPOTENCY_KEY]
         assert header["in"] == "header" and header["required"] is False, path
         assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
-        for rule in ("per user", "byte-identical", "4xx", "5xx", "422", "409", "255"):
+        for rule in ("per user", "byte-identical", "4xx", "5xx", "422", "waits", "255"):
             assert rule in header["description"], f"{path}: the rules do not say {rule!r}"
         assert {"400", "409", "422"} <= set(operation["responses"]), path
 
