@@ -9,6 +9,8 @@ rule is on the queryset before the search, so nothing counts what the reader may
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -17,19 +19,28 @@ from django.db.models import Q
 
 SHARED = ("search_text",)
 ALL = ("search_text", "search_internal")
-# Each lexeme of the parsed query (`'gy' & '200'`) made a prefix (`'gy':* & '200':*`).
+# One typed word parsed as the documents are (`'w58rgz' & '-27' & 'c' & '-1100589'`), its last
+# lexeme made a prefix (`… & '-1100589':*`): only where the person stopped typing may a word be
+# unfinished. The lexemes before it were followed by a delimiter, so they are whole words, and
+# GIN skips through a whole word's rows instead of reading those of every word that starts like
+# it (`'w58rgz':*` alone took 48 ms among a million requests whose contracts all share it).
 PREFIXED = (
-    "to_tsquery('simple'::regconfig, regexp_replace(({inner})::text, '''( |$)', ''':*\\1', 'g'))"
+    "to_tsquery('simple'::regconfig, regexp_replace(({inner})::text, '''([^'']*)''$', '''\\1'':*'))"
 )
 
 
 class PrefixQuery(SearchQuery):
-    """The text parsed as the documents are (`plainto_tsquery`, every word ANDed), then each
-    lexeme made a prefix: "5840-01-555" finds NSN 5840-01-555-1234, "Part 1" finds "Part 10"."""
+    """One typed word as above: "5840-01-555" finds NSN 5840-01-555-1234, "GY-2" GY-200."""
 
     def as_sql(self, compiler, connection, function=None, template=None):
         inner, params = super().as_sql(compiler, connection, function="plainto_tsquery")
         return PREFIXED.format(inner=inner), params
+
+
+def every_word(words: list[str]):
+    """Each typed word a `PrefixQuery`, all of them ANDed: "gyro assem" finds "Gyroscope
+    assembly", "Part 1" finds "Part 10"."""
+    return functools.reduce(operator.and_, (PrefixQuery(word, config="simple") for word in words))
 
 
 def search_words(requests, text: str, *, officials: bool):
@@ -39,9 +50,7 @@ def search_words(requests, text: str, *, officials: bool):
     columns = ALL if officials else SHARED
     if connection.vendor == "postgresql":
         vector = SearchVector(*columns, config="simple")
-        return requests.alias(found=vector).filter(
-            found=PrefixQuery(" ".join(words), config="simple")
-        )
+        return requests.alias(found=vector).filter(found=every_word(words))
     condition = Q()
     for word in words:  # at the start of a word, as PostgreSQL's prefixes match
         starts_a_word = r"(^|\W)" + re.escape(word)

@@ -63,11 +63,19 @@ def gyros(people, make_request):
         "6615-01-234",  # the start of an NSN
         "bangalore depot",  # a shared comment
         "gyro",  # the start of a word
+        "W58RGZ-26-C-99",  # the contract as far as it was typed
     ],
 )
 def test_every_word_finds_the_request_across_its_fields(people, gyros, q):
     request, _ = gyros
     assert found(people, "liaison_us", q) == {request.reference}
+
+
+def test_only_the_end_of_a_typed_word_may_be_unfinished(people, gyros):
+    """Inside a typed word the parts before a delimiter are whole words (so the GIN index skips
+    through them instead of reading every word that begins alike): "W58-26" is not W58RGZ-26."""
+    assert found(people, "liaison_us", "W58-26-C-9911") == set()
+    assert found(people, "liaison_us", "W58RGZ-26-C-9911 tej") == {gyros[0].reference}
 
 
 def test_a_word_that_does_not_match_keeps_it_out(people, gyros):
