@@ -16,6 +16,7 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.dateformat import format as date_format
 
 CLOSE_OF_BUSINESS = dt.time(17, 0)
 WEEKEND = {5, 6}  # Saturday, Sunday
@@ -130,13 +131,14 @@ class WorkingCalendar:
 
 
 def format_day(day: dt.date) -> str:
-    """'Thu 26 Nov' style, as used in explanations."""
-    return f"{day:%a} {day.day} {day:%b}"
+    """'Thu 26 Nov' style, weekday and month named in the active language."""
+    return date_format(day, "D j M")
 
 
 def format_moment(moment: dt.datetime) -> str:
-    """'Thu 10 Dec 17:00 EST' style, in the moment's own time zone."""
-    return f"{moment:%a} {moment.day} {moment:%b} {moment:%H:%M %Z}"
+    """'Thu 10 Dec 17:00 EST' style, in the moment's own time zone (names in the active
+    language, figures and the zone as they are)."""
+    return f"{date_format(moment, 'D j M')} {moment:%H:%M %Z}"
 
 
 def describe_skipped(skipped: Iterable[SkippedDay]) -> str:

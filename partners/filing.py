@@ -4,6 +4,7 @@ with, and only where a liaison officer of that nation serves it (someone must tr
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from .models import Arrangement, Nation, Profile, Role
 
@@ -21,11 +22,12 @@ def filing_refusal(requesting: Nation, responding: Nation | None) -> str | None:
     if responding is None:
         return None
     if responding.pk == requesting.pk:
-        return "Choose the other nation of the arrangement."
+        return _("Choose the other nation of the arrangement.")
+    names = {"requesting": requesting.name, "responding": responding.name}
     if not Arrangement.objects.active().between(requesting, responding).exists():
-        return f"No active arrangement between {requesting.name} and {responding.name}."
+        return _("No active arrangement between %(requesting)s and %(responding)s.") % names
     if not _liaisons_serving(requesting).filter(nation=responding).exists():
-        return f"No liaison officer of {responding.name} serves {requesting.name} yet."
+        return _("No liaison officer of %(responding)s serves %(requesting)s yet.") % names
     return None
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connections, router
@@ -87,6 +88,26 @@ def staff_or(user, rule: Callable[[Profile], bool]) -> bool:
 
 def served_nation_ids(user) -> list[int]:
     return person(user).served_nation_ids if user.is_authenticated else []
+
+
+def remember_language(user, language: str) -> bool:
+    """Keep `language` (one of settings.LANGUAGES) as the language of the person's e-mails and
+    notices; False when it is not one, or the user has no profile (staff without one)."""
+    if not user.is_authenticated or language not in dict(settings.LANGUAGES):
+        return False
+    profile = profile_of(user)
+    if profile is None:
+        return False
+    if profile.language != language:
+        Profile.objects.filter(pk=profile.pk).update(language=language)
+        profile.language = language
+    return True
+
+
+def language_of(profile: Profile | None) -> str:
+    """The language a person's e-mails and notices are written in: theirs, else the portal's."""
+    chosen = profile.language if profile is not None else ""
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def person_label(user) -> str:

@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from partners.calendars import WorkingCalendar, describe_skipped, format_moment
+from partners.calendars import SkippedDay, WorkingCalendar
 
+from . import explained
 from .choices import Party, Route, Stage, State, Urgency
+from .explained import Phrase, day, moment, words
 from .postures import PostureRule
 
 
@@ -145,8 +147,15 @@ class ConductPolicy:
 
 @dataclass(frozen=True)
 class Due:
+    """When a clock is due, and why: `words` for each reader's language (`explained`), the
+    `explanation` in the portal's own (stored, and given by the API)."""
+
     due_at: dt.datetime
-    explanation: str
+    words: Phrase
+
+    @property
+    def explanation(self) -> str:
+        return explained.english(self.words)
 
 
 def stage_working_days(
@@ -183,17 +192,21 @@ def around_the_clock(rule: StageRule, posture: PostureRule | None) -> bool:
     return bool(posture and posture.around_the_clock and not is_legal_clock(rule))
 
 
-def _posture_text(text: str, rule: StageRule, posture: PostureRule | None, tz) -> str:
+def _posture_text(text: Phrase, rule: StageRule, posture: PostureRule | None, tz) -> Phrase:
     """An explanation names a posture other than peacetime."""
     if posture is None or posture.is_peacetime:
         return text
-    if is_legal_clock(rule):
-        return f"{posture.phrase(tz)} (the DPAS duty is the same in every posture): {text}"
-    return f"{posture.phrase(tz)}: {text}"
+    key = "in_posture_legal" if is_legal_clock(rule) else "in_posture"
+    return words(key, posture=posture.words(tz), how=text)
 
 
-def _days_phrase(days: int) -> str:
-    return f"{days} day{'s' if days != 1 else ''} around the clock"
+def _days_phrase(days: int) -> Phrase:
+    return words("calendar_days", n=days)
+
+
+def _due(text: Phrase, due_at: dt.datetime, tz) -> Due:
+    """ "{text} → due Thu 10 Dec 17:00 EST" """
+    return Due(due_at, words("due", how=text, at=moment(due_at, tz)))
 
 
 def _around_the_clock_due(
@@ -202,28 +215,44 @@ def _around_the_clock_due(
     rule: StageRule,
     posture: PostureRule | None,
     calendar: WorkingCalendar,
-    before: str,
-    after: str = "",
+    key: str,
 ) -> Due:
-    """`days` calendar days after `start`, at the same hour: "{before} <start> {after}"."""
+    """`days` calendar days after `start`, at the same hour: `key` says how ("1 day around the
+    clock after receipt at <start>", "resumed at <start> with 1 day around the clock left")."""
     local = start.astimezone(calendar.tz)
     due_at = local + dt.timedelta(days=days)
-    text = " ".join(part for part in (before, format_moment(local), after) if part)
-    text = _posture_text(text, rule, posture, calendar.tz)
-    return Due(due_at, f"{text} → due {format_moment(due_at)}")
+    text = words(key, days=_days_phrase(days), at=moment(local, calendar.tz))
+    return _due(_posture_text(text, rule, posture, calendar.tz), due_at, calendar.tz)
 
 
-def _day_phrase(days: int) -> str:
-    return f"{days} working day{'s' if days != 1 else ''}"
+def _day_phrase(days: int) -> Phrase:
+    return words("working_days", n=days)
 
 
-def _long_day(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+def skipped_words(skipped: list[SkippedDay]) -> Phrase:
+    """ "Thu 26 Nov Thanksgiving Day and two weekends": holidays and closures by name (as
+    given), weekends counted ('' when nothing was skipped)."""
+    named: list[Phrase] = []
+    weekend_days: list[dt.date] = []
+    for item in skipped:
+        if item.reason == "weekend":
+            weekend_days.append(item.day)
+        else:
+            named.append(words("holiday", day=day(item.day, year=False), name=item.reason))
+    weekends = len({d - dt.timedelta(days=d.weekday() - 5) for d in weekend_days})
+    parts = list(named)
+    if weekends:
+        parts.append(words("weekends", n=weekends, count=explained.count(weekends)))
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return parts[0]
+    return words("and", first=parts[:-1], last=parts[-1])
 
 
-def _with_skipped(text: str, skipped) -> str:
-    described = describe_skipped(skipped)
-    return f"{text}, skipping {described}" if described else text
+def _with_skipped(text: Phrase, skipped) -> Phrase:
+    described = skipped_words(list(skipped))
+    return words("skipping", how=text, skipped=described) if described else text
 
 
 def open_due(
@@ -236,39 +265,40 @@ def open_due(
     committed_date: dt.date | None = None,
     conduct: ConductPolicy | None = None,
     posture: PostureRule | None = None,
+    item_description: str | None = None,
 ) -> Due:
     """When a clock opened at `started_at` is due, and why, in the calendar's time zone, under
-    the arrangement's `posture` (None: peacetime)."""
+    the arrangement's `posture` (None: peacetime). A delivery clock of one item names it."""
     if rule.until_committed_date:
         if committed_date is None:
             raise ValueError("A delivery clock needs the committed delivery date.")
         due_at = calendar.close_of_business_on(committed_date)
-        return Due(due_at, f"the committed delivery date → due {format_moment(due_at)}")
+        committed = (
+            words("committed")
+            if item_description is None
+            else words("item_committed", item=item_description)
+        )
+        return _due(committed, due_at, calendar.tz)
     days = stage_working_days(
         rule, rating=rating, urgency=urgency, conduct=conduct, posture=posture
     )
     if around_the_clock(rule, posture):
-        return _around_the_clock_due(
-            started_at, days, rule, posture, calendar, f"{_days_phrase(days)} after receipt at"
-        )
+        return _around_the_clock_due(started_at, days, rule, posture, calendar, "around_receipt")
     received_on = calendar.local_date(started_at)
     result = calendar.add_working_days(received_on, days)
-    text = f"{_day_phrase(days)} after receipt on {_long_day(received_on)}"
+    text = words("receipt", days=_day_phrase(days), day=day(received_on))
     if rule.conduct_days and conduct is not None:
-        text = (
-            f"{conduct.nation_name}'s Code of Conduct asks a response within "
-            f"{_day_phrase(days)} (best effort): {text}"
-        )
+        text = words("conduct", nation=conduct.nation_name, days=_day_phrase(days), how=text)
     elif rule.by_rating and rating:
-        text = f"{rating}-rated order: {text}"
+        text = words("rated", rating=rating, how=text)
     elif (
         urgency == Urgency.EMERGENCY
         and rule.emergency_working_days is not None
         and (posture is None or posture.is_peacetime)
     ):
-        text = f"emergency: {text}"
+        text = words("emergency", how=text)
     text = _posture_text(_with_skipped(text, result.skipped), rule, posture, calendar.tz)
-    return Due(result.due_at, f"{text} → due {format_moment(result.due_at)}")
+    return _due(text, result.due_at, calendar.tz)
 
 
 def remaining_working_days(
@@ -295,22 +325,16 @@ def resumed_due(
     remaining = max(remaining, 0)
     if rule is not None and around_the_clock(rule, posture):
         return _around_the_clock_due(
-            resumed_at,
-            remaining,
-            rule,
-            posture,
-            calendar,
-            "resumed at",
-            f"with {_days_phrase(remaining)} left",
+            resumed_at, remaining, rule, posture, calendar, "around_resumed"
         )
     resumed_on = calendar.local_date(resumed_at)
     result = calendar.add_working_days(resumed_on, remaining)
     text = _with_skipped(
-        f"resumed on {_long_day(resumed_on)} with {_day_phrase(remaining)} left", result.skipped
+        words("resumed", day=day(resumed_on), days=_day_phrase(remaining)), result.skipped
     )
     if rule is not None:
         text = _posture_text(text, rule, posture, calendar.tz)
-    return Due(result.due_at, f"{text} → due {format_moment(result.due_at)}")
+    return _due(text, result.due_at, calendar.tz)
 
 
 @dataclass(frozen=True)

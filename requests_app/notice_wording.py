@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
+from partners.models import Posture
 from partners.people import person_label
 
+from . import explained
 from .choices import MENTION, POSTURE, State, Visibility
-from .wording import describe, kind_label
+from .wording import describe, kind_label, standing
 
 MENTION_LABEL = gettext_lazy("Mentioned you")
 EXCERPT_CHARS = 280  # of a comment's text, kept in its mention notice
@@ -38,7 +40,7 @@ def notice_line(notice, *, quote: bool = True) -> str:
     payload = notice.payload or {}
     if notice.kind == POSTURE:
         reason = payload.get("explanation") or ""
-        title = payload.get("title", "")
+        title = posture_title(payload)
         return _sentence(f"{title}: {reason}" if reason else title)
     event = notice.event if notice.event_id else None
     who = person_label(event.actor) if event is not None and event.actor_id else ""
@@ -58,6 +60,41 @@ def notice_line(notice, *, quote: bool = True) -> str:
     line = _sentence(f"{who} {did}" if who else did[:1].upper() + did[1:])
     now = _state_now(payload.get("state"))
     return f"{line} {now}" if now else line
+
+
+def posture_title(payload: dict) -> str:
+    """ "US–IN: Emergency posture": a posture notice's title, in the active language (the one
+    its payload froze, when it lacks the posture)."""
+    posture, arrangement = payload.get("posture"), payload.get("arrangement")
+    if posture not in Posture.values or not arrangement:
+        return payload.get("title", "")
+    return str(
+        gettext_lazy("%(arrangement)s: %(posture)s posture")
+        % {"arrangement": arrangement, "posture": Posture(posture).label}
+    )
+
+
+def notice_explanation(payload: dict) -> str:
+    """How a deadline notice's due time was counted, in the active language (the sentence it
+    froze, when it kept no words)."""
+    return explained.text(payload.get("explanation_words"), payload.get("explanation") or "")
+
+
+def notice_standing(payload: dict) -> str:
+    """What the approved request is (`wording.standing`), from what an action's notice froze
+    of it, in the active language; the frozen sentence of a notice written before that."""
+    facts = payload.get("standing_of")
+    if not isinstance(facts, dict):
+        return payload.get("standing", "")
+    return str(
+        standing(
+            route=facts.get("route", ""),
+            rating_label=facts.get("rating", ""),
+            bis_case_number=facts.get("bis_case_number", ""),
+            nation_name=facts.get("nation", ""),
+            conduct_days=facts.get("conduct_days"),
+        )
+    )
 
 
 @dataclass
@@ -104,4 +141,6 @@ def _sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    return text if text.endswith((".", "…", "”", "!", "?")) else f"{text}."
+    if text.endswith((".", "…", "”", "!", "?", "।")):
+        return text
+    return text + pgettext("the end of a sentence", ".")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import Agency, Role, Supplier, current_signatories
 from partners.people import profile_of, served_nation_ids, staff_or, user_role
@@ -15,6 +16,7 @@ from partners.people import profile_of, served_nation_ids, staff_or, user_role
 from .choices import ItemResponse, Resolution, Route, State
 from .exceptions import InvalidTransition, NotAllowed
 from .transitions import REQUESTING, RESPONDING, TRANSITIONS, Transition
+from .wording import action_verb
 
 if TYPE_CHECKING:
     from .models import PriorityRequest
@@ -105,12 +107,24 @@ def check_may_take(user, request: PriorityRequest, transition: Transition) -> No
     (`InvalidTransition`, 409), a role or key that may not take it (`NotAllowed`, 403)."""
     if transition.route and request.route != transition.route:
         raise InvalidTransition(
-            f"Cannot {transition.action.replace('_', ' ')} {request.reference}: "
-            f"it runs the {request.get_route_display()} route.",
-            {"route": [f"'{transition.action}' is not an action of the {request.route} route."]},
+            _("Cannot %(action)s %(reference)s: it runs the %(route)s route.")
+            % {
+                "action": action_verb(transition.action),
+                "reference": request.reference,
+                "route": request.get_route_display(),
+            },
+            {
+                "route": [
+                    _("'%(action)s' is not an action of the %(route)s route.")
+                    % {"action": transition.action, "route": request.route}
+                ]
+            },
         )
     if not may_take(user, request, transition):
-        raise NotAllowed(f"Your role may not {transition.action.replace('_', ' ')} this request.")
+        raise NotAllowed(
+            _("Your role may not %(action)s this request.")
+            % {"action": action_verb(transition.action)}
+        )
 
 
 def may_take_on(

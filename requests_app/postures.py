@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from partners.models import Posture
 
+from . import explained
 from .choices import Stage
 
 
@@ -40,11 +41,15 @@ class PostureRule:
 
     def phrase(self, tz=None) -> str:
         """'Emergency posture since Mon 7 Dec 2026', as explanations name it."""
-        text = f"{self.label} posture"
-        if self.since is not None:
-            day = self.since.astimezone(tz).date() if tz else self.since.date()
-            text += f" since {day:%a} {day.day} {day:%b %Y}"
-        return text
+        return explained.say(self.words(tz))
+
+    def words(self, tz=None) -> explained.Phrase:
+        """`phrase`, kept as words (`explained`)."""
+        name = explained.posture(self.posture)
+        if self.since is None:
+            return explained.words("posture", posture=name)
+        day = self.since.astimezone(tz).date() if tz else self.since.date()
+        return explained.words("posture_since", posture=name, day=explained.day(day))
 
 
 EMERGENCY_DAYS: dict[str, int] = {

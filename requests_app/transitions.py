@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from partners.models import Role
 
@@ -279,10 +280,11 @@ EVENT_KINDS: tuple[str, ...] = (*TRANSITIONS, "comment", "attach", "escalate", "
 def check_event_kinds(kinds) -> list[str]:
     """The kinds as a list of known event actions, or a ValidationError naming `event_kinds`."""
     if not isinstance(kinds, list) or not all(isinstance(kind, str) for kind in kinds):
-        raise ValidationError({"event_kinds": ["Give a list of event actions."]})
+        raise ValidationError({"event_kinds": [_("Give a list of event actions.")]})
     unknown = sorted(set(kinds) - set(EVENT_KINDS))
     if unknown:
         raise ValidationError(
-            {"event_kinds": [f"Unknown event kinds: {', '.join(unknown)}."]}, code="invalid"
+            {"event_kinds": [_("Unknown event kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}]},
+            code="invalid",
         )
     return list(dict.fromkeys(kinds))

@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from partners.models import Posture
 
@@ -37,6 +37,36 @@ ACTION_LABELS = {
     "close_unfulfilled": gettext_lazy("Close as unfulfilled"),
     "withdraw": gettext_lazy("Withdraw the request"),
 }
+# An action as a refusal names it ("Cannot supplier accept IN-2026-00042: …"): in English its
+# code word, in another language a verb phrase of its own.
+ACTION_VERBS = {
+    "submit": pgettext_lazy("refused action", "submit"),
+    "request_info": pgettext_lazy("refused action", "request info"),
+    "answer": pgettext_lazy("refused action", "answer"),
+    "triage": pgettext_lazy("refused action", "triage"),
+    "endorse": pgettext_lazy("refused action", "endorse"),
+    "determine": pgettext_lazy("refused action", "determine"),
+    "authorise": pgettext_lazy("refused action", "authorise"),
+    "approve": pgettext_lazy("refused action", "approve"),
+    "decline": pgettext_lazy("refused action", "decline"),
+    "forward": pgettext_lazy("refused action", "forward"),
+    "supplier_accept": pgettext_lazy("refused action", "supplier accept"),
+    "supplier_reject": pgettext_lazy("refused action", "supplier reject"),
+    "report_delay": pgettext_lazy("refused action", "report delay"),
+    "record_delivery": pgettext_lazy("refused action", "record delivery"),
+    "fulfil": pgettext_lazy("refused action", "fulfil"),
+    "split": pgettext_lazy("refused action", "split"),
+    "close_unfulfilled": pgettext_lazy("refused action", "close unfulfilled"),
+    "withdraw": pgettext_lazy("refused action", "withdraw"),
+}
+
+
+def action_verb(action: str) -> str:
+    """ "supplier accept": an action as a refusal names it, in the active language."""
+    verb = ACTION_VERBS.get(action)
+    return str(verb) if verb is not None else action.replace("_", " ")
+
+
 # A liaison officer records what the supplier said on its behalf.
 ON_BEHALF_LABELS = {
     "supplier_accept": gettext_lazy("Record the supplier's acceptance"),
@@ -184,7 +214,7 @@ def _variant(action: str, data: dict) -> str:
 
 
 # Every action has its button, its timeline line and its notice label.
-for _phrases in (ACTION_LABELS, EVENT_TEXT, KIND_LABELS):
+for _phrases in (ACTION_LABELS, ACTION_VERBS, EVENT_TEXT, KIND_LABELS):
     assert set(TRANSITIONS) <= set(_phrases), "every action has its phrases"
 
 

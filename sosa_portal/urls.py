@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from partners.accounts import views as account_views
+
 from . import health, metrics
 
 DOCS_CSP = {"script-src": [NONCE], "style-src": [NONCE], "img-src": ["data:"]}
@@ -15,8 +17,9 @@ urlpatterns = [
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics_view, name="metrics"),  # Prometheus, allowed scrapers only
-    # The language switch in every page's header posts here (Django's set_language: a cookie).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch in every page's header posts here: Django's set_language (a cookie),
+    # which also keeps a signed-in person's choice for their e-mails (partners.accounts.views).
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("api/v1/", include(("requests_app.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI: its inline script and style carry a nonce; its CSS draws icons from data: URIs.

@@ -15,13 +15,39 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import i18n
 
 from sosa_portal.lib.redirects import safe_next
 
 from ..models import ApiToken
+from ..people import profile_of, remember_language
 from . import audit, throttles, two_factor
 from .forms import TokenForm
 from .tokens import TooManyTokens, issue_token, revoke_token
+
+
+def set_language(request):
+    """The language switch of every page: Django's `set_language` (a cookie, back to the page),
+    and for a signed-in person also the language of their e-mails and notices, kept on their
+    profile so that the outbox writes to them in it."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language", ""))
+    return response
+
+
+def set_language_cookie(response, language: str) -> None:
+    """The cookie Django's `set_language` sets."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 class SignInView(auth_views.LoginView):
@@ -58,7 +84,12 @@ class SignInView(auth_views.LoginView):
         target = self.get_success_url()
         # An invitation link followed before signing in leads on to itself, not past it.
         if step is not None and not target.startswith(reverse("two_factor")):
-            return redirect_to_login(target, step)
+            response = redirect_to_login(target, step)
+        # A browser that never chose a language takes the one the person last chose elsewhere.
+        profile = profile_of(self.request.user)
+        language = profile.language if profile is not None else ""
+        if language and settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            set_language_cookie(response, language)
         return response
 
 

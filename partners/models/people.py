@@ -107,6 +107,17 @@ class Profile(models.Model):
     is_senior_contact = models.BooleanField(
         default=False, help_text=_("Receives level-2 escalations for the nation.")
     )
+    # The language of the person's e-mails and notices: the one they last chose in a page's
+    # language switch, or on their notification settings (blank: the portal's, English).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        db_default="",
+        choices=settings.LANGUAGES,
+        help_text=_("E-mails and notices come in this language. Blank: English."),
+    )
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.nation.code})"

@@ -33,6 +33,9 @@ class Clock(models.Model):
     started_at = models.DateTimeField()
     due_at = models.DateTimeField()
     explanation = models.TextField(blank=True, max_length=2000)
+    # The explanation kept as words, said in each reader's language (`requests_app.explained`);
+    # None for a clock written before, whose stored sentence is shown as it is.
+    explanation_words = models.JSONField(null=True, blank=True, editable=False)
     next_escalation_at = models.DateTimeField(null=True, blank=True)
     level = models.SmallIntegerField(null=True, blank=True, help_text=_("Escalation level reached"))
     paused_at = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Min, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from django.utils.translation import ngettext
 
 from partners.models import Profile
@@ -56,13 +57,18 @@ def held(user_id: int | None = None) -> QuerySet[Notification]:
     return rows if user_id is None else rows.filter(recipient_id=user_id)
 
 
-def zones_of(user_ids: list[int]) -> dict[int, ZoneInfo]:
-    """Each person's time zone (their own, else their nation's), in one query."""
+def zones_of(user_ids: list[int]) -> dict[int, tuple[ZoneInfo, str]]:
+    """Each person's time zone (their own, else their nation's) and language (theirs, else
+    the portal's), in one query."""
+    languages = dict(settings.LANGUAGES)
     return {
-        user_id: ZoneInfo(own or nation_zone)
-        for user_id, own, nation_zone in Profile.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "time_zone", "nation__time_zone"
+        user_id: (
+            ZoneInfo(own or nation_zone),
+            language if language in languages else settings.LANGUAGE_CODE,
         )
+        for user_id, own, nation_zone, language in Profile.objects.filter(
+            user_id__in=user_ids
+        ).values_list("user_id", "time_zone", "nation__time_zone", "language")
     }
 
 
@@ -71,6 +77,7 @@ class DueDigest:
     digest: NotificationDigest
     zone: ZoneInfo
     slot: dt.datetime  # the digest hour it goes out for
+    language: str = settings.LANGUAGE_CODE  # the person's: the digest is written in it
 
 
 def due_digests(now: dt.datetime) -> list[DueDigest]:
@@ -100,11 +107,14 @@ def due_digests(now: dt.datetime) -> list[DueDigest]:
     for digest in digests:
         if digest.claimed_until is not None and digest.claimed_until > now:
             continue
-        zone = zones.get(digest.user_id) or ZoneInfo(settings.TIME_ZONE)
+        zone, language = zones.get(digest.user_id) or (
+            ZoneInfo(settings.TIME_ZONE),
+            settings.LANGUAGE_CODE,
+        )
         slot = digest_slot(now, zone, digest.hour)
         unsent = digest.last_slot_at is None or digest.last_slot_at < slot
         if unsent and first_held[digest.user_id] <= slot:
-            due.append(DueDigest(digest, zone, slot))
+            due.append(DueDigest(digest, zone, slot, language))
     return due
 
 
@@ -179,12 +189,19 @@ def message_id(digest: NotificationDigest, slot: dt.datetime) -> str:
 
 
 def render_digest(digest: NotificationDigest, notices: list, *, total: int, due: DueDigest):
-    """Subject, text and HTML of one digest: its notices under their requests, newest first."""
+    """Subject, text and HTML of one digest, in the person's language: its notices under their
+    requests, newest first."""
+    with translation.override(due.language):
+        return _render_digest(digest, notices, total=total, due=due)
+
+
+def _render_digest(digest: NotificationDigest, notices: list, *, total: int, due: DueDigest):
     site = settings.SITE_URL.rstrip("/")
     for notice in notices:
         notice.label = notice_kind_label(notice.kind)
         notice.line = notice_line(notice, quote=False)  # an e-mail carries no comment text
-        notice.local_time = notice.created_at.astimezone(due.zone).strftime("%a %d %b %H:%M")
+        local = notice.created_at.astimezone(due.zone)
+        notice.local_time = f"{date_format(local, 'D d M')} {local:%H:%M}"
     context = {
         "recipient": digest.user,
         "site": site,

@@ -1,4 +1,5 @@
-"""E-mail notices: one `Notification` row per recipient, rendered in their time zone."""
+"""E-mail notices: one `Notification` row per recipient, rendered in their time zone and their
+language (`Profile.language`, which the language switch keeps; blank: the portal's)."""
 
 from __future__ import annotations
 
@@ -13,21 +14,36 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.dateformat import format as date_format
 
-from partners.models import Profile
+from partners.models import Posture, Profile
+from partners.people import language_of
 
 from ..choices import NoticeDelivery, State
 from ..deadlines import waiting_stage
 from ..models import ALARM_KINDS, Notification, NotificationPreference, PriorityRequest
 from ..moments import acting_side, due_time
-from ..notice_wording import notice_kind_label, notice_line
+from ..notice_wording import (
+    notice_explanation,
+    notice_kind_label,
+    notice_line,
+    notice_standing,
+    posture_title,
+)
 from . import engine
 
 
 def render_email(notice: Notification) -> tuple[str, str, str]:
-    """Subject, text body and HTML body, with the due time in the recipient's time zone."""
+    """Subject, text body and HTML body, in the recipient's language, with the due time in
+    their time zone."""
+    zone, language = _recipient_zone_and_language(notice.recipient)
+    with translation.override(language):
+        return _render_email(notice, zone)
+
+
+def _render_email(notice: Notification, zone: str) -> tuple[str, str, str]:
     payload = notice.payload
-    zone = _recipient_zone(notice.recipient)
     due_at = payload.get("due_at")
     due_local = _due_text(notice, dt.datetime.fromisoformat(due_at), zone) if due_at else ""
     context = {
@@ -37,6 +53,12 @@ def render_email(notice: Notification) -> tuple[str, str, str]:
         "line": notice_line(notice, quote=False),  # who did what; never a comment's text
         "state_label": State(payload["state"]).label if payload.get("state") else "",
         "due_local": due_local,
+        # What the payload froze in words, said again in the recipient's language.
+        "title": posture_title(payload) if notice.kind == "posture" else payload.get("title", ""),
+        "standing": notice_standing(payload),
+        "explanation": "" if notice.kind == "posture" else notice_explanation(payload),
+        "posture_label": _posture_label(payload.get("posture")),
+        "previous_label": _posture_label(payload.get("previous") or Posture.PEACETIME),
         "recipient": notice.recipient,
         "url": settings.SITE_URL.rstrip("/")
         + (payload.get("path") or f"/requests/{payload.get('reference', '')}/"),
@@ -63,15 +85,24 @@ def _due_text(notice: Notification, due_at: dt.datetime, zone: str) -> str:
         else None
     )
     if request is None:  # not about one request: the recipient's own time
-        return due_at.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y %H:%M %Z")
+        local = due_at.astimezone(ZoneInfo(zone))
+        return f"{date_format(local, 'D d M Y')} {local:%H:%M %Z}"
     stage = notice.payload.get("stage") or waiting_stage(request.state, request.route)
     nation = getattr(request, f"{acting_side(stage)}_nation")
     return str(due_time(due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=zone))
 
 
-def _recipient_zone(user) -> str:
+def _recipient_zone_and_language(user) -> tuple[str, str]:
     profile = Profile.objects.filter(user=user).select_related("nation").first()
-    return profile.effective_time_zone if profile else settings.TIME_ZONE
+    zone = profile.effective_time_zone if profile else settings.TIME_ZONE
+    return zone, language_of(profile)
+
+
+def _posture_label(posture: str | None) -> str:
+    """ "emergency": a posture as the posture e-mail names it in its sentence."""
+    if posture not in Posture.values:
+        return posture or ""
+    return str(Posture(posture).label).lower()
 
 
 def message_id(notice: Notification) -> str:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext, ngettext
 
 from partners.models import Nation, calendars_for
 
@@ -61,12 +62,20 @@ class Ledger:
     def summary(self) -> str:
         """'answered 14 of 15 on time, median 3 working days', as the forward form shows it."""
         if not self.forwarded:
-            return "no request forwarded yet"
+            return gettext("no request forwarded yet")
         if not self.answered:
-            return f"forwarded {self.forwarded}, none answered yet"
+            return gettext("forwarded %(forwarded)s, none answered yet") % {
+                "forwarded": self.forwarded
+            }
         median = self.median_days
-        days = f"{median:g} working day{'' if median == 1 else 's'}"
-        return f"answered {self.answered_on_time} of {self.answered} on time, median {days}"
+        days = ngettext(
+            "%(median)s working day", "%(median)s working days", 1 if median == 1 else 2
+        ) % {"median": f"{median:g}"}
+        return gettext("answered %(on_time)s of %(answered)s on time, median %(days)s") % {
+            "on_time": self.answered_on_time,
+            "answered": self.answered,
+            "days": days,
+        }
 
 
 def ledgers(supplier_ids) -> dict[int, Ledger]:

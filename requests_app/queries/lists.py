@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import PriorityRequest, Rating, RequestItem, Route, State, delivery_progress
 from ..permissions import sees_internal
@@ -40,7 +41,7 @@ class StrictBooleanField(forms.NullBooleanField):
         try:
             return self.VALUES[str(value).strip().lower()]
         except KeyError:
-            raise ValidationError("Enter true or false.", code="invalid") from None
+            raise ValidationError(_("Enter true or false."), code="invalid") from None
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
@@ -53,7 +54,7 @@ class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
 
     def to_python(self, value):
         if value == "":  # given but empty: a mistake, not "since the beginning"
-            raise ValidationError("Enter a moment (ISO 8601), e.g. 2026-12-05T09:00:00Z.")
+            raise ValidationError(_("Enter a moment (ISO 8601), e.g. 2026-12-05T09:00:00Z."))
         moment = super().to_python(value)
         if moment is None:
             return None
@@ -62,7 +63,7 @@ class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
                 moment = timezone.make_aware(moment, dt.UTC)
             return moment.astimezone(dt.UTC)
         except (OverflowError, ValueError):
-            raise ValidationError("Enter a moment between the years 1 and 9999.") from None
+            raise ValidationError(_("Enter a moment between the years 1 and 9999.")) from None
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from partners.models import Agency, Role, Supplier
 
@@ -96,9 +98,11 @@ def triage(request, *, by, assignee, version=None, now=None) -> PriorityRequest:
     def apply(locked, at) -> Change:
         errors: dict[str, list[str]] = {}
         if not assignee:
-            errors["assignee"] = [REQUIRED]
+            errors["assignee"] = [str(REQUIRED)]
         elif not assignable_people(locked.responding_nation_id).filter(pk=assignee.pk).exists():
-            errors["assignee"] = ["Assign a reviewer or liaison officer of the responding nation."]
+            errors["assignee"] = [
+                _("Assign a reviewer or liaison officer of the responding nation.")
+            ]
         raise_if(errors)
         return Change(fields={"assignee": assignee}, data={"assignee": assignee.get_username()})
 
@@ -125,13 +129,15 @@ def endorse(request, *, by, note: str, version=None, now=None) -> PriorityReques
 
 def _check_rating(errors, rating: str, program_symbol: str) -> None:
     if not rating:
-        errors["rating"] = [REQUIRED]
+        errors["rating"] = [str(REQUIRED)]
     elif rating not in Rating.values:
-        errors["rating"] = ["Choose DO or DX."]
+        errors["rating"] = [_("Choose DO or DX.")]
     if not program_symbol:
-        errors["program_symbol"] = [REQUIRED]
+        errors["program_symbol"] = [str(REQUIRED)]
     elif program_symbol not in PROGRAM_SYMBOLS:
-        errors["program_symbol"] = [f"Unknown program symbol '{program_symbol}'."]
+        errors["program_symbol"] = [
+            _("Unknown program symbol '%(symbol)s'.") % {"symbol": program_symbol}
+        ]
 
 
 def next_holder(request: PriorityRequest, action: str, by):
@@ -219,7 +225,7 @@ def authorise(
 
     def apply(locked, at) -> Change:
         if locked.determined_by_id == by.pk:
-            raise NotAllowed("The person who made the determination may not also authorise it.")
+            raise NotAllowed(_("The person who made the determination may not also authorise it."))
         errors: dict[str, list[str]] = {}
         case = require_text(errors, "bis_case_number", bis_case_number)
         _check_rating(errors, rating, program_symbol)
@@ -228,8 +234,8 @@ def authorise(
         reason = (change_reason or "").strip()
         if changed and not reason:
             errors["change_reason"] = [
-                "Say why the rating differs from the DoD's recommendation "
-                f"({rating_label(locked.recommended_rating, locked.recommended_symbol)})."
+                _("Say why the rating differs from the DoD's recommendation (%(rating)s).")
+                % {"rating": rating_label(locked.recommended_rating, locked.recommended_symbol)}
             ]
         raise_if(errors)
         data = {"rating": rating_label(rating, program_symbol), "bis_case_number": case}
@@ -285,13 +291,15 @@ def decline(request, *, by, reason: str, version=None, now=None) -> PriorityRequ
 
 def _not_eligible(supplier: Supplier, request) -> str:
     if supplier.nation_id != request.responding_nation_id:
-        return "Choose a supplier of the responding nation."
+        return _("Choose a supplier of the responding nation.")
     if supplier.code_of_conduct_withdrawn_on is not None:
-        return (
-            f"{supplier.name} withdrew from the Code of Conduct on "
-            f"{supplier.code_of_conduct_withdrawn_on:%d %b %Y}: it takes no new requests."
-        )
-    return "This supplier is not a current signatory of the Code of Conduct."
+        return _(
+            "%(supplier)s withdrew from the Code of Conduct on %(day)s: it takes no new requests."
+        ) % {
+            "supplier": supplier.name,
+            "day": date_format(supplier.code_of_conduct_withdrawn_on, "d M Y"),
+        }
+    return _("This supplier is not a current signatory of the Code of Conduct.")
 
 
 def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -> PriorityRequest:
@@ -300,7 +308,7 @@ def forward(request, *, by, supplier: Supplier | None, version=None, now=None) -
     def apply(locked, at) -> Change:
         errors: dict[str, list[str]] = {}
         if supplier is None:
-            errors["supplier"] = [REQUIRED]
+            errors["supplier"] = [str(REQUIRED)]
         elif not eligible_suppliers(locked).filter(pk=supplier.pk).exists():
             errors["supplier"] = [_not_eligible(supplier, locked)]
         raise_if(errors)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..exceptions import InvalidInput
 
@@ -18,27 +21,27 @@ class FileKind:
     content_type: str
     extensions: tuple[str, ...]
     magic: tuple[bytes, ...] = ()  # the file must start with one of these; () = text
-    label: str = ""
+    label: str | Promise = ""
 
 
 KINDS = (
-    FileKind("application/pdf", (".pdf",), (b"%PDF-",), "PDF"),
-    FileKind("image/png", (".png",), (b"\x89PNG\r\n\x1a\n",), "PNG image"),
-    FileKind("image/jpeg", (".jpg", ".jpeg"), (b"\xff\xd8\xff",), "JPEG image"),
+    FileKind("application/pdf", (".pdf",), (b"%PDF-",), gettext_lazy("PDF")),
+    FileKind("image/png", (".png",), (b"\x89PNG\r\n\x1a\n",), gettext_lazy("PNG image")),
+    FileKind("image/jpeg", (".jpg", ".jpeg"), (b"\xff\xd8\xff",), gettext_lazy("JPEG image")),
     FileKind(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         (".docx",),
         (b"PK\x03\x04",),
-        "Word document",
+        gettext_lazy("Word document"),
     ),
     FileKind(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         (".xlsx",),
         (b"PK\x03\x04",),
-        "Excel workbook",
+        gettext_lazy("Excel workbook"),
     ),
-    FileKind("text/plain", (".txt",), (), "text"),
-    FileKind("text/csv", (".csv",), (), "CSV"),
+    FileKind("text/plain", (".txt",), (), gettext_lazy("text")),
+    FileKind("text/csv", (".csv",), (), gettext_lazy("CSV")),
 )
 BY_EXTENSION = {ext: kind for kind in KINDS for ext in kind.extensions}
 ALLOWED_LABEL = ", ".join(sorted(BY_EXTENSION))
@@ -53,17 +56,23 @@ def check_name(name: str) -> str:
     """The name as given, if it is a plain file name with an allowed extension."""
     name = unicodedata.normalize("NFC", (name or "").strip())
     if not name:
-        _refuse("The file has no name.")
+        _refuse(_("The file has no name."))
     if len(name) > 200:
-        _refuse("The file name is longer than 200 characters.")
+        _refuse(_("The file name is longer than 200 characters."))
     if UNSAFE_NAME.search(name) or name.startswith("."):
         _refuse(
-            f"The file name {name[:80]!r} contains a path or characters that are not allowed "
-            '(/ \\ < > : " | ? * ..); rename the file and try again.'
+            _(
+                "The file name %(name)s contains a path or characters that are not allowed "
+                '(/ \\ < > : " | ? * ..); rename the file and try again.'
+            )
+            % {"name": repr(name[:80])}
         )
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in BY_EXTENSION:
-        _refuse(f"Files of this type are not accepted. Allowed: {ALLOWED_LABEL}.")
+        _refuse(
+            _("Files of this type are not accepted. Allowed: %(allowed)s.")
+            % {"allowed": ALLOWED_LABEL}
+        )
     return name
 
 
@@ -72,27 +81,30 @@ def check_content(name: str, head: bytes) -> FileKind:
     kind = BY_EXTENSION["." + name.rsplit(".", 1)[-1].lower()]
     if kind.magic:
         if not any(head.startswith(magic) for magic in kind.magic):
-            _refuse(f"{name} does not contain a {kind.label}: its content does not match.")
+            _refuse(
+                _("%(name)s does not contain a %(kind)s: its content does not match.")
+                % {"name": name, "kind": kind.label}
+            )
     else:
         if b"\x00" in head:
-            _refuse(f"{name} is not a plain-text file.")
+            _refuse(_("%(name)s is not a plain-text file.") % {"name": name})
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
             if exc.start < len(head) - 4:  # a cut multi-byte character at the end is fine
-                _refuse(f"{name} is not UTF-8 text.")
+                _refuse(_("%(name)s is not UTF-8 text.") % {"name": name})
         lowered = head.lstrip()[:200].lower()
         if lowered.startswith((b"<!doctype html", b"<html", b"<script", b"<svg")):
-            _refuse(f"{name} contains HTML or script, which is not accepted.")
+            _refuse(_("%(name)s contains HTML or script, which is not accepted.") % {"name": name})
     return kind
 
 
 def check_size(size: int) -> None:
     limit = settings.SOSA_ATTACHMENT_MAX_BYTES
     if size <= 0:
-        _refuse("The file is empty.")
+        _refuse(_("The file is empty."))
     if size > limit:
-        _refuse(f"The file is larger than {filesizeformat(limit)}.")
+        _refuse(_("The file is larger than %(limit)s.") % {"limit": filesizeformat(limit)})
 
 
 def sha256_of(uploaded) -> str:

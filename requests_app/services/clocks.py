@@ -139,7 +139,8 @@ def open_clock(
         stage=rule.stage,
         started_at=at,
         due_at=due.due_at,
-        explanation=due.explanation,
+        explanation=due.explanation[:2000],
+        explanation_words=due.words,
         ledger=[_interval("running", at, reason, actor_id)],
         posture=posture.posture,
         # The firm it waits for, in its response ledger.
@@ -188,7 +189,11 @@ def sync_item_clocks(
     for item in owed.values():
         assert rule is not None
         due = open_due(
-            rule, started_at=at, calendar=calendar, committed_date=item.committed_delivery_date
+            rule,
+            started_at=at,
+            calendar=calendar,
+            committed_date=item.committed_delivery_date,
+            item_description=item.description,
         )
         clock = Clock(
             request=request,
@@ -196,9 +201,8 @@ def sync_item_clocks(
             stage=rule.stage,
             started_at=at,
             due_at=due.due_at,
-            explanation=due.explanation.replace(
-                "the committed delivery date", f"{item.description}: the committed date", 1
-            )[:2000],
+            explanation=due.explanation[:2000],
+            explanation_words=due.words,
             ledger=[_interval("running", at, reason, actor_id)],
             posture="",  # to its committed date, in every posture
             supplier_id=request.supplier_id,
@@ -259,7 +263,7 @@ def resume_clock(
     clock.paused_at = None
     # remaining_working_days stays: it is what the resumed clock counts (see recompute_due).
     clock.due_at = due.due_at
-    clock.explanation = due.explanation
+    clock.explanation, clock.explanation_words = due.explanation[:2000], due.words
     clock.posture = posture.posture
     schedule_next(clock, calendar, request.route, posture)
     clock.save(
@@ -268,6 +272,7 @@ def resume_clock(
             "remaining_working_days",
             "due_at",
             "explanation",
+            "explanation_words",
             "next_escalation_at",
             "ledger",
             "posture",
@@ -326,9 +331,10 @@ def recompute_due(clock: Clock, *, calendar: WorkingCalendar) -> bool:
     due = counted_due(clock, clock.request, calendar=calendar, posture=posture)
     if due is None or due.due_at == clock.due_at:
         return False
-    clock.due_at, clock.explanation = due.due_at, due.explanation
+    clock.due_at, clock.explanation = due.due_at, due.explanation[:2000]
+    clock.explanation_words = due.words
     schedule_next(clock, calendar, clock.request.route, posture)
-    clock.save(update_fields=["due_at", "explanation", "next_escalation_at"])
+    clock.save(update_fields=["due_at", "explanation", "explanation_words", "next_escalation_at"])
     PriorityRequest.objects.filter(pk=clock.request_id).update(
         due_at=due.due_at, updated_at=timezone.now()
     )

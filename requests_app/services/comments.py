@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..exceptions import InvalidInput, NotAllowed
 from ..models import Attachment, Comment, Visibility
@@ -22,9 +23,9 @@ def add_comment(
     with transaction.atomic():
         locked = lock_visible(request, by)
         if visibility not in Visibility.values:
-            raise InvalidInput(errors={"visibility": ["Choose shared, internal or national."]})
+            raise InvalidInput(errors={"visibility": [_("Choose shared, internal or national.")]})
         if not may_comment(by, visibility):
-            raise NotAllowed("Your role may not add this kind of comment.")
+            raise NotAllowed(_("Your role may not add this kind of comment."))
         errors: dict[str, list[str]] = {}
         text = require_text(errors, "body", body)
         raise_if(errors)
@@ -51,9 +52,9 @@ def add_attachment(request, *, by, uploaded, now=None) -> Attachment:
     with transaction.atomic():
         locked = lock_visible(request, by)
         if not may_comment(by, Visibility.SHARED):
-            raise NotAllowed("Your role may not add attachments.")
+            raise NotAllowed(_("Your role may not add attachments."))
         if uploaded is None:
-            raise InvalidInput(errors={"file": [REQUIRED]})
+            raise InvalidInput(errors={"file": [str(REQUIRED)]})
         name = attachments.check_name(uploaded.name)
         attachments.check_size(uploaded.size)
         uploaded.seek(0)

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from ..exceptions import InvalidInput, NotVisible, StaleVersion
 from ..models import Event, PriorityRequest
 from .events import record_events
 
-REQUIRED = "This field is required."
+REQUIRED = gettext_lazy("This field is required.")  # str() it where it goes into a list
 
 
 @dataclass
@@ -33,22 +36,22 @@ class Change:
 
 def raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise InvalidInput("Some fields are not valid.", errors)
+        raise InvalidInput(_("Some fields are not valid."), errors)
 
 
 def require_text(errors: dict, name: str, value: Any) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if not text:
-        errors.setdefault(name, []).append(REQUIRED)
+        errors.setdefault(name, []).append(str(REQUIRED))
     return text
 
 
 def require_date(errors: dict, name: str, value: Any) -> dt.date | None:
     if value in (None, ""):
-        errors.setdefault(name, []).append(REQUIRED)
+        errors.setdefault(name, []).append(str(REQUIRED))
         return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        errors.setdefault(name, []).append("Enter a valid date (YYYY-MM-DD).")
+        errors.setdefault(name, []).append(_("Enter a valid date (YYYY-MM-DD)."))
         return None
     return value
 
@@ -71,15 +74,23 @@ def lock_visible(request: PriorityRequest | int, by) -> PriorityRequest:
             .get(pk=pk)
         )
     except PriorityRequest.DoesNotExist:
-        raise NotVisible("Request not found.") from None
+        raise NotVisible(_("Request not found.")) from None
 
 
 def check_version(locked: PriorityRequest, version: int | None) -> None:
     if version is not None and int(version) != locked.version:
+        numbers = {"reference": locked.reference, "current": locked.version, "yours": version}
         raise StaleVersion(
-            f"{locked.reference} was changed by someone else (version {locked.version}, "
-            f"you had {version}). Reload it and try again.",
-            {"version": [f"Stale version {version}; the current version is {locked.version}."]},
+            _(
+                "%(reference)s was changed by someone else (version %(current)s, you had "
+                "%(yours)s). Reload it and try again."
+            )
+            % numbers,
+            {
+                "version": [
+                    _("Stale version %(yours)s; the current version is %(current)s.") % numbers
+                ]
+            },
         )
 
 
@@ -104,5 +115,5 @@ def future_date(errors, name, value, locked, at) -> dt.date | None:
     the supplier is."""
     day = require_date(errors, name, value)
     if day is not None and day < today_in(locked.responding_nation, at):
-        errors.setdefault(name, []).append("The date cannot be in the past.")
+        errors.setdefault(name, []).append(_("The date cannot be in the past."))
     return day

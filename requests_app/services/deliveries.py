@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from ..models import (
     Delivery,
@@ -18,7 +19,7 @@ from ..models import (
     State,
     delivery_progress,
 )
-from .common import Change, future_date, raise_if, require_date, require_text, today_in
+from .common import REQUIRED, Change, future_date, raise_if, require_date, require_text, today_in
 from .engine import act
 
 
@@ -30,7 +31,7 @@ def _delivery_day(errors: dict, name: str, value, locked: PriorityRequest, at) -
     """A delivery is judged in the requesting nation, where it arrives: not after today there."""
     day = require_date(errors, name, value)
     if day is not None and day > today_in(locked.requesting_nation, at):
-        errors.setdefault(name, []).append("The delivery date cannot be in the future.")
+        errors.setdefault(name, []).append(_("The delivery date cannot be in the future."))
     return day
 
 
@@ -57,20 +58,29 @@ def record_delivery(
         items = _accepted_items(locked)  # read under the request's lock: no double count
         target = next((row for row in items if row.pk == item), None)
         if item in (None, ""):
-            errors["item"] = ["This field is required."]
+            errors["item"] = [str(REQUIRED)]
         elif target is None:
-            errors["item"] = ["Not an item of this request that the supplier accepted."]
+            errors["item"] = [_("Not an item of this request that the supplier accepted.")]
         day = _delivery_day(errors, "delivered_on", delivered_on, locked, at)
         if quantity in (None, ""):
-            errors["quantity"] = ["This field is required."]
+            errors["quantity"] = [str(REQUIRED)]
         elif not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            errors["quantity"] = ["Enter a whole number of at least 1."]
+            errors["quantity"] = [_("Enter a whole number of at least 1.")]
         elif target is not None and quantity > target.quantity_open:
+            amounts = {
+                "open": target.quantity_open,
+                "quantity": target.quantity,
+                "unit": target.unit,
+                "delivered": target.quantity_delivered,
+            }
             errors["quantity"] = [
-                f"Only {target.quantity_open} of {target.quantity} {target.unit} are still to "
-                f"be delivered ({target.quantity_delivered} delivered)."
+                _(
+                    "Only %(open)s of %(quantity)s %(unit)s are still to be delivered "
+                    "(%(delivered)s delivered)."
+                )
+                % amounts
                 if target.quantity_open
-                else f"All {target.quantity} {target.unit} have been delivered already."
+                else _("All %(quantity)s %(unit)s have been delivered already.") % amounts
             ]
         raise_if(errors)
         assert target is not None and day is not None and isinstance(quantity, int)
@@ -175,7 +185,7 @@ def report_delay(
         if item not in (None, ""):
             owed = [row for row in owed if row.pk == item]
             if not owed:
-                errors["item"] = ["Not an accepted item of this request still to be delivered."]
+                errors["item"] = [_("Not an accepted item of this request still to be delivered.")]
         raise_if(errors)
         assert day is not None
         previous = min(row.committed_delivery_date for row in owed if row.committed_delivery_date)

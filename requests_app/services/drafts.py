@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.filing import filing_refusal
 from partners.models import Nation, Role, calendar_for
@@ -85,20 +86,22 @@ def _clean_draft_fields(values: dict[str, Any], requesting_nation: Nation) -> di
     errors: dict[str, list[str]] = {}
     unknown = set(values) - set(DRAFT_FIELDS)
     for name in sorted(unknown):
-        errors[name] = ["This field cannot be set here."]
+        errors[name] = [_("This field cannot be set here.")]
     if "title" in values:
         require_text(errors, "title", values["title"])
     if "responding_nation" in values:
         nation = values["responding_nation"]
         if nation is None:
-            errors["responding_nation"] = [REQUIRED]
+            errors["responding_nation"] = [str(REQUIRED)]
         elif nation.pk == requesting_nation.pk:
-            errors["responding_nation"] = ["Choose the other nation of the arrangement."]
+            errors["responding_nation"] = [_("Choose the other nation of the arrangement.")]
     agency = values.get("requesting_agency")
     if agency is not None and agency.nation_id != requesting_nation.pk:
-        errors["requesting_agency"] = ["Choose an agency of your nation."]
+        errors["requesting_agency"] = [_("Choose an agency of your nation.")]
     if values.get("urgency") not in (None, *Urgency.values):
-        errors["urgency"] = [f"Choose one of {', '.join(Urgency.values)}."]
+        errors["urgency"] = [
+            _("Choose one of %(choices)s.") % {"choices": ", ".join(Urgency.values)}
+        ]
     raise_if(errors)
     if values.get("responding_nation") is not None:
         values["route"] = Route(values["responding_nation"].priority_system)
@@ -111,13 +114,13 @@ def _clean_items(items: Iterable[dict]) -> list[RequestItem]:
     for index, item in enumerate(items):
         unknown = set(item) - set(ITEM_FIELDS)
         for name in sorted(unknown):
-            errors.setdefault(f"items[{index}].{name}", []).append("Unknown field.")
+            errors.setdefault(f"items[{index}].{name}", []).append(_("Unknown field."))
         if not (item.get("description") or "").strip():
-            errors.setdefault(f"items[{index}].description", []).append(REQUIRED)
+            errors.setdefault(f"items[{index}].description", []).append(str(REQUIRED))
         quantity = item.get("quantity")
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             errors.setdefault(f"items[{index}].quantity", []).append(
-                "Enter a whole number of at least 1."
+                _("Enter a whole number of at least 1.")
             )
         cleaned.append(RequestItem(**{k: v for k, v in item.items() if k in ITEM_FIELDS}))
     raise_if(errors)
@@ -132,9 +135,9 @@ def draft_problems(
     errors: dict[str, list[str]] = {}
     if new:
         if not fields.get("responding_nation"):
-            errors["responding_nation"] = [REQUIRED]
+            errors["responding_nation"] = [str(REQUIRED)]
         if not (fields.get("title") or "").strip():
-            errors["title"] = [REQUIRED]
+            errors["title"] = [str(REQUIRED)]
     for check in (
         lambda: _clean_draft_fields(dict(fields), requesting_nation),
         lambda: _clean_items(items),
@@ -164,21 +167,24 @@ def submission_problems(
     require_text(errors, "title", title)
     require_text(errors, "justification", justification)
     if required_delivery_date is None:
-        errors["required_delivery_date"] = [REQUIRED]
+        errors["required_delivery_date"] = [str(REQUIRED)]
     elif required_delivery_date <= today_in(requesting_nation, at):
-        errors["required_delivery_date"] = ["The required delivery date must be in the future."]
+        errors["required_delivery_date"] = [_("The required delivery date must be in the future.")]
     rows = list(items)
     if not rows:
-        errors["items"] = ["Add at least one item."]
+        errors["items"] = [_("Add at least one item.")]
     for index, item in enumerate(rows):
         needed = item.get("required_date") if isinstance(item, dict) else item.required_date
         if needed and required_delivery_date and needed > required_delivery_date:
             errors[f"items[{index}].required_date"] = [
-                f"Needed by {day_text(needed)} is after the request's required delivery date, "
-                f"{day_text(required_delivery_date)}: make it that date or earlier."
+                _(
+                    "Needed by %(needed)s is after the request's required delivery date, "
+                    "%(required)s: make it that date or earlier."
+                )
+                % {"needed": day_text(needed), "required": day_text(required_delivery_date)}
             ]
     if responding_nation is None:
-        errors.setdefault("responding_nation", []).append(REQUIRED)
+        errors.setdefault("responding_nation", []).append(str(REQUIRED))
     else:
         refusal = filing_refusal(requesting_nation, responding_nation)
         if refusal:
@@ -191,7 +197,7 @@ def create_request(
 ) -> PriorityRequest:
     """File a new draft for the requester's nation, with its items."""
     if not may_file(by):
-        raise NotAllowed("Only requesters file requests.")
+        raise NotAllowed(_("Only requesters file requests."))
     profile = profile_of(by)
     now = now or timezone.now()
     fields.setdefault("requesting_agency", profile.agency)
@@ -235,11 +241,12 @@ def update_draft(
     with transaction.atomic():
         locked = lock_visible(request, by)
         if user_role(by) != Role.REQUESTER:
-            raise NotAllowed("Only requesters edit drafts.")
+            raise NotAllowed(_("Only requesters edit drafts."))
         check_version(locked, version)
         if not may_edit_draft(by, locked):
             raise InvalidTransition(
-                f"{locked.reference} is no longer a draft.", {"state": ["Only drafts can change."]}
+                _("%(reference)s is no longer a draft.") % {"reference": locked.reference},
+                {"state": [_("Only drafts can change.")]},
             )
         values = _clean_draft_fields(fields, locked.requesting_nation)
         item_rows = _clean_items(items) if items is not None else None
@@ -277,12 +284,12 @@ def delete_draft(request, *, by, version: int | None = None) -> str:
     with transaction.atomic():
         locked = lock_visible(request, by)
         if user_role(by) != Role.REQUESTER:
-            raise NotAllowed("Only requesters delete drafts.")
+            raise NotAllowed(_("Only requesters delete drafts."))
         check_version(locked, version)
         if not may_delete_draft(by, locked):
             raise InvalidTransition(
-                f"{locked.reference} is no longer a draft.",
-                {"state": ["Only a draft that was never sent can be deleted."]},
+                _("%(reference)s is no longer a draft.") % {"reference": locked.reference},
+                {"state": [_("Only a draft that was never sent can be deleted.")]},
             )
         files = [attachment.file.name for attachment in locked.attachments.all()]
         # Events are append-only for requests that left the desk; a never-sent draft's own

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import structlog
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sosa_portal.lib import metrics
 
@@ -28,6 +29,7 @@ from ..exceptions import (
 from ..models import Comment, PriorityRequest, State, Visibility
 from ..permissions import check_may_take
 from ..transitions import ITEMS, PAUSE, RESUME, STAGE_TIMESTAMP, TRANSITIONS
+from ..wording import action_verb
 from . import clocks, search
 from .common import Change, check_version, lock_visible, write_event
 
@@ -146,9 +148,18 @@ def _act(
         check_version(locked, version)
         if locked.state not in transition.sources:
             raise InvalidTransition(
-                f"Cannot {action.replace('_', ' ')} {locked.reference}: it is "
-                f"{locked.get_state_display().lower()}.",
-                {"state": [f"'{action}' is not allowed in state '{locked.state}'."]},
+                _("Cannot %(action)s %(reference)s: it is %(state)s.")
+                % {
+                    "action": action_verb(action),
+                    "reference": locked.reference,
+                    "state": locked.get_state_display().lower(),
+                },
+                {
+                    "state": [
+                        _("'%(action)s' is not allowed in state '%(state)s'.")
+                        % {"action": action, "state": locked.state}
+                    ]
+                },
             )
         change = apply(locked, now)
         from_state = locked.state

@@ -14,9 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import translation
 
 from partners.models import Agency, Profile, Role
 from sosa_portal.lib.bulk import insert_rows
@@ -225,6 +227,7 @@ def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
             stage=clock.stage,
             due_at=clock.due_at,
             explanation=clock.explanation,
+            explanation_words=clock.explanation_words,
             item_description=clock.item.description if clock.item_id is not None else None,
         )
     payload = _payload_head(request, kind)
@@ -232,15 +235,26 @@ def notice_payload(request: PriorityRequest, *, kind: str, clock=None) -> dict:
     # already does (and the sweep reads no more of the request than it needs).
     if request.approved_at is not None and request.state != State.RESOLVED:
         nation = request.responding_nation
-        payload["standing"] = str(
-            standing(
-                route=request.route,
-                rating_label=request.rating_display,
-                bis_case_number=request.bis_case_number,
-                nation_name=nation.name,
-                conduct_days=nation.conduct_response_working_days,
+        facts = {
+            "route": request.route,
+            "rating": request.rating_display,
+            "bis_case_number": request.bis_case_number,
+            "nation": nation.name,
+            "conduct_days": nation.conduct_response_working_days,
+        }
+        # The facts, for each recipient's language (`notice_wording.notice_standing`); the
+        # sentence kept beside them is the portal's, whatever language the actor reads.
+        payload["standing_of"] = facts
+        with translation.override(settings.LANGUAGE_CODE):
+            payload["standing"] = str(
+                standing(
+                    route=request.route,
+                    rating_label=request.rating_display,
+                    bis_case_number=request.bis_case_number,
+                    nation_name=nation.name,
+                    conduct_days=nation.conduct_response_working_days,
+                )
             )
-        )
     if request.due_at:
         payload["due_at"] = request.due_at.isoformat()
     return payload
@@ -265,14 +279,17 @@ def deadline_payload(
     due_at: dt.datetime,
     explanation: str,
     item_description: str | None,
+    explanation_words=None,
 ) -> dict:
-    """A deadline notice: the clock's stage, due time and its explanation; for one item's
-    delivery clock (DESIGN §4a) the item."""
+    """A deadline notice: the clock's stage, due time and its explanation (as words too, for
+    each recipient's language); for one item's delivery clock (DESIGN §4a) the item."""
     payload = _payload_head(request, kind) | {
         "stage": stage,
         "due_at": due_at.isoformat(),
         "explanation": explanation,
     }
+    if explanation_words:
+        payload["explanation_words"] = explanation_words
     if item_description is not None:
         payload["item"] = item_description
     return payload

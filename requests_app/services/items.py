@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+
 from partners.models import calendar_for
 
 from ..deadlines import needed_by, needs_a_reason
@@ -40,7 +42,7 @@ def item_answers(
     else:
         if committed_delivery_date is not None:
             errors["committed_delivery_date"] = [
-                "Give either one date for every item or an answer per item, not both."
+                _("Give either one date for every item or an answer per item, not both.")
             ]
         dates, reasons = _per_item(locked, at, item_ids, accepted or [], rejected or [], errors)
         raise_if(errors)
@@ -85,14 +87,14 @@ def _per_item(locked, at, item_ids, accepted, rejected, errors):
     def item_id(name: str, entry: dict) -> int | None:
         value = entry.get("id")
         problem = (
-            "Not an item of this request."
+            _("Not an item of this request.")
             if value not in item_ids
-            else "This item is answered twice."
+            else _("This item is answered twice.")
             if value in seen
             else ""
         )
         if problem or not isinstance(value, int):
-            errors[f"{name}.id"] = [problem or "Not an item of this request."]
+            errors[f"{name}.id"] = [problem or _("Not an item of this request.")]
             return None
         seen.add(value)
         return value
@@ -113,11 +115,14 @@ def _per_item(locked, at, item_ids, accepted, rejected, errors):
         return dates, reasons
     if unanswered:
         errors["items"] = [
-            "Answer every item: accept it with a date or reject it with a reason "
-            f"(item {', '.join(unanswered)} has no answer)."
+            _(
+                "Answer every item: accept it with a date or reject it with a reason "
+                "(item %(items)s has no answer)."
+            )
+            % {"items": ", ".join(unanswered)}
         ]
     elif not dates:
-        errors["items"] = ["Accept at least one item; to reject them all, reject the order."]
+        errors["items"] = [_("Accept at least one item; to reject them all, reject the order.")]
     return dates, reasons
 
 

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from partners.people import profile_of
+from partners.people import profile_of, remember_language
 
 from ..choices import MENTION, NoticeDelivery, Visibility
 from ..exceptions import InvalidInput
@@ -60,22 +61,32 @@ def deliveries_of(user) -> dict[str, str]:
 
 
 def set_preferences(
-    user, *, deliveries: Mapping[str, str], digest_hour: int, now: dt.datetime | None = None
+    user,
+    *,
+    deliveries: Mapping[str, str],
+    digest_hour: int,
+    language: str = "",
+    now: dt.datetime | None = None,
 ) -> None:
-    """Record how each kind of notice reaches the person and their digest hour (local). Kinds
-    left out keep their choice; alarms cannot be chosen. Notices already held for a digest go
-    out in it. A new digest hour counts from now: no digest for an hour already past today."""
+    """Record how each kind of notice reaches the person and their digest hour (local), and
+    the language their e-mails are written in ('' keeps it). Kinds left out keep their choice;
+    alarms cannot be chosen. Notices already held for a digest go out in it. A new digest hour
+    counts from now: no digest for an hour already past today."""
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
     for kind, delivery in deliveries.items():
         if kind not in CHOOSABLE_KINDS:
-            errors.setdefault(kind, []).append("Overdue and escalated notices are always e-mailed.")
+            errors.setdefault(kind, []).append(
+                _("Overdue and escalated notices are always e-mailed.")
+            )
         elif delivery not in NoticeDelivery.values:
-            errors.setdefault(kind, []).append("Choose e-mail now, daily digest or in-app only.")
+            errors.setdefault(kind, []).append(_("Choose e-mail now, daily digest or in-app only."))
     if not 0 <= digest_hour <= 23:
-        errors["digest_hour"] = ["Choose an hour from 0 to 23."]
+        errors["digest_hour"] = [_("Choose an hour from 0 to 23.")]
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose one of the languages offered.")]
     if errors:
-        raise InvalidInput("Some choices are not valid.", errors)
+        raise InvalidInput(_("Some choices are not valid."), errors)
     chosen = dict(deliveries)
     with transaction.atomic():
         # No row is the default: only the kinds not e-mailed at once are kept.
@@ -85,12 +96,14 @@ def set_preferences(
             for kind, delivery in sorted(chosen.items())
             if delivery != NoticeDelivery.EMAIL_NOW
         )
-        digest, _ = NotificationDigest.objects.select_for_update().get_or_create(user=user)
+        digest, _created = NotificationDigest.objects.select_for_update().get_or_create(user=user)
         slot = digest_slot(now, _zone_of(user), digest_hour)
         if digest.hour != digest_hour or digest.last_slot_at is None:
             digest.hour = digest_hour
             digest.last_slot_at = max(filter(None, (digest.last_slot_at, slot)))
             digest.save(update_fields=["hour", "last_slot_at"])
+        if language:
+            remember_language(user, language)
 
 
 def _zone_of(user) -> ZoneInfo:

@@ -14,18 +14,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from partners.calendars import WorkingCalendar, format_moment
+from partners.calendars import WorkingCalendar
 from partners.models import Arrangement, Nation, PostureChange, Profile, Role, calendars_for
 from sosa_portal.lib.bulk import update_rows
 
 from ..choices import Stage, State
 from ..deadlines import counting_nation_id
+from ..explained import english, moment, words
 from ..models import Clock, Event, Notification, PriorityRequest
 from ..models.requests import posture_overrides
+from ..notice_wording import posture_title
 from ..postures import PostureRule, posture_rule
 from . import clocks as clock_rows
 from .events import record_events, save_events
@@ -73,13 +76,15 @@ def notify_posture_change(arrangement: Arrangement, change: PostureChange) -> li
     people.discard(change.changed_by_id)
     payload = {
         "kind": "posture",
-        "title": f"{arrangement}: {change.get_posture_display()} posture",
         "arrangement": str(arrangement),
         "posture": change.posture,
         "previous": change.previous,
         "explanation": change.reason,
         "path": "/arrangements/",
     }
+    # Each reader's e-mail and page say it in their language; the title kept is the portal's.
+    with translation.override(settings.LANGUAGE_CODE):
+        payload["title"] = posture_title(payload)
     rows = Notification.objects.bulk_create(
         Notification(recipient_id=user_id, kind="posture", payload=payload)
         for user_id in sorted(people)
@@ -164,7 +169,11 @@ def _recount(
                 "paused": clock.paused_at is not None,
             }
         )
-    update_rows(Clock, clocks, ["posture", "due_at", "explanation", "next_escalation_at"])
+    update_rows(
+        Clock,
+        clocks,
+        ["posture", "due_at", "explanation", "explanation_words", "next_escalation_at"],
+    )
     update_rows(
         PriorityRequest,
         [by_id[pk] for pk in moved if any(not entry["paused"] for entry in moved[pk])],
@@ -187,21 +196,16 @@ def _move(
     due = clock_rows.counted_due(clock, request, calendar=calendar, posture=posture)
     if due is None:
         return
-    phrase = posture.phrase(calendar.tz)
     if clock.due_at <= now:
-        clock.explanation = (
-            f"{phrase}: it was already due on {format_moment(clock.due_at.astimezone(calendar.tz))}"
-            " when the posture changed, and stays due then"
+        clock.explanation_words = words(
+            "already_due", posture=posture.words(calendar.tz), at=moment(clock.due_at, calendar.tz)
         )
     elif due.due_at < now:
         clock.due_at = now
-        clock.explanation = (
-            f"{due.explanation}; that time had passed when the posture changed → due now, "
-            f"{format_moment(now.astimezone(calendar.tz))}"
-        )
+        clock.explanation_words = words("passed", how=due.words, at=moment(now, calendar.tz))
     else:
-        clock.due_at, clock.explanation = due.due_at, due.explanation
-    clock.explanation = clock.explanation[:2000]
+        clock.due_at, clock.explanation_words = due.due_at, due.words
+    clock.explanation = english(clock.explanation_words)[:2000]
     clock_rows.schedule_next(clock, calendar, request.route, posture)
 
 

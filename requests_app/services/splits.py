@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.models import calendar_for
 
@@ -24,7 +25,7 @@ from ..models import (
 )
 from ..permissions import may_link
 from . import clocks, search
-from .common import Change, raise_if, write_event
+from .common import REQUIRED, Change, raise_if, write_event
 from .drafts import DRAFT_FIELDS, next_reference
 from .engine import act
 
@@ -60,13 +61,14 @@ CARRIED_FIELDS = (
 def _rejected_ids(locked: PriorityRequest, items) -> list[int]:
     rejected = set(locked.items.filter(response=ItemResponse.REJECTED).values_list("id", flat=True))
     if not isinstance(items, list) or not items:
-        raise_if({"items": ["Choose the rejected items to carry into the follow-on request."]})
+        raise_if({"items": [_("Choose the rejected items to carry into the follow-on request.")]})
     wrong = [str(pk) for pk in items if pk not in rejected]
     if wrong:
         raise_if(
             {
                 "items": [
-                    f"Only items the supplier rejected can be split off (not {', '.join(wrong)})."
+                    _("Only items the supplier rejected can be split off (not %(items)s).")
+                    % {"items": ", ".join(wrong)}
                 ]
             }
         )
@@ -111,9 +113,12 @@ def split(request, *, by, items: list[int], version=None, now=None) -> PriorityR
     def apply(locked, at) -> Change:
         if locked.state == State.RESOLVED and locked.resolution != Resolution.FULFILLED:
             raise InvalidTransition(
-                f"{locked.reference} is {locked.get_resolution_display().lower()}: nothing "
-                "of it goes on.",
-                {"state": ["Only an accepted or fulfilled request can be split."]},
+                _("%(reference)s is %(resolution)s: nothing of it goes on.")
+                % {
+                    "reference": locked.reference,
+                    "resolution": locked.get_resolution_display().lower(),
+                },
+                {"state": [_("Only an accepted or fulfilled request can be split.")]},
             )
         item_ids = _rejected_ids(locked, items)
         moved = list(
@@ -151,10 +156,10 @@ def link_requests(
     """Record that `request` is related to, or a duplicate of, another request the official
     sees (a 400 names `reference` when it sees no such request)."""
     if not may_link(by, request):
-        raise NotAllowed("Only liaison officers link requests.")
+        raise NotAllowed(_("Only liaison officers link requests."))
     errors: dict[str, list[str]] = {}
     if kind not in (LinkKind.RELATED, LinkKind.DUPLICATE_OF):
-        errors["kind"] = ["Choose 'related' or 'duplicate_of'."]
+        errors["kind"] = [_("Choose 'related' or 'duplicate_of'.")]
     reference = (other_reference or "").strip().upper()
     other = (
         PriorityRequest.objects.visible_to(by).filter(reference=reference).first()
@@ -163,10 +168,12 @@ def link_requests(
     )
     if other is None:
         errors["reference"] = [
-            "This field is required." if not reference else f"No request {reference} you can see."
+            str(REQUIRED)
+            if not reference
+            else _("No request %(reference)s you can see.") % {"reference": reference}
         ]
     elif other.pk == request.pk:
-        errors["reference"] = ["A request cannot be linked to itself."]
+        errors["reference"] = [_("A request cannot be linked to itself.")]
     raise_if(errors)
     assert other is not None
     at = now or timezone.now()
@@ -177,7 +184,8 @@ def link_requests(
             )
     except IntegrityError:
         raise InvalidInput(
-            "Already linked.", {"reference": [f"Already linked to {other.reference}."]}
+            _("Already linked."),
+            {"reference": [_("Already linked to %(reference)s.") % {"reference": other.reference}]},
         ) from None
     write_event(
         request,

@@ -128,6 +128,7 @@ CLAIMED_FIELDS = (
     "stage",
     "due_at",
     "explanation",
+    "explanation_words",
     "next_escalation_at",
     "level",
     "posture",
@@ -172,6 +173,7 @@ class SweptClock:
     stage: str
     due_at: dt.datetime
     explanation: str
+    explanation_words: Any
     next_escalation_at: dt.datetime | None
     level: int | None
     posture: str
@@ -189,12 +191,27 @@ def _claim_batch(now: dt.datetime, size: int) -> list[SweptClock]:
     )
     requests: dict[int, SweptRequest] = {}
     clocks: list[SweptClock] = []
-    for pk, item_id, item, stage, due, explanation, next_at, level, posture, req, *rest in rows:
+    for (
+        pk,
+        item_id,
+        item,
+        stage,
+        due,
+        explanation,
+        said,
+        next_at,
+        level,
+        posture,
+        req,
+        *rest,
+    ) in rows:
         request = requests.get(req)
         if request is None:
             request = requests[req] = SweptRequest(req, *rest)
         clocks.append(
-            SweptClock(pk, item_id, item, stage, due, explanation, next_at, level, posture, request)
+            SweptClock(
+                pk, item_id, item, stage, due, explanation, said, next_at, level, posture, request
+            )
         )
     return clocks
 
@@ -275,6 +292,7 @@ def _sweep_batch(
             stage=clock.stage,
             due_at=clock.due_at,
             explanation=clock.explanation,
+            explanation_words=clock.explanation_words,
             item_description=clock.item_description,
         )
         notices.extend(

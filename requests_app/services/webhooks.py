@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from sosa_portal.lib import net
 
@@ -20,8 +21,11 @@ def register(*, agency, url: str, event_kinds: list[str], by) -> Webhook:
         raise InvalidInput(
             errors={
                 "detail": [
-                    f"Your agency has {limit} active webhooks, the most it may: "
-                    "delete one it no longer uses first."
+                    _(
+                        "Your agency has %(limit)s active webhooks, the most it may: "
+                        "delete one it no longer uses first."
+                    )
+                    % {"limit": limit}
                 ]
             }
         )

@@ -218,7 +218,7 @@ def attach_all(request_row, user, files, stored: list[str]) -> None:
         else:
             stored.append(attachment.file.name)
     if refused:
-        raise InvalidInput("Some files were refused.", {"attachments": refused})
+        raise InvalidInput(_("Some files were refused."), {"attachments": refused})
 
 
 def remove_files(names: list[str]) -> None:

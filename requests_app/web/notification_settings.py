@@ -6,12 +6,15 @@ the page says so beside them. The rule is `services.set_preferences`; the outbox
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from partners.people import language_of
 
 from .. import services
 from ..choices import NoticeDelivery
@@ -37,9 +40,21 @@ class PreferencesForm(forms.Form):
     digest_hour = forms.TypedChoiceField(
         label=gettext_lazy("Send my daily digest at"), choices=HOURS, coerce=int
     )
+    # Left out (a person without a profile, an older form): the language stays as it is.
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language of my e-mails"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=gettext_lazy(
+            "Notices, digests and their dates come in this language. Switching the language "
+            "of the pages changes it too."
+        ),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, has_profile: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not has_profile:  # staff without a profile: their e-mails are in the portal's
+            del self.fields["language"]
         for kind in CHOOSABLE_ORDER:
             self.fields[f"kind_{kind}"] = forms.ChoiceField(
                 label=notice_kind_label(kind), choices=NoticeDelivery.choices
@@ -55,18 +70,20 @@ class PreferencesForm(forms.Form):
 @login_required
 def notification_settings(request):
     user = request.user
+    profile = profile_of(user)
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, has_profile=profile is not None)
         if form.is_valid():
             try:
                 services.set_preferences(
                     user,
                     deliveries=form.deliveries(),
                     digest_hour=form.cleaned_data["digest_hour"],
+                    language=form.cleaned_data.get("language") or "",
                 )
             except InvalidInput as error:
                 for field, problems in error.errors.items():
-                    name = field if field == "digest_hour" else f"kind_{field}"
+                    name = field if field in ("digest_hour", "language") else f"kind_{field}"
                     form.add_error(name if name in form.fields else None, problems)
             else:
                 messages.success(request, _("Your notification settings are saved."))
@@ -75,9 +92,13 @@ def notification_settings(request):
         digest = NotificationDigest.objects.filter(user=user).first()
         initial = {f"kind_{kind}": value for kind, value in deliveries_of(user).items()}
         form = PreferencesForm(
-            initial={**initial, "digest_hour": digest.hour if digest else DEFAULT_DIGEST_HOUR}
+            initial={
+                **initial,
+                "digest_hour": digest.hour if digest else DEFAULT_DIGEST_HOUR,
+                "language": language_of(profile),
+            },
+            has_profile=profile is not None,
         )
-    profile = profile_of(user)
     return render(
         request,
         "requests/notification_settings.html",

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from sosa_portal.lib.redirects import safe_target
 
 from ..models import ALARM_KINDS, Notification
-from ..notice_wording import by_request, notice_kind_label, notice_line
+from ..notice_wording import by_request, notice_explanation, notice_kind_label, notice_line
 from ..queries.notifications import SHOWS, notices_of
 
 PER_PAGE = 25
@@ -59,6 +59,7 @@ def notifications(request):
         notice.label = notice_kind_label(notice.kind)
         notice.alarm = notice.kind in ALARM_KINDS
         notice.line = notice_line(notice)
+        notice.explanation = notice_explanation(notice.payload or {})
     return render(
         request,
         "requests/notifications.html",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from partners.models import calendar_for
 from partners.reference import calendars_by_id
 
+from .. import explained
 from ..deadlines import waiting_stage
 from ..models import PriorityRequest
 from ..moments import acting_side, acting_side_of, due_time
@@ -57,7 +58,7 @@ def due_summary(row: PriorityRequest, now: dt.datetime | None = None) -> dict | 
         "due_soon": not paused
         and dues.is_due_soon(level=clock.level, due_at=clock.due_at, now=now),
         "escalated": dues.is_escalated(level=row.escalation_level, escalated_at=row.escalated_at),
-        "explanation": clock.explanation,
+        "explanation": explained.text(clock.explanation_words, clock.explanation),
         "when": when,
     }
     summary["time_left"] = time_left_text(summary)

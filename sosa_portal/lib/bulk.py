@@ -85,9 +85,15 @@ def update_rows(model, rows: list, fields: list[str]) -> None:
     columns = [meta.get_field(name) for name in fields]
     # In id order: the rows are visited in index and heap order, and locked in a stable one.
     rows = sorted(rows, key=lambda row: row.pk)
-    # Values go to the database as they are (ints, aware datetimes, None), like insert_rows.
+    # Values go to the database as they are (ints, aware datetimes, None), like insert_rows;
+    # JSON encoded as insert_rows encodes it.
     arrays = [array_literal([row.pk for row in rows])] + [
-        array_literal([getattr(row, column.attname) for row in rows]) for column in columns
+        array_literal(
+            _encode_json([getattr(row, column.attname) for row in rows], column.encoder)
+            if column.get_internal_type() == "JSONField"
+            else [getattr(row, column.attname) for row in rows]
+        )
+        for column in columns
     ]
     unnest = ", ".join(
         [f"%s::{array_type(meta.pk)}[]"] + [f"%s::{array_type(c)}[]" for c in columns]
