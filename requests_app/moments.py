@@ -21,6 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils import formats
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,7 @@ def day_text(day: dt.date | None) -> str:
     """ "Wed 10 Jun 2026": a date-only value as the day it is ('' for none)."""
     if day is None:
         return ""
-    return date_format(day, "D j M Y")
+    return formats.date_format(day, "DATE_FORMAT")  # sosa_portal/formats: one per kind
 
 
 def _weekday_day_month(value: dt.date) -> str:
@@ -59,8 +60,7 @@ def _weekday_day_month(value: dt.date) -> str:
 
 def moment_text(moment: dt.datetime, zone: str) -> str:
     """ "Thu 3 Dec 2026, 17:00 EST": a moment in a zone (events, the time a thing happened)."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{date_format(local, 'D j M Y')}, {local:%H:%M %Z}"
+    return formats.date_format(moment.astimezone(ZoneInfo(zone)), "DATETIME_FORMAT")
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from partners.models import Posture
 
 from .choices import Party, Stage
 from .deadlines import days_late
+from .moments import day_text
 from .transitions import TRANSITIONS
 
 # The button (and form title) of each action.
@@ -174,7 +174,7 @@ def _readable(data: dict) -> dict:
     for key, value in values.items():
         if key.endswith(("_date", "_on")) and isinstance(value, str):
             with contextlib.suppress(ValueError):
-                values[key] = date_format(dt.date.fromisoformat(value), "j M Y")
+                values[key] = day_text(dt.date.fromisoformat(value))
     return values
 
 

@@ -185,6 +185,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("hi", "हिन्दी")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["sosa_portal.formats"]  # one date format per kind of value, both languages
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

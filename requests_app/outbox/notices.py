@@ -8,14 +8,12 @@ import smtplib
 from collections.abc import Iterable
 from functools import partial
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.dateformat import format as date_format
 
 from partners.models import Posture, Profile
 from partners.people import language_of
@@ -23,7 +21,7 @@ from partners.people import language_of
 from ..choices import NoticeDelivery, State
 from ..deadlines import waiting_stage
 from ..models import ALARM_KINDS, Notification, NotificationPreference, PriorityRequest
-from ..moments import acting_side, due_time
+from ..moments import acting_side, due_time, moment_text
 from ..notice_wording import (
     notice_explanation,
     notice_kind_label,
@@ -85,8 +83,7 @@ def _due_text(notice: Notification, due_at: dt.datetime, zone: str) -> str:
         else None
     )
     if request is None:  # not about one request: the recipient's own time
-        local = due_at.astimezone(ZoneInfo(zone))
-        return f"{date_format(local, 'D d M Y')} {local:%H:%M %Z}"
+        return moment_text(due_at, zone)
     stage = notice.payload.get("stage") or waiting_stage(request.state, request.route)
     nation = getattr(request, f"{acting_side(stage)}_nation")
     return str(due_time(due_at, nation_code=nation.code, zone=nation.time_zone, reader_zone=zone))

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from partners.models import Agency, Role, Supplier
@@ -23,6 +22,7 @@ from ..models import (
     State,
     rating_label,
 )
+from ..moments import day_text
 from ..permissions import assignable_people, eligible_suppliers
 from ..transitions import TRANSITIONS
 from .common import (
@@ -297,7 +297,7 @@ def _not_eligible(supplier: Supplier, request) -> str:
             "%(supplier)s withdrew from the Code of Conduct on %(day)s: it takes no new requests."
         ) % {
             "supplier": supplier.name,
-            "day": date_format(supplier.code_of_conduct_withdrawn_on, "d M Y"),
+            "day": day_text(supplier.code_of_conduct_withdrawn_on),
         }
     return _("This supplier is not a current signatory of the Code of Conduct.")
 
