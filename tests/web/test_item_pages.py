@@ -9,6 +9,7 @@ import pytest
 
 from requests_app import services
 from requests_app.models import PriorityRequest, RequestItem, RequestLink
+from requests_app.moments import day_text
 from tests.helpers import flashed, sign_in, us_working_day
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_the_supplier_records_a_partial_delivery_and_the_page_shows_what_came(
     text = text_of(shown)
     assert "0 of 2 items delivered" in text
     assert "4 of 6 each" in text
-    assert f"4 on {TODAY.day} {TODAY:%b %Y}" in text
+    assert f"4 on {day_text(TODAY)}" in text  # "Sun 6 Dec 2026": the date-only format
 
 
 def test_more_than_is_owed_is_refused_next_to_the_quantity(client, people, two_of_three):
