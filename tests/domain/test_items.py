@@ -8,6 +8,7 @@ import pytest
 from requests_app import services
 from requests_app.exceptions import InvalidInput
 from requests_app.models import Clock, Event, RequestItem, Stage
+from requests_app.moments import day_text
 from tests import factories as f
 from tests.helpers import sign_in, us_working_day
 
@@ -180,9 +181,9 @@ def test_the_request_page_shows_each_items_answer(client, people, three_items):
     cells = [cell.split("</td>", 1)[0] for cell in html.split("<td data-item-answer>")[1:]]
 
     assert cells == [
-        f"Accepted, by {SEPTEMBER.day} {SEPTEMBER:%b %Y}",
+        f"Accepted, by {day_text(SEPTEMBER)}",
         "Rejected: No seal capacity this year.",
-        f"Accepted, by {JUNE.day} {JUNE:%b %Y}",
+        f"Accepted, by {day_text(JUNE)}",
     ]
 
 
