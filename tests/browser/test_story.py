@@ -321,11 +321,13 @@ def test_the_pages_read_in_hindi(live_server, browser, people, make_request):
     shot(requester, "request-hindi")
     requester.context.close()
 
+    waiting = make_request("submitted", title="Seal kits for the Arjun tanks")
     device = TOTPDevice.objects.create(user=people.liaison_us, name="app", confirmed=True)
     liaison = person(browser, live_server.url, "liaison.us", device)
     liaison.get_by_role("group", name="Language").get_by_role("button", name="हिन्दी").click()
     liaison.goto(f"{live_server.url}/queue/")
     expect(liaison.locator("html")).to_have_attribute("lang", "hi")
+    expect(liaison.locator("main")).to_contain_text(waiting.reference)  # work for the US
     expect(liaison.get_by_role("heading", level=1)).not_to_have_text("Queue")
     shot(liaison, "queue-hindi")
     liaison.context.close()
