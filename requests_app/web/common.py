@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ..exceptions import DomainError, InvalidTransition, NotAllowed, NotVisible, StaleVersion
 from ..models import PriorityRequest
 from . import typed_text
+from .field_labels import labelled
 
 
 def visible_request_or_404(user, reference: str) -> PriorityRequest:
@@ -59,9 +60,8 @@ def flash_domain_error(request, error: DomainError) -> None:
         messages.error(request, error.message)
     else:
         for field, field_messages in error.errors.items():
-            label = "" if field in ("detail", "state") else f"{field.replace('_', ' ')}: "
             for message in field_messages:
-                messages.error(request, f"{label}{message}")
+                messages.error(request, labelled(field, message))
 
 
 def post_or_back(to: str):

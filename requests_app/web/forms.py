@@ -32,6 +32,7 @@ from ..models import (
 from ..permissions import assignable_people, may_comment, profile_of, user_role
 from ..services import ITEM_FIELDS
 from ..services.attachments import BY_EXTENSION
+from .field_labels import labelled
 from .glossary import term
 
 ITEM_ERROR_KEY = re.compile(r"^items\[(\d+)\]\.(\w+)$")
@@ -103,8 +104,7 @@ def add_service_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
             if name in form.fields:
                 form.add_error(name, message)
             else:
-                label = "" if name in ("detail", "state") else f"{name.replace('_', ' ')}: "
-                form.add_error(None, f"{label}{message}")
+                form.add_error(None, labelled(name, message))
 
 
 # --- the draft and its items ----------------------------------------------------------------

@@ -4,7 +4,9 @@ whose error texts agency systems read, answers in English unless the caller asks
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
+from requests_app.web.field_labels import labelled
 from tests.helpers import flashed, sign_in, text_of
 
 from ..api.conftest import api, url
@@ -125,3 +127,17 @@ def test_an_api_caller_that_asks_for_hindi_gets_hindi(api, people, make_request)
     assert response.json() == {
         "errors": {"state": ["स्थिति 'in_review' में 'triage' की अनुमति नहीं है।"]}
     }
+
+
+def test_a_refused_field_no_form_shows_is_named_in_the_pages_language():
+    """A refusal of a field the page has no input for is prefixed with the field's name as the
+    page calls it: in Hindi on a Hindi page, never the code's `assignee`."""
+    with translation.override("hi"):
+        hindi = labelled("assignee", "यह व्यक्ति नहीं।")
+    with translation.override("en-gb"):
+        english = labelled("assignee", "Not this person.")
+        whole = labelled("state", "It is closed.")
+
+    assert hindi == "सौंपा गया व्यक्ति: यह व्यक्ति नहीं।"
+    assert english == "Assignee: Not this person."
+    assert whole == "It is closed."
