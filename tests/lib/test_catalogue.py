@@ -88,13 +88,21 @@ def test_the_catalogue_compiles_without_gnu_gettext_into_what_gettext_reads(tmp_
 def test_makemessages_finds_nothing_the_catalogue_lacks_or_no_longer_needs(tmp_path, settings):
     tools = all(shutil.which(tool) for tool in ("xgettext", "msgmerge", "msguniq", "msgattrib"))
     need_service("GNU gettext", tools, "apt-get install gettext")
-    copy = tmp_path / "hi" / "LC_MESSAGES" / "django.po"
-    copy.parent.mkdir(parents=True)
-    shutil.copy(HINDI, copy)
-    settings.LOCALE_PATHS = [tmp_path]
+    # makemessages writes each source's strings into the `locale/` of the tree holding it, so
+    # it runs in a copy of the tree: the committed catalogue is read, never rewritten.
+    tree = tmp_path / "tree"
+    shutil.copytree(
+        settings.BASE_DIR,
+        tree,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "node_modules", "var", "__pycache__", ".*_cache", "*.mo", "*.png"
+        ),
+    )
+    copy = tree / "locale" / "hi" / "LC_MESSAGES" / "django.po"
+    settings.LOCALE_PATHS = [tree / "locale"]
 
     here = os.getcwd()
-    os.chdir(settings.BASE_DIR)  # makemessages reads the tree it runs in
+    os.chdir(tree)  # makemessages reads the tree it runs in
     try:
         call_command("update_catalogue", stdout=io.StringIO())
     finally:
