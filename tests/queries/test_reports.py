@@ -369,7 +369,7 @@ def test_without_filters_the_page_covers_the_last_six_months(client, people):
         sign_in(client, people.liaison_us)
         html = client.get("/reports/").content.decode()
     assert 'value="2026-06-01"' in html and 'value="2026-11-24"' in html
-    assert "Period 1 Jun 2026 to 24 Nov 2026" in html
+    assert "Period Mon 1 Jun 2026 to Tue 24 Nov 2026" in html  # the date-only format
 
 
 def test_with_no_data_every_section_says_so_and_offers_no_download(client, people):
