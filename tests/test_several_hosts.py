@@ -79,13 +79,15 @@ class Hosts:
         self.bases = list(bases)
         self.lost: set[str] = set()
         self.calls: Counter[str] = Counter()
-        self.retried = 0
         self._turn = 0
         self._lock = threading.Lock()
 
     def next(self, avoid: str | None = None) -> str:
         with self._lock:
-            alive = [base for base in self.bases if base not in self.lost and base != avoid]
+            alive = [base for base in self.bases if base not in self.lost]
+            # Another host than the one that just failed, while there is one.
+            alive = [base for base in alive if base != avoid] or alive
+            assert alive, "every web host was lost"
             base = alive[self._turn % len(alive)]
             self._turn += 1
             return base
@@ -121,7 +123,6 @@ def call(hosts: Hosts, key: str, path: str, body: dict, idempotency_key: str) ->
         except (urllib.error.URLError, ConnectionError, http.client.HTTPException) as lost:
             failed = lost
             hosts.lose(base)
-        hosts.retried += 1
         time.sleep(0.2)
         base = hosts.next(avoid=base)
     raise AssertionError(f"{path}: no host answered: {failed!r}")
